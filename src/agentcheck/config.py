@@ -1,0 +1,197 @@
+"""``[tool.agentcheck]``: reading and validating the linted project's configuration."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agentcheck.errors import ConfigError
+from agentcheck.lint.finding import Severity
+
+__all__ = ["DEFAULT_PRODUCTION", "Config", "check_keys", "load_config"]
+
+#: Globs (gitignore-style, matched against paths relative to the root) of files that describe
+#: production unless the user says otherwise. Compose files count: the seed recommends compose
+#: for small production. Files named dev/local/test/override are excluded by DEFAULT_NOT_PRODUCTION.
+DEFAULT_PRODUCTION: tuple[str, ...] = (
+    "k8s/**",
+    "kubernetes/**",
+    "manifests/**",
+    "helm/**",
+    "charts/**",
+    "deploy/**",
+    "deployment/**",
+    "**/Dockerfile*",
+    "**/*.Dockerfile",
+    "**/docker-compose*.yml",
+    "**/docker-compose*.yaml",
+    "**/compose*.yml",
+    "**/compose*.yaml",
+    "**/.env.prod*",
+    "**/*.prod.env",
+    "**/*.production.env",
+)
+DEFAULT_NOT_PRODUCTION: tuple[str, ...] = (
+    "**/*dev*",
+    "**/*local*",
+    "**/*test*",
+    "**/*override*",
+    "**/*example*",
+)
+
+_KEYS = {
+    "select": "list of codes or prefixes to enable (default: all)",
+    "ignore": "list of codes or prefixes to disable",
+    "extend-select": "codes added to select",
+    "severity": "table of code -> error|warning|info",
+    "per-file-ignores": "table of glob -> list of codes",
+    "exclude": "globs of paths agentcheck does not read",
+    "production": "globs of files that describe production (replaces the defaults)",
+    "extend-production": "globs added to the production defaults",
+    "not-production": "globs of files that never count as production",
+    "run-budget": "longest run you expect, in seconds (default 300)",
+    "fail-on": "lowest severity that fails the run (default warning)",
+    "max-file-size": "bytes; larger files are skipped with an info finding (default 2 MiB)",
+    "live": "table: live deployment settings",
+    "load": "table: load test thresholds",
+}
+
+
+def check_keys(table: Mapping[str, Any], known: Iterable[str], where: str) -> None:
+    """Raise ConfigError for the first key of ``table`` not in ``known``, with a did-you-mean."""
+    known = list(known)
+    for key in table:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
+            raise ConfigError(f"{where}: unknown key {key!r}{hint}")
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective configuration of one lint run."""
+
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+    production: tuple[str, ...] = DEFAULT_PRODUCTION
+    not_production: tuple[str, ...] = DEFAULT_NOT_PRODUCTION
+    run_budget: float = 300.0
+    fail_on: Severity = Severity.WARNING
+    max_file_size: int = 2 * 1024 * 1024
+    live: Mapping[str, Any] = field(default_factory=dict)
+    load: Mapping[str, Any] = field(default_factory=dict)
+    #: Where the configuration came from (for messages), or None for defaults.
+    source: Path | None = None
+
+    def is_selected(self, code: str, name: str = "") -> bool:
+        """Whether a rule is enabled by select/ignore (longest matching prefix wins)."""
+        best_select = _best_match(self.select, code, name)
+        best_ignore = _best_match(self.ignore, code, name)
+        if best_select < 0:
+            return False
+        return best_ignore < best_select or best_ignore < 0
+
+
+def _best_match(patterns: Iterable[str], code: str, name: str) -> int:
+    best = -1
+    for pattern in patterns:
+        if pattern == "ALL":
+            best = max(best, 0)
+        elif pattern == name or (pattern and code.startswith(pattern)):
+            best = max(best, len(pattern) if pattern != name else 99)
+    return best
+
+
+def _str_list(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: expected a list of strings, got {value!r}")
+    return tuple(v.strip() for v in value)
+
+
+def from_table(table: Mapping[str, Any], source: Path | None = None) -> Config:
+    """Build a Config from the ``[tool.agentcheck]`` table."""
+    where = f"{source}: [tool.agentcheck]" if source else "[tool.agentcheck]"
+    check_keys(table, _KEYS, where)
+    kwargs: dict[str, Any] = {"source": source}
+    if "select" in table:
+        kwargs["select"] = _str_list(table["select"], f"{where} select")
+    if "extend-select" in table:
+        base = kwargs.get("select", ("ALL",))
+        kwargs["select"] = base + _str_list(table["extend-select"], f"{where} extend-select")
+    if "ignore" in table:
+        kwargs["ignore"] = _str_list(table["ignore"], f"{where} ignore")
+    if "severity" in table:
+        sev = table["severity"]
+        if not isinstance(sev, dict):
+            raise ConfigError(f"{where} severity: expected a table of code = severity")
+        try:
+            kwargs["severity"] = {str(k): Severity.parse(str(v)) for k, v in sev.items()}
+        except ValueError as exc:
+            raise ConfigError(f"{where} severity: {exc}") from None
+    if "per-file-ignores" in table:
+        pfi = table["per-file-ignores"]
+        if not isinstance(pfi, dict):
+            raise ConfigError(f"{where} per-file-ignores: expected a table of glob = [codes]")
+        kwargs["per_file_ignores"] = {
+            str(k): _str_list(v, f"{where} per-file-ignores {k!r}") for k, v in pfi.items()
+        }
+    if "exclude" in table:
+        kwargs["exclude"] = _str_list(table["exclude"], f"{where} exclude")
+    if "production" in table:
+        kwargs["production"] = _str_list(table["production"], f"{where} production")
+    if "extend-production" in table:
+        base = kwargs.get("production", DEFAULT_PRODUCTION)
+        extra = _str_list(table["extend-production"], f"{where} extend-production")
+        kwargs["production"] = base + extra
+    if "not-production" in table:
+        kwargs["not_production"] = _str_list(table["not-production"], f"{where} not-production")
+    if "run-budget" in table:
+        budget = table["run-budget"]
+        if isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0:
+            raise ConfigError(f"{where} run-budget: expected a positive number of seconds")
+        kwargs["run_budget"] = float(budget)
+    if "fail-on" in table:
+        try:
+            kwargs["fail_on"] = Severity.parse(str(table["fail-on"]))
+        except ValueError as exc:
+            raise ConfigError(f"{where} fail-on: {exc}") from None
+    if "max-file-size" in table:
+        size = table["max-file-size"]
+        if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+            raise ConfigError(f"{where} max-file-size: expected a positive number of bytes")
+        kwargs["max_file_size"] = size
+    for key in ("live", "load"):
+        if key in table:
+            if not isinstance(table[key], dict):
+                raise ConfigError(f"{where} {key}: expected a table")
+            kwargs[key] = dict(table[key])
+    return Config(**kwargs)
+
+
+def load_config(root: Path) -> Config:
+    """Read ``root/pyproject.toml``'s ``[tool.agentcheck]``; defaults when there is none.
+
+    An unparsable pyproject is not a configuration error here: the project model reports it
+    as AC100 and lint goes on with defaults.
+    """
+    path = root / "pyproject.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return Config()
+    tool = data.get("tool", {})
+    table = tool.get("agentcheck") if isinstance(tool, dict) else None
+    if table is None:
+        return Config()
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.agentcheck] must be a table")
+    return from_table(table, source=path)

@@ -1,0 +1,127 @@
+"""Rules about agentcheck itself and its input: AC100, AC900, AC901.
+
+The runner produces these findings; the classes give them codes, names and documentation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from agentcheck.hookspecs import hookimpl
+from agentcheck.lint.finding import Finding, Severity
+from agentcheck.lint.rule import Rule
+
+if TYPE_CHECKING:
+    from agentcheck.project import Project
+
+__all__ = ["ParseError", "RuleCrashed", "UnusedSuppression"]
+
+
+class ParseError(Rule):
+    """A file agentcheck must read does not parse.
+
+    What it does
+    ------------
+    Reports JSON, TOML, YAML, nginx and Python files that do not parse, are not valid UTF-8,
+    are binary where text is expected, or are too large to read, at the position of the error.
+
+    Why is this bad?
+    ----------------
+    A file that does not parse cannot be checked, and the deployment tooling that reads it
+    (``langgraph build``, ``kubectl``, nginx) will reject it too.
+
+    Example
+    -------
+    ```json
+    {"graphs": {"agent": "./agent.py:graph",}}
+    ```
+
+    Use instead
+    -----------
+    ```json
+    {"graphs": {"agent": "./agent.py:graph"}}
+    ```
+    """
+
+    code = "AC100"
+    name = "parse-error"
+    severity = Severity.ERROR
+    message = "A file does not parse."
+    fix = "Fix the file so that it parses, or exclude it with [tool.agentcheck] exclude."
+
+    def check(self, project: Project) -> Iterable[Finding]:
+        return project.problems
+
+
+class UnusedSuppression(Rule):
+    """A suppression comment that suppresses nothing.
+
+    What it does
+    ------------
+    Reports ``# agentcheck: ignore[CODE]`` comments whose line has no finding of that code.
+
+    Why is this bad?
+    ----------------
+    Stale suppressions hide the next real problem on that line and mislead readers.
+
+    Example
+    -------
+    ```yaml
+    image: agent:1.4.2  # agentcheck: ignore[AC506] pinned elsewhere
+    ```
+
+    Use instead
+    -----------
+    ```yaml
+    image: agent:1.4.2
+    ```
+    """
+
+    code = "AC900"
+    name = "unused-suppression"
+    severity = Severity.WARNING
+    message = "This suppression suppresses nothing."
+    fix = "Remove the suppression, or the codes in it that no longer apply."
+
+    def check(self, project: Project) -> Iterable[Finding]:
+        return ()  # produced by the runner, which knows what was suppressed
+
+
+class RuleCrashed(Rule):
+    """A rule raised an exception.
+
+    What it does
+    ------------
+    Reports a rule that crashed, with the location of the exception, and lets the run go on.
+
+    Why is this bad?
+    ----------------
+    The crashed rule checked nothing: its problems may still be there. Please report it.
+
+    Example
+    -------
+    ```text
+    src/agentcheck/lint/rules/x.py:12:1: AC901 [rule-crashed] AC123 raised KeyError: 'graphs'
+    ```
+
+    Use instead
+    -----------
+    ```text
+    Upgrade agentcheck or the plugin; report the traceback to its authors.
+    ```
+    """
+
+    code = "AC901"
+    name = "rule-crashed"
+    severity = Severity.ERROR
+    message = "A rule crashed."
+    fix = "Report this to the rule's authors; the other rules ran."
+
+    def check(self, project: Project) -> Iterable[Finding]:
+        return ()  # produced by the runner
+
+
+@hookimpl
+def agentcheck_rules() -> list[type[Rule]]:
+    return [ParseError, UnusedSuppression, RuleCrashed]

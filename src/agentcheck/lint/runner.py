@@ -1,0 +1,200 @@
+"""Running rules over a project: selection, crash isolation, suppressions, severities."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+import pluggy
+
+from agentcheck.lint.finding import Finding, Severity
+from agentcheck.lint.rule import Rule
+from agentcheck.lint.rules.core import ParseError, RuleCrashed, UnusedSuppression
+from agentcheck.lint.suppressions import Suppression, find_suppressions
+from agentcheck.plugins import all_rules
+from agentcheck.project import Project
+
+__all__ = ["LintResult", "enabled_rules", "lint", "run_rules"]
+
+_RUNNER_CODES = {ParseError.code, UnusedSuppression.code, RuleCrashed.code}
+
+
+@dataclass
+class LintResult:
+    """What one lint run found."""
+
+    findings: list[Finding]
+    rules: Sequence[type[Rule]]
+    suppressed: int = 0
+    by_rule: dict[str, list[Finding]] = field(default_factory=dict)
+
+    def failed(self, fail_on: Severity) -> bool:
+        return any(f.severity >= fail_on for f in self.findings)
+
+    def summary(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Severity}
+        for f in self.findings:
+            counts[f.severity.value] += 1
+        return {"total": len(self.findings), **counts, "suppressed": self.suppressed}
+
+
+def enabled_rules(
+    project: Project,
+    pm: pluggy.PluginManager | None = None,
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+) -> list[type[Rule]]:
+    """The rules the project's configuration (and command-line select/ignore) enables."""
+    config = project.config
+    out = []
+    for rule in all_rules(pm):
+        if select is not None:
+            enabled = _matches(select, rule)
+        else:
+            enabled = config.is_selected(rule.code, rule.name)
+        if enabled and ignore and _matches(ignore, rule):
+            enabled = False
+        if enabled:
+            out.append(rule)
+    return out
+
+
+def _matches(patterns: Sequence[str], rule: type[Rule]) -> bool:
+    return any(p == "ALL" or p == rule.name or (p and rule.code.startswith(p)) for p in patterns)
+
+
+def _crash_finding(rule: type[Rule], exc: BaseException, root: Path) -> Finding:
+    frames = traceback.extract_tb(exc.__traceback__)
+    frame = frames[-1] if frames else None
+    path, line = "<unknown>", 1
+    if frame is not None:
+        line = frame.lineno or 1
+        try:
+            path = Path(frame.filename).resolve().relative_to(root).as_posix()
+        except ValueError:
+            path = frame.filename
+    return Finding(
+        code=RuleCrashed.code,
+        name=RuleCrashed.name,
+        severity=RuleCrashed.severity,
+        path=path,
+        line=line,
+        column=1,
+        message=f"{rule.code} [{rule.name}] crashed: {type(exc).__name__}: {exc}",
+        fix=RuleCrashed.fix,
+    )
+
+
+def run_rules(project: Project, rules: Sequence[type[Rule]]) -> dict[str, list[Finding]]:
+    """Run each rule, isolating crashes; returns raw findings keyed by rule code.
+
+    AC100 runs last, so that it reports what every other rule failed to parse.
+    """
+    out: dict[str, list[Finding]] = {}
+    ordered = sorted(rules, key=lambda r: (r.code == ParseError.code, r.code))
+    for rule_cls in ordered:
+        if rule_cls.code in (UnusedSuppression.code, RuleCrashed.code):
+            continue
+        try:
+            found = list(rule_cls().check(project))
+        except Exception as exc:
+            crash = _crash_finding(rule_cls, exc, project.root)
+            out.setdefault(RuleCrashed.code, []).append(crash)
+            continue
+        out.setdefault(rule_cls.code, []).extend(found)
+    return out
+
+
+def lint(
+    project: Project,
+    rules: Sequence[type[Rule]] | None = None,
+    *,
+    pm: pluggy.PluginManager | None = None,
+) -> LintResult:
+    """Run ``rules`` (default: the enabled ones) and apply the configuration.
+
+    Findings in files matched by ``per-file-ignores`` or on a line with a suppression naming
+    their code are dropped; severities are overridden as configured; suppressions that
+    suppress nothing become AC900.
+    """
+    if rules is None:
+        rules = enabled_rules(project, pm)
+    enabled = {r.code for r in rules}
+    raw = run_rules(project, rules)
+    config = project.config
+    pfi = [
+        (pathspec.GitIgnoreSpec.from_lines([glob]), codes)
+        for glob, codes in config.per_file_ignores.items()
+    ]
+
+    suppressions: dict[str, list[Suppression]] = {}
+
+    def suppressions_for(path: str) -> list[Suppression]:
+        if path not in suppressions:
+            text = project.text(path, report=False) if path in project.files else None
+            suppressions[path] = find_suppressions(path, text) if text else []
+        return suppressions[path]
+
+    kept: list[Finding] = []
+    suppressed = 0
+    for code, findings in raw.items():
+        for finding in findings:
+            if code not in enabled and code != RuleCrashed.code:
+                continue
+            if any(
+                spec.match_file(finding.path) and any(_code_matches(c, finding) for c in codes)
+                for spec, codes in pfi
+            ):
+                suppressed += 1
+                continue
+            hit = [
+                s
+                for s in suppressions_for(finding.path)
+                if s.line == finding.line and s.covers(finding.code, finding.name)
+            ]
+            if hit:
+                for s in hit:
+                    s.used.add(finding.code)
+                    s.used.add(finding.name)
+                suppressed += 1
+                continue
+            override = config.severity.get(finding.code) or config.severity.get(finding.name)
+            kept.append(finding.with_severity(override) if override else finding)
+
+    if UnusedSuppression.code in enabled:
+        for path in list(project.texts_read):
+            suppressions_for(path)
+        for sups in suppressions.values():
+            for s in sups:
+                unused = [
+                    c
+                    for c in s.codes
+                    if c not in s.used and (c in enabled or c in {r.name for r in rules})
+                ]
+                if unused:
+                    finding = Finding(
+                        code=UnusedSuppression.code,
+                        name=UnusedSuppression.name,
+                        severity=config.severity.get(UnusedSuppression.code)
+                        or UnusedSuppression.severity,
+                        path=s.path,
+                        line=s.line,
+                        column=s.column,
+                        message=f"Unused suppression of {', '.join(unused)}: "
+                        "nothing on this line has that finding.",
+                        fix=UnusedSuppression.fix,
+                    )
+                    kept.append(finding)
+    kept.sort(key=lambda f: f.sort_key)
+    by_rule: dict[str, list[Finding]] = {r.code: [] for r in rules}
+    for f in kept:
+        by_rule.setdefault(f.code, []).append(f)
+    return LintResult(kept, rules, suppressed, by_rule)
+
+
+def _code_matches(pattern: str, finding: Finding) -> bool:
+    return pattern == "ALL" or pattern == finding.name or finding.code.startswith(pattern)

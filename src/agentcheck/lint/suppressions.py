@@ -1,0 +1,47 @@
+"""Inline suppressions: ``# agentcheck: ignore[AC102, AC103] reason``.
+
+A suppression covers exactly the line it is written on, in any file with ``#`` comments
+(Python, YAML, TOML, nginx, shell, Dockerfile, env files). JSON has no comments: use
+``per-file-ignores``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+__all__ = ["Suppression", "find_suppressions"]
+
+MARKER = "agentcheck:"
+_PATTERN = re.compile(r"#\s*agentcheck:\s*ignore\[(?P<codes>[A-Za-z0-9_,\s-]*)\](?P<reason>[^\n]*)")
+
+
+@dataclass
+class Suppression:
+    """One suppression comment: the codes it names on its line, and which of them were used."""
+
+    path: str
+    line: int
+    column: int
+    codes: tuple[str, ...]
+    reason: str
+    used: set[str] = field(default_factory=set)
+
+    def covers(self, code: str, name: str) -> bool:
+        return code in self.codes or name in self.codes
+
+
+def find_suppressions(path: str, text: str) -> list[Suppression]:
+    """Every suppression comment in ``text`` (cheap when the marker is absent)."""
+    if MARKER not in text:
+        return []
+    found = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if MARKER not in line:
+            continue
+        for match in _PATTERN.finditer(line):
+            codes = tuple(c.strip() for c in match["codes"].split(",") if c.strip())
+            found.append(
+                Suppression(path, lineno, match.start() + 1, codes, match["reason"].strip())
+            )
+    return found

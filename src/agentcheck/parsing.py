@@ -1,0 +1,252 @@
+"""Parsers that keep source positions: JSON and YAML documents whose every value has a line.
+
+Rules point at the line that must change, so a parsed document is its data plus a map from
+each value's path (a tuple of keys and indexes) to its ``(line, column)``, both 1-based.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import json.decoder
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+import yaml.constructor
+import yaml.nodes
+
+__all__ = ["Located", "ParseError", "parse_json", "parse_yaml"]
+
+PathKey = tuple[str | int, ...]
+
+#: Values a YAML file may expand to before it is treated as an alias bomb.
+MAX_YAML_NODES = 200_000
+MAX_DEPTH = 200
+
+
+class ParseError(ValueError):
+    """Input that does not parse, with the 1-based position of the problem."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass
+class Located:
+    """A parsed document: ``data`` plus the position of every value in it."""
+
+    data: Any
+    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    #: Line of the document's start (YAML documents after the first start later).
+    start_line: int = 1
+
+    def loc(self, *path: str | int) -> tuple[int, int]:
+        """Position of the value at ``path``; the nearest known ancestor when it has none."""
+        key: PathKey = tuple(path)
+        while key:
+            if key in self.positions:
+                return self.positions[key]
+            key = key[:-1]
+        return self.positions.get((), (self.start_line, 1))
+
+    def line(self, *path: str | int) -> int:
+        return self.loc(*path)[0]
+
+    def key_loc(self, *path: str | int) -> tuple[int, int]:
+        """Position of the *key* that names ``path`` (YAML and JSON record keys too)."""
+        return self.positions.get(("__key__", *path), self.loc(*path))
+
+
+class _Lines:
+    def __init__(self, text: str) -> None:
+        self.starts = [0]
+        for i, ch in enumerate(text):
+            if ch == "\n":
+                self.starts.append(i + 1)
+
+    def pos(self, offset: int) -> tuple[int, int]:
+        row = bisect.bisect_right(self.starts, offset) - 1
+        return row + 1, offset - self.starts[row] + 1
+
+
+_WS = " \t\n\r"
+_scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009 (untyped in typeshed)
+
+
+def parse_json(text: str) -> Located:
+    """Parse JSON (standard, no comments) recording each value's position.
+
+    :raises ParseError: with the line and column of the first error.
+    """
+    lines = _Lines(text)
+    decoder = json.JSONDecoder()
+    positions: dict[PathKey, tuple[int, int]] = {}
+
+    def skip(i: int) -> int:
+        while i < len(text) and text[i] in _WS:
+            i += 1
+        return i
+
+    def fail(msg: str, i: int) -> ParseError:
+        line, col = lines.pos(min(i, len(text)))
+        return ParseError(msg, line, col)
+
+    def value(i: int, path: PathKey, depth: int) -> tuple[Any, int]:
+        if depth > MAX_DEPTH:
+            raise fail("nesting is too deep", i)
+        i = skip(i)
+        if i >= len(text):
+            raise fail("unexpected end of file, expected a value", i)
+        positions[path] = lines.pos(i)
+        ch = text[i]
+        if ch == "{":
+            obj: dict[str, Any] = {}
+            i = skip(i + 1)
+            if i < len(text) and text[i] == "}":
+                return obj, i + 1
+            while True:
+                i = skip(i)
+                if i >= len(text) or text[i] != '"':
+                    raise fail("expected a double-quoted property name", i)
+                key_pos = lines.pos(i)
+                try:
+                    key, i = _scanstring(text, i + 1)
+                except json.JSONDecodeError as exc:
+                    raise fail(exc.msg, exc.pos) from None
+                positions[("__key__", *path, key)] = key_pos
+                i = skip(i)
+                if i >= len(text) or text[i] != ":":
+                    raise fail("expected ':' after a property name", i)
+                obj[key], i = value(i + 1, (*path, key), depth + 1)
+                i = skip(i)
+                if i < len(text) and text[i] == ",":
+                    i += 1
+                    continue
+                if i < len(text) and text[i] == "}":
+                    return obj, i + 1
+                raise fail("expected ',' or '}' after a property value", i)
+        if ch == "[":
+            arr: list[Any] = []
+            i = skip(i + 1)
+            if i < len(text) and text[i] == "]":
+                return arr, i + 1
+            while True:
+                item, i = value(i, (*path, len(arr)), depth + 1)
+                arr.append(item)
+                i = skip(i)
+                if i < len(text) and text[i] == ",":
+                    i += 1
+                    continue
+                if i < len(text) and text[i] == "]":
+                    return arr, i + 1
+                raise fail("expected ',' or ']' after an array element", i)
+        try:
+            scalar, end = decoder.raw_decode(text, i)
+        except json.JSONDecodeError as exc:
+            raise fail(exc.msg, exc.pos) from None
+        return scalar, end
+
+    data, end = value(0, (), 0)
+    end = skip(end)
+    if end != len(text):
+        raise fail("extra data after the JSON value", end)
+    return Located(data, positions)
+
+
+class _Scalars(yaml.constructor.SafeConstructor):
+    """Builds scalars only; mappings and sequences are built by :func:`parse_yaml`."""
+
+
+def _scalar(constructor: _Scalars, node: yaml.nodes.ScalarNode) -> Any:
+    if node.tag in constructor.yaml_constructors and node.tag.startswith("tag:yaml.org,2002:"):
+        try:
+            return constructor.construct_object(node, deep=True)
+        except yaml.YAMLError:
+            return node.value
+    return node.value
+
+
+def parse_yaml(text: str) -> list[Located]:
+    """Parse every document of a YAML stream, recording each value's position.
+
+    Anchors, aliases and merge keys (``<<``) are honoured; a stream that expands past
+    :data:`MAX_YAML_NODES` values (an alias bomb) is refused. Unknown tags (``!Ref``) keep their
+    plain value.
+
+    :raises ParseError: with the position of the first error.
+    """
+    constructor = _Scalars()
+    docs: list[Located] = []
+    budget = [MAX_YAML_NODES]
+
+    def build(
+        node: yaml.nodes.Node, path: PathKey, pos: dict[PathKey, tuple[int, int]], depth: int
+    ) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise ParseError(
+                f"the document expands to more than {MAX_YAML_NODES} values (an alias bomb?)",
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+            )
+        if depth > MAX_DEPTH:
+            raise ParseError("nesting is too deep", node.start_mark.line + 1)
+        pos.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.nodes.MappingNode):
+            out: dict[Any, Any] = {}
+            merged: list[dict[Any, Any]] = []
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    src = build(value_node, (*path, "<<"), {}, depth + 1)
+                    for item in src if isinstance(src, list) else [src]:
+                        if isinstance(item, dict):
+                            merged.append(item)
+                    continue
+                key = build(key_node, (*path, "__keyobj__"), {}, depth + 1)
+                if isinstance(key, list | dict):
+                    key = str(key)
+                pos[("__key__", *path, key)] = (
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
+                out[key] = build(value_node, (*path, key), pos, depth + 1)
+            for extra in merged:
+                for k, v in extra.items():
+                    out.setdefault(k, v)
+            return out
+        if isinstance(node, yaml.nodes.SequenceNode):
+            return [build(child, (*path, i), pos, depth + 1) for i, child in enumerate(node.value)]
+        assert isinstance(node, yaml.nodes.ScalarNode)
+        return _scalar(constructor, node)
+
+    try:
+        for root in _compose_all(text):
+            if root is None:
+                continue
+            positions: dict[PathKey, tuple[int, int]] = {}
+            data = build(root, (), positions, 0)
+            docs.append(Located(data, positions, start_line=root.start_mark.line + 1))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        col = mark.column + 1 if mark else 1
+        raise ParseError(str(exc.problem or exc.context or "invalid YAML"), line, col) from None
+    except yaml.YAMLError as exc:
+        raise ParseError(f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise ParseError("nesting is too deep") from None
+    return docs
+
+
+def _compose_all(text: str) -> Iterator[yaml.nodes.Node | None]:
+    loader = yaml.SafeLoader(text)
+    try:
+        while loader.check_node():
+            yield loader.get_node()
+    finally:
+        loader.dispose()

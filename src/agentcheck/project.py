@@ -1,0 +1,517 @@
+"""The parsed project: every file agentcheck reads, found once and parsed once, lazily.
+
+A :class:`Project` is built on a repository root. It lists the files below it (git's view when
+the root is in a git work tree, else a walk that honours ``.gitignore``), reads each at most
+once, and hands rules parsed documents with positions. Anything that does not parse becomes an
+AC100 finding at its location (:attr:`Project.problems`); nothing here raises on bad input.
+Lint never imports the user's code.
+"""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import os
+import subprocess
+import tomllib
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
+
+import pathspec
+
+from agentcheck.config import Config, load_config
+from agentcheck.lint.finding import Finding, Severity
+from agentcheck.parsing import Located, ParseError, parse_json, parse_yaml
+
+__all__ = ["LanggraphConfig", "Project"]
+
+T = TypeVar("T")
+
+#: Directories never read: tooling caches, virtualenvs, dependencies, VCS internals.
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".langgraph_api",
+        "site-packages",
+        ".eggs",
+        ".idea",
+        ".vscode",
+        ".cache",
+    }
+)
+CONFIG_NAMES = ("langgraph.json", "aegra.json")
+_BINARY_SNIFF = 8192
+
+
+@dataclass(frozen=True)
+class LanggraphConfig:
+    """One ``langgraph.json`` (or Aegra's ``aegra.json``) and the directory it is relative to."""
+
+    path: str
+    doc: Located | None
+
+    @property
+    def dir(self) -> str:
+        parent = PurePosixPath(self.path).parent.as_posix()
+        return "" if parent == "." else parent
+
+    @property
+    def data(self) -> dict[str, Any]:
+        data = self.doc.data if self.doc else None
+        return data if isinstance(data, dict) else {}
+
+    def resolve(self, relative: str) -> str:
+        """A path from the config (``./agent/graph.py``) as a path relative to the project root."""
+        joined = os.path.normpath(os.path.join(self.dir or ".", relative))
+        return PurePosixPath(joined.replace(os.sep, "/")).as_posix()
+
+
+class Project:
+    """A repository to lint, rooted at ``root``."""
+
+    def __init__(self, root: Path | str, config: Config | None = None) -> None:
+        self.root = Path(root).resolve()
+        self.config = config if config is not None else load_config(self.root)
+        self._texts: dict[str, str | None] = {}
+        self._memo: dict[str, Any] = {}
+        self._problems: dict[tuple[str, int, int, str], Finding] = {}
+
+    # ----------------------------------------------------------------- files
+
+    @cached_property
+    def git_root(self) -> Path | None:
+        """The enclosing git work tree, or None (git missing or not a repository)."""
+        try:
+            out = subprocess.run(
+                ["git", "rev-parse", "--show-toplevel"],
+                cwd=self.root,
+                capture_output=True,
+                text=True,
+                timeout=20,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        if out.returncode != 0 or not out.stdout.strip():
+            return None
+        return Path(out.stdout.strip()).resolve()
+
+    @cached_property
+    def tracked(self) -> frozenset[str]:
+        """Files git tracks below the root (relative paths); empty outside a git work tree."""
+        if self.git_root is None:
+            return frozenset()
+        return frozenset(self._git_ls(["--cached"]))
+
+    def _git_ls(self, args: list[str]) -> list[str]:
+        try:
+            out = subprocess.run(
+                ["git", "-c", "core.quotepath=off", "ls-files", "-z", *args],
+                cwd=self.root,
+                capture_output=True,
+                timeout=60,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return []
+        if out.returncode != 0:
+            return []
+        return [p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+
+    @cached_property
+    def files(self) -> tuple[str, ...]:
+        """Every file agentcheck may read, relative POSIX paths, sorted.
+
+        In a git work tree: tracked plus untracked-but-not-ignored files. Elsewhere: a walk that
+        honours ``.gitignore`` files. Both skip :data:`SKIP_DIRS`, the configured ``exclude``
+        globs, symlinks that leave the root, and anything that is not a regular file.
+        """
+        if self.git_root is not None:
+            candidates: Iterator[str] = iter(
+                sorted(set(self._git_ls(["--cached", "--others", "--exclude-standard"])))
+            )
+        else:
+            candidates = self._walk()
+        exclude = self._spec(self.config.exclude)
+        out = []
+        for rel in candidates:
+            parts = rel.split("/")
+            if any(part in SKIP_DIRS for part in parts[:-1]):
+                continue
+            if exclude is not None and exclude.match_file(rel):
+                continue
+            full = self.root / rel
+            try:
+                if full.is_symlink() and not full.resolve().is_relative_to(self.root):
+                    continue
+                if not full.is_file():
+                    continue
+            except (OSError, RuntimeError):
+                continue
+            out.append(rel)
+        return tuple(sorted(out))
+
+    def _walk(self) -> Iterator[str]:
+        ignores: list[tuple[str, pathspec.PathSpec[Any]]] = []
+        for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
+            rel_dir = Path(dirpath).relative_to(self.root).as_posix()
+            rel_dir = "" if rel_dir == "." else rel_dir
+            gitignore = Path(dirpath) / ".gitignore"
+            if gitignore.is_file():
+                try:
+                    lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+                    ignores.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
+                except OSError:
+                    pass
+
+            def ignored(rel: str, is_dir: bool) -> bool:
+                for base, spec in ignores:
+                    if base and not rel.startswith(base + "/"):
+                        continue
+                    sub = rel[len(base) + 1 :] if base else rel
+                    if spec.match_file(sub + ("/" if is_dir else "")):
+                        return True
+                return False
+
+            keep = []
+            for name in sorted(dirnames):
+                rel = f"{rel_dir}/{name}" if rel_dir else name
+                if name in SKIP_DIRS or ignored(rel, True):
+                    continue
+                if (Path(dirpath) / name / "pyvenv.cfg").exists():
+                    continue
+                keep.append(name)
+            dirnames[:] = keep
+            for name in sorted(filenames):
+                rel = f"{rel_dir}/{name}" if rel_dir else name
+                if not ignored(rel, False):
+                    yield rel
+
+    @staticmethod
+    def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec[Any] | None:
+        return pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+
+    def glob(self, predicate: Callable[[str], bool]) -> list[str]:
+        """Files whose relative path satisfies ``predicate``."""
+        return [rel for rel in self.files if predicate(rel)]
+
+    def is_production(self, rel: str) -> bool:
+        """Whether ``rel`` describes production (``production`` / ``not-production`` globs)."""
+        key = ("production", rel)
+        cached = self._memo.get(str(key))
+        if cached is not None:
+            return bool(cached)
+        prod = self.memo("spec:production", lambda: self._spec(self.config.production))
+        notprod = self.memo("spec:not-production", lambda: self._spec(self.config.not_production))
+        result = bool(prod and prod.match_file(rel)) and not bool(
+            notprod and notprod.match_file(rel)
+        )
+        self._memo[str(key)] = result
+        return result
+
+    # ----------------------------------------------------------------- reading
+
+    def memo(self, key: str, factory: Callable[[], T]) -> T:
+        """Compute ``factory()`` once per project under ``key`` (for derived models)."""
+        if key not in self._memo:
+            self._memo[key] = factory()
+        value: T = self._memo[key]
+        return value
+
+    def text(self, rel: str, *, report: bool = True) -> str | None:
+        """The file's text, or None when it is missing, binary, too large or unreadable.
+
+        Decoding follows pip and Python: a UTF-8 or UTF-16 BOM is honoured; undecodable bytes
+        are replaced (and reported as AC100 when a parser needs the text). A file over
+        ``max-file-size`` is skipped with one info finding.
+        """
+        if rel in self._texts:
+            return self._texts[rel]
+        text = self._read(rel, report)
+        self._texts[rel] = text
+        return text
+
+    @property
+    def texts_read(self) -> dict[str, str | None]:
+        """Every file read so far (for suppression comments)."""
+        return self._texts
+
+    def _read(self, rel: str, report: bool) -> str | None:
+        full = self.root / rel
+        try:
+            size = full.stat().st_size
+            if not full.is_file():
+                if report:
+                    self.problem(rel, "is not a regular file")
+                return None
+            if size > self.config.max_file_size:
+                if report:
+                    self.problem(
+                        rel,
+                        f"skipped: {size / 1_048_576:.1f} MiB is over max-file-size "
+                        f"({self.config.max_file_size / 1_048_576:.1f} MiB)",
+                        severity=Severity.INFO,
+                    )
+                return None
+            with full.open("rb") as fh:
+                data = fh.read(self.config.max_file_size + 1)
+        except (OSError, RuntimeError) as exc:
+            if report:
+                self.problem(rel, f"cannot be read: {getattr(exc, 'strerror', None) or exc}")
+            return None
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16", errors="replace")
+        if b"\0" in data[:_BINARY_SNIFF]:
+            return None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            self._memo[f"decode-error:{rel}"] = exc.start
+            return data.decode("utf-8-sig", errors="replace")
+
+    def is_binary(self, rel: str) -> bool:
+        """Whether the file looks binary (a NUL byte near its start)."""
+        try:
+            with (self.root / rel).open("rb") as fh:
+                return b"\0" in fh.read(_BINARY_SNIFF)
+        except OSError:
+            return False
+
+    def _parse_text(self, rel: str, kind: str) -> str | None:
+        text = self.text(rel)
+        if text is None:
+            if (self.root / rel).is_file() and self.is_binary(rel):
+                self.problem(rel, f"is a binary file, not {kind}")
+            return None
+        bad = self._memo.get(f"decode-error:{rel}")
+        if bad is not None:
+            self.problem(rel, f"is not valid UTF-8 (byte offset {bad}); cannot parse {kind}")
+            return None
+        return text
+
+    def json(self, rel: str) -> Located | None:
+        """The parsed JSON document, or None (reported as AC100)."""
+        return self.memo(f"json:{rel}", lambda: self._json(rel))
+
+    def _json(self, rel: str) -> Located | None:
+        text = self._parse_text(rel, "JSON")
+        if text is None:
+            return None
+        if not text.strip():
+            self.problem(rel, "is empty; expected a JSON object")
+            return None
+        try:
+            return parse_json(text)
+        except ParseError as exc:
+            self.problem(rel, f"invalid JSON: {exc.message}", exc.line, exc.column)
+            return None
+
+    def yaml(self, rel: str) -> list[Located]:
+        """The YAML documents of the file; [] when it does not parse (reported as AC100).
+
+        Templated YAML (Helm chart templates, files with ``{{ }}``) is not parsed and not
+        reported: :meth:`is_templated` tells rules which files those are.
+        """
+        return self.memo(f"yaml:{rel}", lambda: self._yaml(rel))
+
+    def is_templated(self, rel: str) -> bool:
+        """Helm templates and other ``{{ }}``-templated YAML, which only parse once rendered."""
+        parts = PurePosixPath(rel).parts
+        if "templates" in parts[:-1]:
+            idx = parts.index("templates")
+            chart = self.root.joinpath(*parts[:idx], "Chart.yaml")
+            if chart.is_file():
+                return True
+        text = self.text(rel, report=False)
+        return text is not None and "{{" in text and "}}" in text
+
+    def _yaml(self, rel: str) -> list[Located]:
+        if self.is_templated(rel):
+            return []
+        text = self._parse_text(rel, "YAML")
+        if text is None:
+            return []
+        try:
+            return parse_yaml(text)
+        except ParseError as exc:
+            self.problem(rel, f"invalid YAML: {exc.message}", exc.line, exc.column)
+            return []
+
+    def toml(self, rel: str) -> dict[str, Any] | None:
+        """The parsed TOML table, or None (reported as AC100)."""
+        return self.memo(f"toml:{rel}", lambda: self._toml(rel))
+
+    def _toml(self, rel: str) -> dict[str, Any] | None:
+        text = self._parse_text(rel, "TOML")
+        if text is None:
+            return None
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            msg = str(exc)
+            line, col = 1, 1
+            if "(at line " in msg:
+                tail = msg.rsplit("(at line ", 1)[1].rstrip(")")
+                try:
+                    line_s, col_s = tail.split(", column ")
+                    line, col = int(line_s), int(col_s)
+                except ValueError:
+                    pass
+                msg = msg.rsplit(" (at line ", 1)[0]
+            self.problem(rel, f"invalid TOML: {msg}", line, col)
+            return None
+
+    def python(self, rel: str) -> ast.Module | None:
+        """The module's AST (never imported), or None (reported as AC100)."""
+        return self.memo(f"py:{rel}", lambda: self._python(rel))
+
+    def _python(self, rel: str) -> ast.Module | None:
+        text = self._parse_text(rel, "Python source")
+        if text is None:
+            return None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return ast.parse(text, filename=rel)
+        except SyntaxError as exc:
+            self.problem(rel, f"invalid Python: {exc.msg}", exc.lineno or 1, exc.offset or 1)
+        except (ValueError, RecursionError, MemoryError) as exc:
+            self.problem(rel, f"cannot parse Python: {exc}")
+        return None
+
+    # ----------------------------------------------------------------- problems
+
+    def problem(
+        self,
+        rel: str,
+        message: str,
+        line: int = 1,
+        column: int = 1,
+        *,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        """Record an AC100 finding: a file agentcheck must read does not parse or read."""
+        key = (rel, line, column, message)
+        if key not in self._problems:
+            self._problems[key] = Finding(
+                code="AC100",
+                name="parse-error",
+                severity=severity,
+                path=rel,
+                line=max(line, 1),
+                column=max(column, 1),
+                message=f"{rel} {message}" if not message.startswith(rel) else message,
+                fix="Fix the file so that it parses, or exclude it with [tool.agentcheck] exclude.",
+            )
+
+    @property
+    def problems(self) -> list[Finding]:
+        """AC100 findings recorded so far."""
+        return list(self._problems.values())
+
+    # ----------------------------------------------------------------- well-known files
+
+    @cached_property
+    def langgraph_configs(self) -> list[LanggraphConfig]:
+        """Every ``langgraph.json`` / ``aegra.json`` below the root (AC100 when malformed)."""
+        found = []
+        for rel in self.files:
+            if PurePosixPath(rel).name in CONFIG_NAMES:
+                found.append(LanggraphConfig(rel, self.json(rel)))
+        return found
+
+    @cached_property
+    def pyproject(self) -> dict[str, Any] | None:
+        """The root ``pyproject.toml``, parsed, or None."""
+        return self.toml("pyproject.toml") if "pyproject.toml" in self.files else None
+
+    def by_name(self, *names: str) -> list[str]:
+        """Files whose base name is one of ``names``."""
+        wanted = set(names)
+        return [rel for rel in self.files if PurePosixPath(rel).name in wanted]
+
+    def by_suffix(self, *suffixes: str) -> list[str]:
+        """Files whose name ends with one of ``suffixes`` (``".py"``, ``".yaml"``)."""
+        return [rel for rel in self.files if rel.endswith(suffixes)]
+
+    @cached_property
+    def python_files(self) -> list[str]:
+        return self.by_suffix(".py")
+
+    @cached_property
+    def yaml_files(self) -> list[str]:
+        return self.by_suffix(".yaml", ".yml")
+
+    @cached_property
+    def dockerfiles(self) -> list[str]:
+        def is_dockerfile(rel: str) -> bool:
+            name = PurePosixPath(rel).name
+            lower = name.lower()
+            return (
+                lower in ("dockerfile", "containerfile")
+                or lower.startswith(("dockerfile.", "containerfile."))
+                or lower.endswith(".dockerfile")
+            )
+
+        return self.glob(is_dockerfile)
+
+    @cached_property
+    def compose_files(self) -> list[str]:
+        def is_compose(rel: str) -> bool:
+            name = PurePosixPath(rel).name.lower()
+            return name.endswith((".yml", ".yaml")) and (
+                name.startswith(("docker-compose", "compose."))
+                or name in ("compose.yml", "compose.yaml")
+            )
+
+        return self.glob(is_compose)
+
+    @cached_property
+    def env_files(self) -> list[str]:
+        def is_env(rel: str) -> bool:
+            name = PurePosixPath(rel).name
+            return name == ".env" or name.startswith(".env.") or name.endswith(".env")
+
+        return self.glob(is_env)
+
+    @cached_property
+    def k8s_objects(self) -> list[tuple[str, Located]]:
+        """Kubernetes objects (documents with ``apiVersion`` and ``kind``), ``List`` items
+        flattened, compose files excluded."""
+        compose = set(self.compose_files)
+        out: list[tuple[str, Located]] = []
+        for rel in self.yaml_files:
+            if rel in compose:
+                continue
+            text = self.text(rel, report=False)
+            if text is None or "kind" not in text or "apiVersion" not in text:
+                continue
+            for doc in self.yaml(rel):
+                data = doc.data
+                if not isinstance(data, dict):
+                    continue
+                if data.get("kind") == "List" and isinstance(data.get("items"), list):
+                    for i, item in enumerate(data["items"]):
+                        if isinstance(item, dict) and "kind" in item:
+                            sub = {
+                                k[2:]: v for k, v in doc.positions.items() if k[:2] == ("items", i)
+                            }
+                            out.append((rel, Located(item, sub, doc.line("items", i))))
+                elif "apiVersion" in data and "kind" in data:
+                    out.append((rel, doc))
+        return out
