@@ -1,0 +1,3 @@
+"""Live checks: start the agent as production will run it, and prove it works."""
+
+from __future__ import annotations
