@@ -34,7 +34,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import ClassVar, Literal, Self
 
-
 __all__ = [
     "DEFAULT_HEALTH",
     "DeploymentSpec",
