@@ -1,0 +1,72 @@
+"""Benchmark: `agentcheck lint` on the bundled example project.
+
+Target (DESIGN.md): under 0.5 s wall, most of it interpreter start-up, with no import of
+langgraph, testcontainers or locust on that path. Run:
+
+    .venv/bin/python benchmarks/lint_example.py [--runs 20]
+
+It prints the median and best wall time of the whole command, the interpreter's own start-up
+for comparison, the peak RSS, and which heavy modules the lint path imported (none expected).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "support-desk"
+HEAVY = ("langgraph", "langchain", "testcontainers", "locust", "httpx", "langgraph_sdk")
+
+
+def wall(cmd: list[str], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def heavy_imports() -> list[str]:
+    code = (
+        "import sys; from agentcheck.cli import main\n"
+        "try:\n    main(['lint', sys.argv[1], '--format', 'json', '--exit-zero'])\n"
+        "except SystemExit:\n    pass\n"
+        f"print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(EXAMPLE)], capture_output=True, text=True, check=False
+    )
+    last = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
+    return [m for m in last.split(",") if m]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    agentcheck = str(Path(sys.executable).parent / "agentcheck")
+    cmd = [agentcheck, "lint", str(EXAMPLE), "--format", "json"]
+    wall(cmd, 2)  # warm the page cache and .pyc files
+    lint = wall(cmd, args.runs)
+    bare = wall([sys.executable, "-c", "pass"], args.runs)
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"command: {' '.join(cmd)}  ({args.runs} runs)")
+    print(f"agentcheck lint: median {statistics.median(lint):.3f} s, best {min(lint):.3f} s")
+    print(f"python -c pass:  median {statistics.median(bare):.3f} s")
+    print(f"peak RSS of any run: {peak_mib:.0f} MiB")
+    heavy = heavy_imports()
+    print(f"heavy modules imported by lint: {', '.join(heavy) if heavy else 'none'}")
+
+
+if __name__ == "__main__":
+    main()
