@@ -1,0 +1,342 @@
+"""Assembling the :class:`~agentcheck.deployment.model.Deployment` from the project's files."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from agentcheck.deployment._classify import (
+    command_server,
+    image_name,
+    image_role,
+    image_server,
+)
+from agentcheck.deployment._compose import read_compose
+from agentcheck.deployment._docker import parse_dockerfile
+from agentcheck.deployment._k8s import read_k8s
+from agentcheck.deployment.model import (
+    Deployment,
+    DockerfileInfo,
+    EnvValue,
+    Exposure,
+    Replicas,
+    Server,
+    ServerKind,
+    Where,
+)
+from agentcheck.lint.finding import Severity
+
+if TYPE_CHECKING:
+    from agentcheck.parsing import Located
+    from agentcheck.project import Project
+
+__all__ = ["build", "helm_values"]
+
+
+def build(project: Project) -> Deployment:
+    dep = Deployment()
+    dep.helm_charts = _helm_charts(project)
+    for rel in project.dockerfiles:
+        info = parse_dockerfile(project, rel)
+        if info is not None:
+            dep.dockerfiles[rel] = info
+    k8s = read_k8s(project)
+    dep.workloads = [*k8s.workloads, *read_compose(project)]
+    dep.autoscalers = k8s.autoscalers
+    dep.disruption_budgets = k8s.pdbs
+    dep.exposed = list(k8s.exposed)
+    _servers(project, dep)
+    dep.replicas = _replicas(dep)
+    dep.env, dep.env_opaque = _env(dep)
+    _compose_exposure(dep)
+    from agentcheck.deployment._graphs import read_graphs
+
+    read_graphs(project, dep)
+    dep._project = project
+    return dep
+
+
+# --------------------------------------------------------------------------- helm
+
+
+def _helm_charts(project: Project) -> list[str]:
+    """Chart directories; their templates are skipped with one info finding per chart."""
+    charts = []
+    for rel in project.by_name("Chart.yaml"):
+        chart = PurePosixPath(rel).parent.as_posix()
+        chart = "" if chart == "." else chart
+        charts.append(chart)
+        prefix = f"{chart}/templates/" if chart else "templates/"
+        if any(f.startswith(prefix) for f in project.files):
+            shown = chart or "."
+            project.problem(
+                rel,
+                f"Helm chart {shown}: its templates are skipped (they are YAML only once "
+                f"rendered); lint the rendered manifests: `helm template {shown} "
+                f"--output-dir rendered/` then `agentcheck lint rendered/`",
+                severity=Severity.INFO,
+            )
+    return charts
+
+
+def helm_values(project: Project) -> list[tuple[str, Located]]:
+    """Chart ``values*.yaml`` documents (production values)."""
+    out: list[tuple[str, Located]] = []
+    for rel in project.yaml_files:
+        name = PurePosixPath(rel).name
+        parts = PurePosixPath(rel).parts
+        if name.startswith("values") and ("charts" in parts or "helm" in parts):
+            out.extend((rel, doc) for doc in project.yaml(rel))
+    return out
+
+
+# --------------------------------------------------------------------------- servers
+
+
+def _dockerfile_server(info: DockerfileInfo) -> tuple[ServerKind, str, Where] | None:
+    """The server a Dockerfile's image runs, with the reason and the line that says so."""
+    from_cmd = command_server(info.argv or None)
+    cmd_where = info.entrypoint_where or info.cmd_where or info.base_where
+    base_kind = image_server(info.base_image)
+    if base_kind == "agent-server":
+        assert info.base_where is not None
+        if from_cmd is not None and from_cmd[0] != "agent-server":
+            assert cmd_where is not None
+            return from_cmd[0], _cmd_reason(info.argv, info.path), cmd_where
+        return (
+            "agent-server",
+            f"{info.path} builds FROM {info.base_image}",
+            info.base_where,
+        )
+    if from_cmd is not None and cmd_where is not None:
+        return from_cmd[0], _cmd_reason(info.argv, info.path), cmd_where
+    if base_kind is not None and info.base_where is not None:
+        return base_kind, f"{info.path} builds FROM {info.base_image}", info.base_where
+    return None
+
+
+def _cmd_reason(argv: tuple[str, ...], where: str) -> str:
+    shown = " ".join(argv)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"`{shown}` in {where}"
+
+
+def _servers(project: Project, dep: Deployment) -> None:
+    has_config = any(
+        PurePosixPath(c.path).name == "langgraph.json" for c in project.langgraph_configs
+    )
+    has_aegra = any(PurePosixPath(c.path).name == "aegra.json" for c in project.langgraph_configs)
+    by_dockerfile: dict[str, Server] = {}
+    for rel, info in dep.dockerfiles.items():
+        found = _dockerfile_server(info)
+        if found is not None:
+            kind, reason, where = found
+            by_dockerfile[rel] = Server(
+                kind=kind,
+                where=where,
+                reason=reason,
+                image=info.base_image,
+                dockerfile=rel,
+                command=info.argv or None,
+                production=info.production,
+            )
+    # The image a compose service builds, by image name, for k8s manifests that deploy it.
+    built_images: dict[str, str] = {}
+    for w in dep.workloads:
+        c = w.main
+        if w.platform == "compose" and c and c.image and c.dockerfile:
+            built_images[image_name(c.image)] = c.dockerfile
+    production_servers = [s for s in by_dockerfile.values() if s.production]
+    sole = production_servers[0] if len(production_servers) == 1 else None
+    if sole is None and len({s.kind for s in production_servers}) == 1:
+        sole = production_servers[0]
+    used: set[str] = set()
+    explicit: list[Server] = []
+
+    for w in dep.workloads:
+        c = w.main
+        if c is None:
+            continue
+        server: Server | None = None
+        started = command_server(c.argv or None)
+        role = image_role(c.image)
+        if started is not None:
+            kind, app = started
+            where = c.command_where or c.where
+            server = Server(
+                kind=kind,
+                where=where,
+                reason=_cmd_reason(c.argv, f"{where.path} ({w.name})"),
+                image=c.image,
+                dockerfile=c.dockerfile,
+                command=c.argv,
+                production=w.production,
+            )
+            if app:
+                server.app_file = _app_file(project, app, c)
+        elif image_server(c.image) is not None:
+            assert c.image_where is not None
+            server = Server(
+                kind=image_server(c.image) or "unknown",
+                where=c.image_where,
+                reason=f"image {c.image} ({w.name} in {c.image_where.path})",
+                image=c.image,
+                production=w.production,
+            )
+        elif role is None:
+            dockerfile = c.dockerfile
+            if dockerfile is None and c.image:
+                dockerfile = built_images.get(image_name(c.image))
+            shared = by_dockerfile.get(dockerfile) if dockerfile else None
+            if shared is None and dockerfile is None and c.image is not None:
+                shared = sole
+            if shared is not None:
+                server = shared
+                used.add(shared.dockerfile or "")
+                c.dockerfile = c.dockerfile or shared.dockerfile
+            elif (
+                has_config
+                and not has_aegra
+                and (
+                    (dockerfile is not None and dockerfile not in dep.dockerfiles)
+                    or (dockerfile is None and not by_dockerfile)
+                )
+            ):
+                # No Dockerfile in the repo for this image: `langgraph build` makes it.
+                where = c.image_where or c.where
+                server = Server(
+                    kind="agent-server",
+                    where=where,
+                    reason=f"{w.name} runs an image built from langgraph.json "
+                    "(`langgraph build`) with no custom server command",
+                    image=c.image,
+                    production=w.production,
+                )
+        if server is None:
+            w.role = role or ("worker" if c.dockerfile else "other")
+            continue
+        w.role = "agent"
+        w.server = server
+        if w.name not in server.workloads:
+            server.workloads.append(w.name)
+        if server not in explicit:
+            explicit.append(server)
+    # Dockerfiles no manifest references still describe a server (`docker run`).
+    for rel, server in by_dockerfile.items():
+        if rel not in used and server not in explicit:
+            explicit.append(server)
+    dep.servers = explicit
+    if not any(s.production for s in explicit):
+        dep.servers.extend(_implied(project, has_config, has_aegra))
+
+
+def _app_file(project: Project, app: str, c: Any) -> str | None:
+    from agentcheck import pyindex
+
+    module = app.split(":", 1)[0]
+    if module.endswith(".py"):
+        base = c.build_context or ""
+        rel = f"{base}/{module}" if base else module
+        return rel if rel in project.files else None
+    return pyindex.module_path(project, module)
+
+
+def _implied(project: Project, has_config: bool, has_aegra: bool) -> list[Server]:
+    """Servers inferred when no production file names one."""
+    configs = project.langgraph_configs
+    if has_aegra or (has_config and _depends_on(project, "aegra-api")):
+        cfg = next(c for c in configs)
+        return [
+            Server(
+                kind="aegra",
+                where=Where(cfg.path, 1),
+                reason=f"{cfg.path} with Aegra in the project",
+                implied=True,
+            )
+        ]
+    if has_config:
+        cfg = next(c for c in configs if PurePosixPath(c.path).name == "langgraph.json")
+        return [
+            Server(
+                kind="agent-server",
+                where=Where(cfg.path, 1),
+                reason=f"{cfg.path} with no Dockerfile or manifest: `langgraph build` / "
+                "`langgraph up` serve it with Agent Server",
+                implied=True,
+            )
+        ]
+    from agentcheck.deployment._graphs import find_asgi_apps
+
+    return [
+        Server(
+            kind="custom",
+            where=where,
+            reason=f"a FastAPI/Starlette app in {where.path}",
+            implied=True,
+            app_file=where.path,
+        )
+        for where in find_asgi_apps(project)
+    ]
+
+
+def _depends_on(project: Project, dist: str) -> bool:
+    pyproject = project.pyproject or {}
+    deps = (
+        pyproject.get("project", {}).get("dependencies", [])
+        if isinstance(pyproject.get("project"), dict)
+        else []
+    )
+    names = [str(d).split(";")[0] for d in deps if isinstance(d, str)]
+    for rel in project.by_name("requirements.txt"):
+        names.extend((project.text(rel, report=False) or "").splitlines())
+    return any(n.strip().lower().replace("_", "-").startswith(dist) for n in names)
+
+
+# --------------------------------------------------------------------------- replicas and env
+
+
+def _replicas(dep: Deployment) -> Replicas:
+    best = Replicas(1, None, "default")
+    for w in dep.workloads:
+        if not (w.production and w.role == "agent"):
+            continue
+        if w.replicas is not None and w.replicas > best.count:
+            source = "replicas" if w.platform == "kubernetes" else "compose replicas"
+            best = Replicas(w.replicas, w.replicas_where, f"{w.kind} {w.name} {source}", w.name)
+        for a in dep.autoscalers:
+            if not a.production or a.max_replicas is None:
+                continue
+            targets = a.target is not None and a.target[1] == w.name
+            if targets and a.max_replicas > best.count:
+                where = a.max_where or a.where
+                best = Replicas(a.max_replicas, where, f"{a.kind} {a.name} max replicas", w.name)
+    return best
+
+
+def _env(dep: Deployment) -> tuple[dict[str, EnvValue], bool]:
+    merged: dict[str, EnvValue] = {}
+    opaque = False
+    for w in dep.workloads:
+        if w.production and w.role == "agent":
+            merged.update(dep.env_of(w))
+            if w.main and any(not e.resolved for e in w.main.env_from):
+                opaque = True
+    return merged, opaque
+
+
+def _compose_exposure(dep: Deployment) -> None:
+    for w in dep.workloads:
+        if w.platform != "compose":
+            continue
+        for c in w.containers:
+            for port in c.ports:
+                if port.on_all_interfaces:
+                    dep.exposed.append(
+                        Exposure(
+                            kind="published-port",
+                            where=port.where,
+                            workload=w.name,
+                            detail=f"port {port.published}:{port.container} of {w.name}",
+                        )
+                    )

@@ -1,0 +1,255 @@
+"""What an image or a start command is: which server, which supporting service."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import PurePosixPath
+
+from agentcheck.deployment.model import Role, ServerKind
+
+__all__ = [
+    "command_server",
+    "env_file_values",
+    "image_name",
+    "image_role",
+    "image_server",
+    "image_tag",
+    "parse_duration",
+]
+
+#: Public images of supporting services, by repository name (without registry and tag).
+_ROLES: dict[str, Role] = {
+    "postgres": "database",
+    "postgis/postgis": "database",
+    "pgvector/pgvector": "database",
+    "timescale/timescaledb": "database",
+    "bitnami/postgresql": "database",
+    "mysql": "database",
+    "mariadb": "database",
+    "mongo": "database",
+    "bitnami/mongodb": "database",
+    "redis": "cache",
+    "redis/redis-stack": "cache",
+    "redis/redis-stack-server": "cache",
+    "bitnami/redis": "cache",
+    "valkey/valkey": "cache",
+    "memcached": "cache",
+    "nginx": "proxy",
+    "nginxinc/nginx-unprivileged": "proxy",
+    "traefik": "proxy",
+    "haproxy": "proxy",
+    "envoyproxy/envoy": "proxy",
+    "caddy": "proxy",
+    "httpd": "proxy",
+}
+#: Generic base images: they run the agent only when their command says so.
+_GENERIC = {
+    "python",
+    "alpine",
+    "debian",
+    "ubuntu",
+    "busybox",
+    "node",
+    "curlimages/curl",
+    "bitnami/kubectl",
+}
+_AGENT_SERVER_IMAGES = {
+    "langchain/langgraph-api",
+    "langchain/langgraphjs-api",
+    "langchain/langgraph-server",
+}
+_ASGI_SERVERS = {"uvicorn", "gunicorn", "hypercorn", "granian", "daphne"}
+
+
+def image_name(image: str) -> str:
+    """``docker.io/library/postgres:16@sha256:..`` -> ``postgres``."""
+    ref = image.split("@", 1)[0]
+    last = ref.rsplit("/", 1)
+    if ":" in last[-1]:
+        ref = ref[: ref.rindex(":")]
+    parts = ref.split("/")
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]
+    if parts and parts[0] == "library":
+        parts = parts[1:]
+    return "/".join(parts).lower()
+
+
+def image_tag(image: str) -> str | None:
+    """The tag (``16``), ``None`` when untagged; a digest-pinned image returns its digest."""
+    if "@" in image:
+        return image.split("@", 1)[1]
+    last = image.rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else None
+
+
+def image_server(image: str | None) -> ServerKind | None:
+    """``langchain/langgraph-api:...`` is Agent Server; other images say nothing by name."""
+    if not image:
+        return None
+    name = image_name(image)
+    if name in _AGENT_SERVER_IMAGES:
+        return "agent-server"
+    if name.endswith("/aegra") or name == "aegra":
+        return "aegra"
+    return None
+
+
+def image_role(image: str | None) -> Role | None:
+    """The role of a well-known public image; ``"other"`` for generic bases; None if unknown."""
+    if not image:
+        return None
+    name = image_name(image)
+    if name in _ROLES:
+        return _ROLES[name]
+    if name in _GENERIC:
+        return "other"
+    return None
+
+
+def _words(argv: tuple[str, ...]) -> list[str]:
+    """argv with ``sh -c "..."`` unwrapped into words."""
+    words: list[str] = []
+    for arg in argv:
+        if " " in arg.strip():
+            try:
+                words.extend(shlex.split(arg))
+            except ValueError:
+                words.extend(arg.split())
+        else:
+            words.append(arg)
+    return words
+
+
+def command_server(argv: tuple[str, ...] | None) -> tuple[ServerKind, str | None] | None:
+    """The server a start command runs, and the ASGI app it names (``app.main:app``).
+
+    None when the command does not start a server agentcheck knows.
+    """
+    if not argv:
+        return None
+    words = _words(argv)
+    names = [PurePosixPath(w).name for w in words]
+    for i, name in enumerate(names):
+        nxt = names[i + 1] if i + 1 < len(names) else ""
+        if name == "langgraph" and nxt == "dev":
+            return "langgraph-dev", None
+        if name == "langgraph" and nxt == "up":
+            return "agent-server", None
+        if name in ("aegra", "aegra-api") or (name == "-m" and nxt.startswith("aegra")):
+            return "aegra", None
+        if name in _ASGI_SERVERS or (name == "fastapi" and nxt in ("run", "dev")):
+            app = _asgi_app(words[i + 1 :])
+            if app and app.split(":", 1)[0].startswith(("langgraph_api", "langgraph_runtime")):
+                return "agent-server", app
+            if app and app.split(":", 1)[0].startswith(("aegra", "agent_server")):
+                return "aegra", app
+            return "custom", app
+    return None
+
+
+def _asgi_app(rest: list[str]) -> str | None:
+    """The first positional ``module:attr`` (or a ``.py`` path for ``fastapi run``)."""
+    skip_next = False
+    for word in rest:
+        if skip_next:
+            skip_next = False
+            continue
+        if word in ("-m", "python", "python3"):
+            continue
+        if word.startswith("-"):
+            # Options with a separate value: --host 0.0.0.0, -k uvicorn.workers.UvicornWorker
+            if "=" not in word and word not in ("--reload", "--proxy-headers", "--factory"):
+                skip_next = word in _VALUED
+            continue
+        if ":" in word or word.endswith(".py"):
+            return word
+    return None
+
+
+_VALUED = {
+    "--host",
+    "--port",
+    "-b",
+    "--bind",
+    "-w",
+    "--workers",
+    "-k",
+    "--worker-class",
+    "--timeout",
+    "-t",
+    "--log-level",
+    "--app-dir",
+    "--root-path",
+    "--graceful-timeout",
+    "--keep-alive",
+    "--timeout-keep-alive",
+    "--timeout-graceful-shutdown",
+    "-c",
+    "--config",
+    "--env-file",
+    "--forwarded-allow-ips",
+    "--limit-concurrency",
+    "--chdir",
+    "--name",
+}
+
+
+def parse_duration(value: object) -> float | None:
+    """Seconds from ``90``, ``"90"``, ``"1m30s"``, ``"1h"``, ``"500ms"``; None if not a duration."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    units = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001, "us": 1e-6, "ns": 1e-9}
+    total, num = 0.0, ""
+    i = 0
+    matched = False
+    while i < len(text):
+        ch = text[i]
+        if ch.isdigit() or ch == ".":
+            num += ch
+            i += 1
+            continue
+        unit = text[i : i + 2] if text[i : i + 2] in units else ch
+        if unit not in units or not num:
+            return None
+        try:
+            total += float(num) * units[unit]
+        except ValueError:
+            return None
+        num, matched = "", True
+        i += len(unit)
+    if num:
+        return None
+    return total if matched else None
+
+
+def env_file_values(text: str) -> list[tuple[str, str | None, int]]:
+    """``(key, value, line)`` of every binding in an env file, read as python-dotenv reads it."""
+    import io
+
+    from dotenv.parser import parse_stream
+
+    out = []
+    try:
+        for binding in parse_stream(io.StringIO(text)):
+            if binding.key and not binding.error:
+                out.append((binding.key, binding.value, binding.original.line))
+    except Exception:  # python-dotenv on pathological input
+        return out
+    return out
+
+
+def join_rel(base_dir: str, ref: str) -> str:
+    """``ref`` (relative to ``base_dir``) as a normalized path relative to the root."""
+    joined = os.path.normpath(os.path.join(base_dir or ".", ref))
+    return joined.replace(os.sep, "/")

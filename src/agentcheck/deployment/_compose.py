@@ -1,0 +1,310 @@
+"""Compose files (every spec version): services as workloads with env, ports and health checks."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from agentcheck.deployment._classify import env_file_values, join_rel, parse_duration
+from agentcheck.deployment._docker import split_command
+from agentcheck.deployment.model import (
+    Container,
+    EnvFileRef,
+    EnvValue,
+    Port,
+    Probe,
+    Where,
+    Workload,
+)
+
+if TYPE_CHECKING:
+    from agentcheck.parsing import Located
+    from agentcheck.project import Project
+
+__all__ = ["read_compose", "services_of"]
+
+#: Keys that make a mapping a service in a version-1 file (services at the top level).
+_V1_SERVICE_KEYS = {"image", "build", "command", "ports", "environment", "links", "volumes"}
+
+
+def services_of(data: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The services mapping and its path: ``services:`` (v2, v3, Compose Spec) or the top
+    level (v1)."""
+    if not isinstance(data, dict):
+        return (), {}
+    services = data.get("services")
+    if isinstance(services, dict):
+        return ("services",), services
+    if "services" in data or "version" in data:
+        return (), {}
+    legacy = {k: v for k, v in data.items() if isinstance(v, dict) and _V1_SERVICE_KEYS & set(v)}
+    return (), legacy
+
+
+def _argv(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, list):
+        return tuple(str(v) for v in value if v is not None)
+    if isinstance(value, str):
+        return split_command(value)
+    return None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+class _Reader:
+    def __init__(self, project: Project, rel: str, doc: Located) -> None:
+        self.project = project
+        self.rel = rel
+        self.doc = doc
+        self.dir = PurePosixPath(rel).parent.as_posix()
+        self.dir = "" if self.dir == "." else self.dir
+
+    def w(self, *path: str | int) -> Where:
+        line, col = self.doc.loc(*path)
+        return Where(self.rel, line, col)
+
+    def kw(self, *path: str | int) -> Where:
+        line, col = self.doc.key_loc(*path)
+        return Where(self.rel, line, col)
+
+    def services(self) -> list[Workload]:
+        prefix, services = services_of(self.doc.data)
+        out = []
+        for name, svc in services.items():
+            if isinstance(svc, dict):
+                out.append(self._service(str(name), (*prefix, name), svc))
+        return out
+
+    def _service(self, name: str, path: tuple[str | int, ...], svc: dict[str, Any]) -> Workload:
+        production = self.project.is_production(self.rel)
+        workload = Workload(
+            platform="compose",
+            kind="service",
+            name=name,
+            where=self.kw(*path),
+            production=production,
+            raw=svc,
+        )
+        labels = svc.get("labels")
+        if isinstance(labels, dict):
+            workload.labels = {str(k): str(v) for k, v in labels.items()}
+        elif isinstance(labels, list):
+            for item in labels:
+                key, _, value = str(item).partition("=")
+                workload.labels[key] = value
+        depends = svc.get("depends_on")
+        if isinstance(depends, dict | list):
+            workload.depends_on = tuple(str(d) for d in depends)
+        deploy_raw = svc.get("deploy")
+        deploy: dict[str, Any] = deploy_raw if isinstance(deploy_raw, dict) else {}
+        if "replicas" in deploy:
+            workload.replicas = _int(deploy["replicas"])
+            workload.replicas_where = self.w(*path, "deploy", "replicas")
+        elif "scale" in svc:
+            workload.replicas = _int(svc["scale"])
+            workload.replicas_where = self.w(*path, "scale")
+        if "stop_grace_period" in svc:
+            workload.grace_period = parse_duration(svc["stop_grace_period"])
+            workload.grace_where = self.w(*path, "stop_grace_period")
+        workload.containers.append(self._container(name, path, svc, deploy))
+        return workload
+
+    def _container(
+        self, name: str, path: tuple[str | int, ...], svc: dict[str, Any], deploy: dict[str, Any]
+    ) -> Container:
+        c = Container(name=name, where=self.kw(*path))
+        if isinstance(svc.get("image"), str):
+            c.image = svc["image"]
+            c.image_where = self.w(*path, "image")
+        build = svc.get("build")
+        if isinstance(build, str | dict):
+            context = build if isinstance(build, str) else str(build.get("context", "."))
+            dockerfile = "Dockerfile"
+            if isinstance(build, dict) and isinstance(build.get("dockerfile"), str):
+                dockerfile = build["dockerfile"]
+            if "://" not in context and not context.startswith("git@"):
+                c.build_context = join_rel(self.dir, context)
+                c.dockerfile = join_rel(c.build_context, dockerfile)
+        entrypoint = _argv(svc.get("entrypoint"))
+        command = _argv(svc.get("command"))
+        if entrypoint is not None:
+            c.command, c.args = entrypoint, command
+            c.command_where = self.w(*path, "entrypoint")
+        elif command is not None:
+            c.args = command
+            c.command_where = self.w(*path, "command")
+        self._env(c, path, svc)
+        self._health(c, path, svc)
+        self._ports(c, path, svc)
+        resources = deploy.get("resources")
+        if isinstance(resources, dict):
+            c.resources = {
+                "limits": resources.get("limits") or {},
+                "requests": resources.get("reservations") or {},
+            }
+            c.resources_where = self.kw(*path, "deploy", "resources")
+        elif any(k in svc for k in ("mem_limit", "cpus", "mem_reservation")):
+            c.resources = {
+                "limits": {k: svc[k] for k in ("mem_limit", "cpus") if k in svc},
+                "requests": {"memory": svc["mem_reservation"]} if "mem_reservation" in svc else {},
+            }
+            c.resources_where = self.kw(*path)
+        return c
+
+    def _env(self, c: Container, path: tuple[str | int, ...], svc: dict[str, Any]) -> None:
+        # env_file first: `environment` wins over it, as in compose.
+        env_file = svc.get("env_file")
+        refs = env_file if isinstance(env_file, list) else [env_file] if env_file else []
+        for i, ref in enumerate(refs):
+            required = True
+            if isinstance(ref, dict):
+                required = ref.get("required", True) is not False
+                ref = ref.get("path")
+            if not isinstance(ref, str):
+                continue
+            at = (
+                self.w(*path, "env_file", i)
+                if isinstance(env_file, list)
+                else self.w(*path, "env_file")
+            )
+            rel = join_rel(self.dir, ref)
+            exists = rel in self.project.files
+            c.env_files.append(EnvFileRef(ref, rel, at, exists, required))
+            text = self.project.text(rel, report=False) if exists else None
+            for key, value, line in env_file_values(text or ""):
+                c.env[key] = EnvValue(
+                    key,
+                    value,
+                    Where(rel, line),
+                    source="env-file",
+                    interpolated=value is not None and "$" in value,
+                )
+        environment = svc.get("environment")
+        if "environment" in svc:
+            c.env_where = self.kw(*path, "environment")
+        else:
+            c.env_where = c.where
+        if isinstance(environment, dict):
+            for key, value in environment.items():
+                text = None if value is None else _scalar(value)
+                c.env[str(key)] = EnvValue(
+                    str(key),
+                    text,
+                    self.w(*path, "environment", key),
+                    source="compose",
+                    interpolated=text is None or "$" in text,
+                )
+        elif isinstance(environment, list):
+            for i, item in enumerate(environment):
+                if not isinstance(item, str):
+                    continue
+                key, sep, value = item.partition("=")
+                key = key.strip()
+                if not key:
+                    continue
+                c.env[key] = EnvValue(
+                    key,
+                    value if sep else None,
+                    self.w(*path, "environment", i),
+                    source="compose",
+                    interpolated=not sep or "$" in value,
+                )
+
+    def _health(self, c: Container, path: tuple[str | int, ...], svc: dict[str, Any]) -> None:
+        health = svc.get("healthcheck")
+        if not isinstance(health, dict):
+            return
+        test = _argv(health.get("test"))
+        disabled = health.get("disable") is True or (test is not None and test[:1] == ("NONE",))
+        http_path = None
+        for word in test or ():
+            for token in word.split():
+                if "://" in token:
+                    rest = token.split("://", 1)[1]
+                    http_path = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+        c.probes["healthcheck"] = Probe(
+            kind="healthcheck",
+            where=self.kw(*path, "healthcheck"),
+            http_path=http_path,
+            command=test,
+            disabled=disabled,
+            raw=health,
+        )
+
+    def _ports(self, c: Container, path: tuple[str | int, ...], svc: dict[str, Any]) -> None:
+        ports = svc.get("ports")
+        for i, item in enumerate(ports if isinstance(ports, list) else []):
+            at = self.w(*path, "ports", i)
+            if isinstance(item, dict):
+                c.ports.append(
+                    Port(
+                        where=at,
+                        container=_int(item.get("target")),
+                        published=item.get("published"),
+                        host_ip=str(item["host_ip"]) if item.get("host_ip") else None,
+                        protocol=str(item.get("protocol", "tcp")),
+                    )
+                )
+            elif isinstance(item, str | int):
+                c.ports.append(_short_port(str(item), at))
+        expose = svc.get("expose")
+        for i, item in enumerate(expose if isinstance(expose, list) else []):
+            c.ports.append(Port(where=self.w(*path, "expose", i), container=_int(str(item))))
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _short_port(spec: str, at: Where) -> Port:
+    """``"8000"``, ``"8000:8000"``, ``"127.0.0.1:5432:5432"``, ``"[::1]:80:80/tcp"``."""
+    protocol = "tcp"
+    if "/" in spec:
+        spec, protocol = spec.rsplit("/", 1)
+    host_ip = None
+    if spec.startswith("["):
+        end = spec.find("]")
+        host_ip, spec = spec[1:end], spec[end + 2 :]
+    parts = spec.split(":")
+    if len(parts) >= 3:
+        host_ip = ":".join(parts[:-2])
+        parts = parts[-2:]
+    if len(parts) == 1:
+        # A container port alone: compose publishes it on a random host port.
+        return Port(
+            at,
+            container=_int(parts[0].split("-")[0]),
+            published="random",
+            host_ip=host_ip,
+            protocol=protocol,
+        )
+    published: int | str = _int(parts[0]) or parts[0]
+    return Port(
+        at,
+        container=_int(parts[1].split("-")[0]),
+        published=published,
+        host_ip=host_ip or None,
+        protocol=protocol,
+    )
+
+
+def read_compose(project: Project) -> list[Workload]:
+    """Every service of every compose file."""
+    out: list[Workload] = []
+    for rel in project.compose_files:
+        for doc in project.yaml(rel):
+            try:
+                out.extend(_Reader(project, rel, doc).services())
+            except (TypeError, AttributeError, ValueError):
+                continue
+    return out

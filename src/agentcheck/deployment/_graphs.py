@@ -1,0 +1,673 @@
+"""Served graphs and what they are compiled with, from the AST (the user's code is never run).
+
+For each langgraph.json graph, the target attribute is followed (simple assignments, factory
+functions, imports across the project's modules, via :mod:`agentcheck.pyindex`) to the
+``compile()`` / ``create_react_agent()`` / ``@entrypoint`` that makes it; its ``checkpointer=``
+and ``store=`` arguments are followed the same way to the class that constructs them.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from agentcheck import pyindex
+from agentcheck.deployment.model import (
+    NO_SAVER,
+    CheckpointerInfo,
+    CompileSite,
+    GraphInfo,
+    SaverKind,
+    SaverUse,
+    Server,
+    Where,
+)
+
+if TYPE_CHECKING:
+    from agentcheck.deployment.model import Deployment
+    from agentcheck.project import LanggraphConfig, Project
+
+__all__ = [
+    "SAVER_CLASSES",
+    "call_name",
+    "find_asgi_apps",
+    "qualified_name",
+    "read_graphs",
+    "served_entry_files",
+]
+
+#: Checkpointer and store classes by name: (backend, role).
+SAVER_CLASSES: dict[str, tuple[SaverKind, str]] = {
+    "MemorySaver": ("memory", "checkpointer"),
+    "InMemorySaver": ("memory", "checkpointer"),
+    "PersistentDict": ("memory", "checkpointer"),
+    "SqliteSaver": ("sqlite", "checkpointer"),
+    "AsyncSqliteSaver": ("sqlite", "checkpointer"),
+    "PostgresSaver": ("postgres", "checkpointer"),
+    "AsyncPostgresSaver": ("postgres", "checkpointer"),
+    "ShallowPostgresSaver": ("postgres", "checkpointer"),
+    "AsyncShallowPostgresSaver": ("postgres", "checkpointer"),
+    "RedisSaver": ("redis", "checkpointer"),
+    "AsyncRedisSaver": ("redis", "checkpointer"),
+    "ShallowRedisSaver": ("redis", "checkpointer"),
+    "AsyncShallowRedisSaver": ("redis", "checkpointer"),
+    "MongoDBSaver": ("mongodb", "checkpointer"),
+    "AsyncMongoDBSaver": ("mongodb", "checkpointer"),
+    "InMemoryStore": ("memory", "store"),
+    "SqliteStore": ("sqlite", "store"),
+    "AsyncSqliteStore": ("sqlite", "store"),
+    "PostgresStore": ("postgres", "store"),
+    "AsyncPostgresStore": ("postgres", "store"),
+    "RedisStore": ("redis", "store"),
+    "AsyncRedisStore": ("redis", "store"),
+    "MongoDBStore": ("mongodb", "store"),
+}
+_SAVER_BASES = {"BaseCheckpointSaver", "BaseStore"}
+_AGENT_FACTORIES = {"create_react_agent", "create_agent", "create_deep_agent"}
+_MAX_DEPTH = 12
+
+
+def call_name(func: ast.expr) -> str:
+    """``a.b.c(...)`` -> ``"a.b.c"``; ``f(...)`` -> ``"f"``; ``""`` for anything else."""
+    parts: list[str] = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if isinstance(func, ast.Name):
+        parts.append(func.id)
+        return ".".join(reversed(parts))
+    return ""
+
+
+def qualified_name(project: Project, rel: str, dotted: str) -> str:
+    """``dotted`` as written in ``rel`` with its first name resolved through the file's
+    imports: ``MS`` -> ``langgraph.checkpoint.memory.MemorySaver`` (for
+    ``from langgraph.checkpoint.memory import MemorySaver as MS``)."""
+    if not dotted:
+        return ""
+    head, _, rest = dotted.partition(".")
+    for ref in pyindex.imports(project, rel):
+        if head not in ref.bound:
+            continue
+        i = ref.bound.index(head)
+        if ref.is_from:
+            base = f"{ref.absolute or ref.module}.{ref.names[i]}"
+        else:
+            base = ref.module if ref.bound[0] != ref.module.split(".", 1)[0] else head
+        return f"{base}.{rest}" if rest else base
+    return dotted
+
+
+# --------------------------------------------------------------------------- scopes
+
+
+def _function_bindings(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
+    """Local names of a function bound by assignment or ``with ... as`` (last one wins)."""
+    out: dict[str, ast.expr] = {}
+    for node in _walk_function(fn):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    out[target.id] = node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            if isinstance(node.target, ast.Name):
+                out[node.target.id] = node.value
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                if isinstance(item.optional_vars, ast.Name):
+                    out[item.optional_vars.id] = item.context_expr
+    return out
+
+
+def _walk_function(fn: ast.AST) -> Iterator[ast.AST]:
+    """Nodes of a function body, not descending into nested functions or classes."""
+    stack = list(ast.iter_child_nodes(fn))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _returns(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+    """Returned (or yielded, for context-manager factories) expressions."""
+    out: list[ast.expr] = []
+    for node in _walk_function(fn):
+        if isinstance(node, ast.Return | ast.Yield) and node.value is not None:
+            out.append(node.value)
+    return out
+
+
+def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
+    parents: dict[ast.AST, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+    return parents
+
+
+@dataclass
+class _File:
+    rel: str
+    tree: ast.Module
+    parents: dict[ast.AST, ast.AST]
+
+    def enclosing_function(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        cur = self.parents.get(node)
+        while cur is not None:
+            if isinstance(cur, ast.FunctionDef | ast.AsyncFunctionDef):
+                return cur
+            cur = self.parents.get(cur)
+        return None
+
+
+class _Analyzer:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.files: dict[str, _File | None] = {}
+        self.sites: dict[tuple[str, int, int], CompileSite] = {}
+
+    def file(self, rel: str) -> _File | None:
+        if rel not in self.files:
+            tree = self.project.python(rel) if rel.endswith(".py") else None
+            self.files[rel] = _File(rel, tree, _parents(tree)) if tree is not None else None
+        return self.files[rel]
+
+    def where(self, rel: str, node: ast.AST) -> Where:
+        return Where(rel, getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1)
+
+    # ------------------------------------------------------------------ names
+
+    def resolve(
+        self,
+        rel: str,
+        expr: ast.expr,
+        fn: ast.FunctionDef | ast.AsyncFunctionDef | None,
+        depth: int,
+    ) -> tuple[str, ast.AST, ast.FunctionDef | ast.AsyncFunctionDef | None] | None:
+        """Follow a name (local, then module level, then imports) to what binds it."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, ast.Name):
+            if fn is not None:
+                local = _function_bindings(fn).get(expr.id)
+                if local is not None:
+                    if isinstance(local, ast.Name) and local.id == expr.id:
+                        return None
+                    return self.resolve(rel, local, fn, depth + 1) or (rel, local, fn)
+            found = pyindex.resolve_name(self.project, rel, expr.id)
+            if found is None:
+                return None
+            target_rel, node = found
+            if isinstance(node, ast.expr) and not isinstance(node, ast.Name):
+                return target_rel, node, self._scope_of(target_rel, node)
+            return target_rel, node, None
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
+            base = pyindex.resolve_name(self.project, rel, expr.value.id)
+            if base is not None and isinstance(base[1], ast.Module):
+                found = pyindex.resolve_name(self.project, base[0], expr.attr)
+                if found is not None:
+                    return found[0], found[1], None
+        return None
+
+    def _scope_of(self, rel: str, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        f = self.file(rel)
+        return f.enclosing_function(node) if f else None
+
+    # ------------------------------------------------------------------ savers
+
+    def saver(
+        self,
+        rel: str,
+        expr: ast.expr | None,
+        fn: ast.FunctionDef | ast.AsyncFunctionDef | None,
+        where: Where | None,
+        depth: int = 0,
+    ) -> CheckpointerInfo:
+        """What ``expr`` (a ``checkpointer=``/``store=`` argument) constructs."""
+        if expr is None:
+            return NO_SAVER
+        where = where or self.where(rel, expr)
+        if depth > _MAX_DEPTH:
+            return CheckpointerInfo("unknown", where)
+        if isinstance(expr, ast.Constant) and expr.value in (None, True, False):
+            return CheckpointerInfo("none", where)
+        if isinstance(expr, ast.Await):
+            return self.saver(rel, expr.value, fn, where, depth + 1)
+        if isinstance(expr, ast.Call):
+            return self._saver_call(rel, expr, fn, where, depth)
+        resolved = self.resolve(rel, expr, fn, depth + 1)
+        if resolved is None:
+            return CheckpointerInfo("unknown", where, call_name(expr))
+        target_rel, node, scope = resolved
+        if isinstance(node, ast.expr):
+            info = self.saver(target_rel, node, scope, where, depth + 1)
+            if info.origin is None and info.kind != "unknown":
+                return CheckpointerInfo(
+                    info.kind, where, info.constructor, self.where(target_rel, node)
+                )
+            return info
+        if isinstance(node, ast.ClassDef):
+            return self._class_kind(target_rel, node, where)
+        return CheckpointerInfo("unknown", where, call_name(expr))
+
+    def _saver_call(
+        self,
+        rel: str,
+        call: ast.Call,
+        fn: ast.FunctionDef | ast.AsyncFunctionDef | None,
+        where: Where,
+        depth: int,
+    ) -> CheckpointerInfo:
+        name = call_name(call.func)
+        origin = self.where(rel, call)
+        parts = name.split(".")
+        # SomeSaver(...), SomeSaver.from_conn_string(...), module.SomeSaver(...)
+        for i in range(len(parts) - 1, -1, -1):
+            if parts[i] in SAVER_CLASSES:
+                return CheckpointerInfo(SAVER_CLASSES[parts[i]][0], where, name, origin)
+        qualified = qualified_name(self.project, rel, name)
+        tail = qualified.rsplit(".", 2)
+        for part in tail:
+            if part in SAVER_CLASSES:
+                return CheckpointerInfo(SAVER_CLASSES[part][0], where, name, origin)
+        # A project factory or class: follow it.
+        resolved = self.resolve(rel, call.func, fn, depth + 1)
+        if resolved is not None:
+            target_rel, node, _ = resolved
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                for ret in _returns(node):
+                    info = self.saver(target_rel, ret, node, where, depth + 1)
+                    if info.kind not in ("unknown", "none"):
+                        return info
+                return CheckpointerInfo("custom", where, name, origin)
+            if isinstance(node, ast.ClassDef):
+                return self._class_kind(target_rel, node, where)
+        if len(parts) > 1 and parts[-1] in ("from_conn_string", "from_url"):
+            return CheckpointerInfo("custom", where, name, origin)
+        return CheckpointerInfo("custom" if name else "unknown", where, name, origin)
+
+    def _class_kind(self, rel: str, cls: ast.ClassDef, where: Where) -> CheckpointerInfo:
+        for base in cls.bases:
+            base_name = call_name(base).rsplit(".", 1)[-1]
+            if base_name in SAVER_CLASSES:
+                kind = SAVER_CLASSES[base_name][0]
+                return CheckpointerInfo(kind, where, cls.name, self.where(rel, cls))
+        return CheckpointerInfo("custom", where, cls.name, self.where(rel, cls))
+
+    # ------------------------------------------------------------------ compile sites
+
+    def compile_site(self, rel: str, call: ast.Call) -> CompileSite | None:
+        key = (rel, call.lineno, call.col_offset)
+        if key in self.sites:
+            return self.sites[key]
+        f = self.file(rel)
+        if f is None:
+            return None
+        kind = _compile_kind(call)
+        if kind is None:
+            return None
+        fn = f.enclosing_function(call)
+        kw = {k.arg: k for k in call.keywords if k.arg}
+        site = CompileSite(
+            where=self.where(rel, call),
+            kind=kind,
+            checkpointer=self.saver(
+                rel,
+                kw["checkpointer"].value if "checkpointer" in kw else None,
+                fn,
+                self.where(rel, kw["checkpointer"].value) if "checkpointer" in kw else None,
+            ),
+            store=self.saver(
+                rel,
+                kw["store"].value if "store" in kw else None,
+                fn,
+                self.where(rel, kw["store"].value) if "store" in kw else None,
+            ),
+            static_interrupts=tuple(
+                self.where(rel, kw[k].value)
+                for k in ("interrupt_before", "interrupt_after")
+                if k in kw and not _is_empty(kw[k].value)
+            ),
+            function=fn.name if fn else None,
+        )
+        self.sites[key] = site
+        return site
+
+    def compile_sites(self, rel: str) -> list[CompileSite]:
+        f = self.file(rel)
+        if f is None:
+            return []
+        out = []
+        for node in ast.walk(f.tree):
+            if isinstance(node, ast.Call) and _compile_kind(node) is not None:
+                if _is_module_method(self.project, rel, node):
+                    continue
+                site = self.compile_site(rel, node)
+                if site is not None:
+                    out.append(site)
+        return out
+
+    def graph_site(
+        self,
+        rel: str,
+        node: ast.AST,
+        fn: ast.FunctionDef | ast.AsyncFunctionDef | None,
+        depth: int = 0,
+    ) -> CompileSite | None:
+        """The compile site that produces the value of ``node``."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Await):
+            return self.graph_site(rel, node.value, fn, depth + 1)
+        if isinstance(node, ast.Call):
+            if _compile_kind(node) is not None:
+                return self.compile_site(rel, node)
+            # builder.compile(...).with_config(...) and similar wrappers
+            if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call):
+                inner = self.graph_site(rel, node.func.value, fn, depth + 1)
+                if inner is not None:
+                    return inner
+            resolved = self.resolve(rel, node.func, fn, depth + 1)
+            if resolved is not None:
+                return self.graph_site(resolved[0], resolved[1], resolved[2], depth + 1)
+            return None
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for deco in node.decorator_list:
+                if isinstance(deco, ast.Call) and call_name(deco.func).endswith("entrypoint"):
+                    return self.compile_site(rel, deco)
+                if call_name(deco).endswith("entrypoint"):
+                    return CompileSite(self.where(rel, deco), "entrypoint", function=node.name)
+            for ret in _returns(node):
+                site = self.graph_site(rel, ret, node, depth + 1)
+                if site is not None:
+                    return site
+            return None
+        if isinstance(node, ast.Name | ast.Attribute):
+            resolved = self.resolve(rel, node, fn, depth + 1)
+            if resolved is not None:
+                return self.graph_site(resolved[0], resolved[1], resolved[2], depth + 1)
+        return None
+
+    # ------------------------------------------------------------------ interrupts and savers
+
+    def interrupts(self, rel: str) -> list[Where]:
+        f = self.file(rel)
+        if f is None:
+            return []
+        out = []
+        for node in ast.walk(f.tree):
+            if isinstance(node, ast.Call):
+                name = call_name(node.func)
+                if name.rsplit(".", 1)[-1] != "interrupt":
+                    continue
+                qualified = qualified_name(self.project, rel, name)
+                if qualified.startswith("langgraph.") or qualified == "interrupt":
+                    out.append(self.where(rel, node))
+        return out
+
+    def saver_uses(self, rel: str) -> list[SaverUse]:
+        f = self.file(rel)
+        if f is None:
+            return []
+        out = []
+        for node in ast.walk(f.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = call_name(node.func)
+            parts = name.split(".")
+            cls_name = next((p for p in reversed(parts) if p in SAVER_CLASSES), None)
+            if cls_name is None:
+                qualified = qualified_name(self.project, rel, name).split(".")
+                cls_name = next((p for p in reversed(qualified) if p in SAVER_CLASSES), None)
+            if cls_name is None:
+                continue
+            idx = parts.index(cls_name) if cls_name in parts else len(parts) - 1
+            method = parts[idx + 1] if idx + 1 < len(parts) else None
+            kind, role = SAVER_CLASSES[cls_name]
+            out.append(
+                SaverUse(
+                    kind=kind,
+                    cls=cls_name,
+                    method=method,
+                    where=self.where(rel, node),
+                    role="store" if role == "store" else "checkpointer",
+                    in_with=_in_with(f, node),
+                    keywords=tuple(k.arg for k in node.keywords if k.arg),
+                )
+            )
+        return out
+
+
+def _is_empty(expr: ast.expr) -> bool:
+    return (isinstance(expr, ast.List | ast.Tuple) and not expr.elts) or (
+        isinstance(expr, ast.Constant) and expr.value is None
+    )
+
+
+def _compile_kind(call: ast.Call) -> str | None:
+    name = call_name(call.func)
+    last = name.rsplit(".", 1)[-1]
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "compile":
+        return "compile"
+    if last in _AGENT_FACTORIES:
+        return last
+    if last == "entrypoint":
+        return "entrypoint"
+    return None
+
+
+def _is_module_method(project: Project, rel: str, call: ast.Call) -> bool:
+    """``re.compile(...)``: a ``compile`` attribute of an imported module, not a graph."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        for ref in pyindex.imports(project, rel):
+            if func.value.id in ref.bound and not ref.is_from:
+                return True
+    return isinstance(func, ast.Name) and func.id == "compile"
+
+
+def _in_with(f: _File, node: ast.AST) -> bool:
+    """Whether the call is a ``with`` item's context expression (or entered on an exit stack)."""
+    parent = f.parents.get(node)
+    if isinstance(parent, ast.Await):
+        node, parent = parent, f.parents.get(parent)
+    if isinstance(parent, ast.withitem):
+        return parent.context_expr is node
+    return isinstance(parent, ast.Call) and call_name(parent.func).endswith(
+        ("enter_context", "enter_async_context")
+    )
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def _target(project: Project, cfg: LanggraphConfig, spec: str) -> tuple[str | None, str | None]:
+    """``./agent/graph.py:graph`` or ``agent.graph:graph`` -> (file, attr)."""
+    path, sep, attr = spec.rpartition(":")
+    if not sep:
+        path, attr = spec, ""
+    if path.endswith(".py") or "/" in path:
+        rel = cfg.resolve(path)
+        return (rel if rel in project.files else None), attr or None
+    rel_mod = pyindex.module_path(project, path)
+    return rel_mod, attr or None
+
+
+def _spec_of(value: object) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("path"), str):
+        return str(value["path"])
+    return None
+
+
+def served_entry_files(project: Project, dep: Deployment) -> list[str]:
+    """Files a server loads directly: graph targets, auth, http app, checkpointer/store
+    factories, custom apps."""
+    out: list[str] = []
+    for cfg in project.langgraph_configs:
+        data = cfg.data
+        graphs = data.get("graphs")
+        for value in graphs.values() if isinstance(graphs, dict) else []:
+            spec = _spec_of(value)
+            if spec:
+                out.append(_target(project, cfg, spec)[0] or "")
+        for key in ("auth", "http", "checkpointer", "store"):
+            section = data.get(key)
+            if isinstance(section, dict):
+                for sub in ("path", "app"):
+                    spec = section.get(sub)
+                    if isinstance(spec, str):
+                        out.append(_target(project, cfg, spec)[0] or "")
+    for server in dep.servers:
+        if server.app_file:
+            out.append(server.app_file)
+    return [rel for rel in dict.fromkeys(out) if rel]
+
+
+def _is_test_file(rel: str) -> bool:
+    parts = PurePosixPath(rel).parts
+    name = parts[-1]
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or any(p in ("tests", "test", "testing", "examples", "docs", "scripts") for p in parts[:-1])
+    )
+
+
+def find_asgi_apps(project: Project) -> list[Where]:
+    """``app = FastAPI(...)`` / ``Starlette(...)`` at module level in non-test code."""
+    out = []
+    for rel in project.python_files:
+        if _is_test_file(rel):
+            continue
+        text = project.text(rel, report=False) or ""
+        if "FastAPI" not in text and "Starlette" not in text:
+            continue
+        tree = project.python(rel)
+        if tree is None:
+            continue
+        for stmt in tree.body:
+            if isinstance(stmt, ast.Assign | ast.AnnAssign) and isinstance(stmt.value, ast.Call):
+                name = call_name(stmt.value.func).rsplit(".", 1)[-1]
+                if name in ("FastAPI", "Starlette"):
+                    out.append(Where(rel, stmt.lineno, stmt.col_offset + 1))
+    return out
+
+
+def read_graphs(project: Project, dep: Deployment) -> None:
+    """Fill ``dep.graphs``, ``compiles``, ``savers``, ``config_savers`` and ``served_files``."""
+    an = _Analyzer(project)
+    entries = served_entry_files(project, dep)
+    if entries:
+        served = pyindex.local_closure(project, entries)
+    else:
+        served = [rel for rel in project.python_files if not _is_test_file(rel)]
+    dep.served_files = frozenset(served)
+    for rel in served:
+        dep.compiles.extend(an.compile_sites(rel))
+        dep.savers.extend(an.saver_uses(rel))
+
+    loaders = [s for s in dep.servers if s.kind in ("agent-server", "langgraph-dev", "aegra")]
+    loaders.sort(key=lambda s: (s.implied, not s.production, _rank(s)))
+    covered: set[Where] = set()
+    for cfg in project.langgraph_configs:
+        data = cfg.data
+        server = next(
+            (s for s in loaders if s.kind == "aegra" or not cfg.path.endswith("aegra.json")),
+            None,
+        )
+        graphs = data.get("graphs")
+        doc = cfg.doc
+        for graph_id, value in graphs.items() if isinstance(graphs, dict) else []:
+            spec = _spec_of(value)
+            line, col = doc.loc("graphs", graph_id) if doc else (1, 1)
+            info = GraphInfo(
+                graph_id=str(graph_id),
+                where=Where(cfg.path, line, col),
+                config=cfg.path,
+                spec=spec,
+                server=server,
+            )
+            if spec:
+                info.target, info.attr = _target(project, cfg, spec)
+            if info.target and info.attr:
+                found = pyindex.resolve_name(project, info.target, info.attr)
+                if found is not None:
+                    site_rel, node = found
+                    scope = an._scope_of(site_rel, node)
+                    info.compile = an.graph_site(site_rel, node, scope)
+            if info.target:
+                info.files = tuple(pyindex.local_closure(project, [info.target]))
+                info.interrupts = tuple(w for rel in info.files for w in an.interrupts(rel))
+            if server is None and info.target:
+                server = next(
+                    (
+                        s
+                        for s in dep.servers
+                        if s.kind == "custom"
+                        and s.app_file
+                        and info.target in pyindex.local_closure(project, [s.app_file])
+                    ),
+                    None,
+                )
+                info.server = server
+            if info.compile is not None:
+                covered.add(info.compile.where)
+            dep.graphs.append(info)
+        for key in ("checkpointer", "store"):
+            section = data.get(key)
+            spec = section.get("path") if isinstance(section, dict) else None
+            if not isinstance(spec, str) or doc is None:
+                continue
+            line, col = doc.loc(key, "path")
+            where = Where(cfg.path, line, col)
+            target, attr = _target(project, cfg, spec)
+            info_saver = CheckpointerInfo("unknown", where, spec)
+            if target and attr:
+                found = pyindex.resolve_name(project, target, attr)
+                factory = found[1] if found is not None else None
+                if found is not None and isinstance(
+                    factory, ast.FunctionDef | ast.AsyncFunctionDef
+                ):
+                    for ret in _returns(factory):
+                        candidate = an.saver(found[0], ret, factory, where)
+                        if candidate.kind not in ("unknown", "none"):
+                            info_saver = candidate
+                            break
+                    else:
+                        info_saver = CheckpointerInfo("custom", where, spec)
+                elif found is not None and isinstance(found[1], ast.expr):
+                    info_saver = an.saver(found[0], found[1], None, where)
+            dep.config_savers.append((where, info_saver))
+    # Graphs a custom app compiles itself.
+    for server in dep.servers:
+        if server.kind != "custom":
+            continue
+        files = (
+            pyindex.local_closure(project, [server.app_file]) if server.app_file else list(served)
+        )
+        for site in dep.compiles:
+            if site.where.path in files and site.where not in covered:
+                covered.add(site.where)
+                graph = GraphInfo(
+                    graph_id=None,
+                    where=site.where,
+                    compile=site,
+                    server=server,
+                    target=site.where.path,
+                    attr=site.function,
+                )
+                graph.files = tuple(pyindex.local_closure(project, [site.where.path]))
+                graph.interrupts = tuple(w for rel in graph.files for w in an.interrupts(rel))
+                dep.graphs.append(graph)
+
+
+def _rank(server: Server) -> int:
+    return {"agent-server": 0, "langgraph-dev": 1, "aegra": 2}.get(server.kind, 3)

@@ -1,0 +1,535 @@
+"""The deployment model: what runs in production, read once per lint run and shared by rules.
+
+:func:`deployment` builds a :class:`Deployment` from a :class:`~agentcheck.project.Project`:
+the servers that serve the graphs, the workloads (Kubernetes objects and compose services) with
+their env, probes, resources and ports, how many replicas production runs, what is exposed, and
+for every served graph what checkpointer or store it is compiled with. Rules read this model and
+never re-parse deployment files. Every value carries the position (:class:`Where`) of the line a
+fix must change.
+
+Nothing here raises on bad input: what does not parse is reported as AC100 by the project, and
+what cannot be understood is left out (or marked ``unknown``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from agentcheck.project import Project
+
+__all__ = [
+    "Autoscaler",
+    "CheckpointerInfo",
+    "CompileSite",
+    "Container",
+    "Deployment",
+    "DisruptionBudget",
+    "DockerfileInfo",
+    "EnvFileRef",
+    "EnvFrom",
+    "EnvValue",
+    "Exposure",
+    "GraphInfo",
+    "Port",
+    "Probe",
+    "Replicas",
+    "SaverUse",
+    "Server",
+    "ServerKind",
+    "Where",
+    "Workload",
+    "deployment",
+]
+
+ServerKind = Literal["agent-server", "langgraph-dev", "aegra", "custom", "unknown"]
+#: What a checkpointer or store is: the backend behind it.
+SaverKind = Literal["memory", "sqlite", "postgres", "redis", "mongodb", "custom", "none", "unknown"]
+Role = Literal["agent", "database", "cache", "proxy", "worker", "other"]
+
+
+@dataclass(frozen=True)
+class Where:
+    """A position in the project: relative path, 1-based line and column."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+# --------------------------------------------------------------------------- environment
+
+
+@dataclass(frozen=True)
+class EnvValue:
+    """One environment variable as production sets it.
+
+    ``value`` is the literal value, or None when it comes from elsewhere at deploy time (a
+    Kubernetes ``secretKeyRef``/``configMapKeyRef``/``fieldRef``, a compose ``${VAR}``
+    interpolation, a bare compose ``- NAME`` passed through from the host).
+    """
+
+    name: str
+    value: str | None
+    where: Where
+    #: From a secret store: k8s ``secretKeyRef``/``envFrom.secretRef``, compose ``secrets``.
+    from_secret: bool = False
+    #: ``"k8s"``, ``"k8s-secret"``, ``"k8s-configmap"``, ``"compose"``, ``"env-file"``,
+    #: ``"dockerfile"``, ``"langgraph.json"``.
+    source: str = ""
+    #: The value is (or contains) a compose ``${VAR}`` interpolation or ``$(VAR)`` reference.
+    interpolated: bool = False
+
+
+@dataclass(frozen=True)
+class EnvFrom:
+    """A Kubernetes ``envFrom`` source: every key of a Secret or ConfigMap."""
+
+    kind: Literal["secret", "configmap"]
+    name: str
+    where: Where
+    #: Whether the Secret/ConfigMap manifest was found in the project (its keys are in env).
+    resolved: bool = False
+
+
+@dataclass(frozen=True)
+class EnvFileRef:
+    """An env file a workload or langgraph.json reads (compose ``env_file``, ``"env": ".env"``)."""
+
+    #: As written (``.env.production``).
+    ref: str
+    #: Relative to the project root.
+    path: str
+    where: Where
+    exists: bool
+    required: bool = True
+
+
+# --------------------------------------------------------------------------- containers
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A health check: k8s readiness/liveness/startup probe or compose ``healthcheck``."""
+
+    kind: Literal["readiness", "liveness", "startup", "healthcheck"]
+    where: Where
+    #: ``httpGet.path``, or the URL path found in an exec/compose test command.
+    http_path: str | None = None
+    port: int | str | None = None
+    command: tuple[str, ...] | None = None
+    #: Compose ``healthcheck: {disable: true}`` or ``test: ["NONE"]``.
+    disabled: bool = False
+    raw: Any = None
+
+
+@dataclass(frozen=True)
+class Port:
+    """A container port, and where it is published (compose ``ports``, k8s ``hostPort``)."""
+
+    where: Where
+    container: int | None = None
+    #: The host port when published, else None.
+    published: int | str | None = None
+    #: The host address it is bound to: None for all interfaces.
+    host_ip: str | None = None
+    protocol: str = "tcp"
+
+    @property
+    def on_all_interfaces(self) -> bool:
+        """Published and not bound to loopback only."""
+        return self.published is not None and not _is_loopback(self.host_ip)
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    h = host.strip("[]")
+    return h == "localhost" or h == "::1" or h.startswith("127.")
+
+
+@dataclass
+class Container:
+    """One container: a k8s container spec or a compose service's single container."""
+
+    name: str
+    where: Where
+    image: str | None = None
+    image_where: Where | None = None
+    command: tuple[str, ...] | None = None
+    args: tuple[str, ...] | None = None
+    command_where: Where | None = None
+    env: dict[str, EnvValue] = field(default_factory=dict)
+    #: Where new env entries would go (the ``env:``/``environment:`` key, else the container).
+    env_where: Where | None = None
+    env_from: list[EnvFrom] = field(default_factory=list)
+    env_files: list[EnvFileRef] = field(default_factory=list)
+    probes: dict[str, Probe] = field(default_factory=dict)
+    #: k8s ``resources`` (or compose ``deploy.resources``) as written, None when absent.
+    resources: dict[str, Any] | None = None
+    resources_where: Where | None = None
+    ports: list[Port] = field(default_factory=list)
+    #: The Dockerfile this container's image is built from, when known.
+    dockerfile: str | None = None
+    #: Compose ``build`` context relative to the root (None for k8s).
+    build_context: str | None = None
+    init: bool = False
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        """Command and args joined, as the container runs them (empty when neither is set)."""
+        return (self.command or ()) + (self.args or ())
+
+
+@dataclass
+class Workload:
+    """A k8s workload (Deployment, StatefulSet, ...) or a compose service."""
+
+    platform: Literal["kubernetes", "compose"]
+    #: k8s kind (``Deployment``) or ``"service"`` for compose.
+    kind: str
+    name: str
+    where: Where
+    production: bool
+    containers: list[Container] = field(default_factory=list)
+    init_containers: list[Container] = field(default_factory=list)
+    namespace: str | None = None
+    #: Declared replicas: k8s ``spec.replicas`` / compose ``deploy.replicas`` or ``scale``.
+    #: None when not written (k8s and compose default to 1).
+    replicas: int | None = None
+    replicas_where: Where | None = None
+    #: k8s ``terminationGracePeriodSeconds`` / compose ``stop_grace_period`` in seconds.
+    grace_period: float | None = None
+    grace_where: Where | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    #: The pod template's labels (k8s), which Services and PDBs select.
+    pod_labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+    role: Role = "other"
+    #: The server this workload runs, when it runs the agent.
+    server: Server | None = None
+    #: Compose file's other services this one depends on (compose only).
+    depends_on: tuple[str, ...] = ()
+    #: The raw document (k8s object or compose service mapping) for rare needs.
+    raw: Any = None
+
+    @property
+    def effective_replicas(self) -> int:
+        return self.replicas if self.replicas is not None else 1
+
+    @property
+    def main(self) -> Container | None:
+        """The first (main) container."""
+        return self.containers[0] if self.containers else None
+
+
+@dataclass(frozen=True)
+class Autoscaler:
+    """An HPA, KEDA ScaledObject, Knative or Cloud Run scaling setting."""
+
+    kind: str
+    name: str
+    where: Where
+    #: The workload it scales (kind, name), when it names one.
+    target: tuple[str, str] | None
+    min_replicas: int | None = None
+    min_where: Where | None = None
+    max_replicas: int | None = None
+    max_where: Where | None = None
+    production: bool = True
+
+
+@dataclass(frozen=True)
+class DisruptionBudget:
+    """A k8s PodDisruptionBudget."""
+
+    name: str
+    where: Where
+    selector: dict[str, str] = field(default_factory=dict)
+    production: bool = True
+
+
+@dataclass(frozen=True)
+class Replicas:
+    """How many replicas production may run at most, and what says so."""
+
+    count: int
+    where: Where | None
+    #: ``"k8s replicas"``, ``"HPA maxReplicas"``, ``"compose deploy.replicas"`` ...
+    source: str
+    workload: str | None = None
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """Something that makes a workload reachable from outside."""
+
+    kind: Literal["ingress", "loadbalancer", "nodeport", "route", "published-port"]
+    where: Where
+    #: The workload it reaches (by name) when known.
+    workload: str | None = None
+    detail: str = ""
+
+
+# --------------------------------------------------------------------------- images and servers
+
+
+@dataclass
+class DockerfileInfo:
+    """A parsed Dockerfile: its final stage's base, env and start command."""
+
+    path: str
+    production: bool
+    #: Base image of the final stage after following ``FROM <stage>`` chains.
+    base_image: str | None = None
+    base_where: Where | None = None
+    env: dict[str, EnvValue] = field(default_factory=dict)
+    cmd: tuple[str, ...] | None = None
+    cmd_where: Where | None = None
+    entrypoint: tuple[str, ...] | None = None
+    entrypoint_where: Where | None = None
+    healthcheck: Where | None = None
+    #: Every ``FROM`` image (all stages) with its position.
+    froms: list[tuple[str, Where]] = field(default_factory=list)
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        return (self.entrypoint or ()) + (self.cmd or ())
+
+
+@dataclass
+class Server:
+    """What serves the graphs: Agent Server, ``langgraph dev``, Aegra or a custom app."""
+
+    kind: ServerKind
+    where: Where
+    #: Why agentcheck thinks so, for messages ("FROM langchain/langgraph-api in Dockerfile").
+    reason: str
+    image: str | None = None
+    dockerfile: str | None = None
+    command: tuple[str, ...] | None = None
+    #: Names of the workloads that run it.
+    workloads: list[str] = field(default_factory=list)
+    #: Inferred from the project (langgraph.json with no deployment files, a FastAPI app in
+    #: code) rather than read from a deployment file.
+    implied: bool = False
+    production: bool = True
+    #: The Python file with the app a custom server runs (``uvicorn app.main:app``), if found.
+    app_file: str | None = None
+
+    @property
+    def is_agent_server(self) -> bool:
+        return self.kind == "agent-server"
+
+    @property
+    def loads_langgraph_json(self) -> bool:
+        """Agent Server and ``langgraph dev`` load graphs from langgraph.json (and refuse
+        graphs compiled with their own checkpointer)."""
+        return self.kind in ("agent-server", "langgraph-dev")
+
+    @property
+    def persists_threads(self) -> bool:
+        """The server gives every graph a checkpointer of its own."""
+        return self.kind in ("agent-server", "langgraph-dev", "aegra")
+
+
+# --------------------------------------------------------------------------- graphs
+
+
+@dataclass(frozen=True)
+class CheckpointerInfo:
+    """What a graph is compiled with as ``checkpointer=`` (or ``store=``)."""
+
+    kind: SaverKind
+    #: Where the argument is written (``checkpointer=memory`` in ``compile()``).
+    where: Where | None
+    #: The class or factory it resolves to (``MemorySaver``, ``PostgresSaver.from_conn_string``).
+    constructor: str = ""
+    #: Where that constructor is called, when it was followed to another line or file.
+    origin: Where | None = None
+
+    @property
+    def persistent(self) -> bool:
+        return self.kind in ("sqlite", "postgres", "redis", "mongodb", "custom")
+
+
+NO_SAVER = CheckpointerInfo("none", None)
+
+
+@dataclass(frozen=True)
+class CompileSite:
+    """A ``StateGraph.compile()``, ``create_react_agent()`` or ``@entrypoint`` in the code."""
+
+    where: Where
+    #: ``"compile"``, ``"create_react_agent"``, ``"create_agent"``, ``"entrypoint"``.
+    kind: str
+    checkpointer: CheckpointerInfo = NO_SAVER
+    store: CheckpointerInfo = NO_SAVER
+    #: ``interrupt_before`` / ``interrupt_after`` arguments.
+    static_interrupts: tuple[Where, ...] = ()
+    #: The function the compile call is in, when inside one (``make_graph``).
+    function: str | None = None
+
+
+@dataclass(frozen=True)
+class SaverUse:
+    """A checkpointer or store constructed in served code (wherever it is used)."""
+
+    kind: SaverKind
+    #: ``MemorySaver``, ``PostgresSaver``, ``InMemoryStore`` ...
+    cls: str
+    #: ``None`` for the constructor, else the classmethod (``from_conn_string``).
+    method: str | None
+    where: Where
+    #: ``"checkpointer"`` or ``"store"``.
+    role: Literal["checkpointer", "store"]
+    #: Used as a (sync or async) context manager: ``with X.from_conn_string(...) as cp``.
+    in_with: bool = False
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass
+class GraphInfo:
+    """One graph a server serves: a langgraph.json entry, or a graph a custom app compiles."""
+
+    #: The graph id in langgraph.json; None for graphs found in a custom app.
+    graph_id: str | None
+    #: Where the graph is declared (the langgraph.json entry, or the compile call).
+    where: Where
+    #: The langgraph.json it comes from.
+    config: str | None = None
+    #: ``./agent/graph.py:graph`` as written.
+    spec: str | None = None
+    #: Target file relative to the root, and attribute.
+    target: str | None = None
+    attr: str | None = None
+    #: The compile call the target resolves to, when found.
+    compile: CompileSite | None = None
+    #: ``interrupt()`` calls in the graph's code (its module and local imports).
+    interrupts: tuple[Where, ...] = ()
+    #: The server that serves it.
+    server: Server | None = None
+    #: Files of the graph's code (its module and the project modules it imports).
+    files: tuple[str, ...] = ()
+
+    @property
+    def checkpointer(self) -> CheckpointerInfo:
+        return self.compile.checkpointer if self.compile else NO_SAVER
+
+    @property
+    def store(self) -> CheckpointerInfo:
+        return self.compile.store if self.compile else NO_SAVER
+
+    @property
+    def uses_interrupt(self) -> bool:
+        return bool(self.interrupts) or bool(self.compile and self.compile.static_interrupts)
+
+    @property
+    def name(self) -> str:
+        return self.graph_id or (self.attr or "graph")
+
+
+# --------------------------------------------------------------------------- the whole
+
+
+@dataclass
+class Deployment:
+    """The project's production deployment, as far as its files say."""
+
+    servers: list[Server] = field(default_factory=list)
+    workloads: list[Workload] = field(default_factory=list)
+    autoscalers: list[Autoscaler] = field(default_factory=list)
+    disruption_budgets: list[DisruptionBudget] = field(default_factory=list)
+    #: The largest replica count production may run (1 when nothing says more).
+    replicas: Replicas = field(default_factory=lambda: Replicas(1, None, "default"))
+    #: Production env of the agent workloads, merged (Dockerfile ENV, env files, then manifests).
+    env: dict[str, EnvValue] = field(default_factory=dict)
+    #: Some agent env comes from sources whose keys are unknown (an ``envFrom`` Secret not in
+    #: the project): a rule that needs a variable to be *absent* should stay silent.
+    env_opaque: bool = False
+    dockerfiles: dict[str, DockerfileInfo] = field(default_factory=dict)
+    graphs: list[GraphInfo] = field(default_factory=list)
+    #: Every compile site in served code (also those no langgraph.json names).
+    compiles: list[CompileSite] = field(default_factory=list)
+    #: Every checkpointer/store constructed in served code.
+    savers: list[SaverUse] = field(default_factory=list)
+    #: ``langgraph.json`` ``checkpointer.path`` / ``store.path`` factories, resolved.
+    config_savers: list[tuple[Where, CheckpointerInfo]] = field(default_factory=list)
+    #: Python files the servers run (graph modules, apps, their local imports).
+    served_files: frozenset[str] = frozenset()
+    #: Ingresses, LoadBalancer/NodePort Services, published ports of agent services.
+    exposed: list[Exposure] = field(default_factory=list)
+    #: Helm charts found (their directory); their templates are not read.
+    helm_charts: list[str] = field(default_factory=list)
+
+    _project: Project | None = field(default=None, repr=False, compare=False)
+    _proxies: list[Any] | None = field(default=None, repr=False, compare=False)
+
+    # ----------------------------------------------------------------- convenience
+
+    @property
+    def proxies(self) -> list[Any]:
+        """Proxies in front of the servers (nginx, ingress, ALB, ...), read on first access by
+        ``agentcheck.deployment.proxies.read_proxies(project, deployment)``; [] without it."""
+        if self._proxies is None:
+            self._proxies = []
+            if self._project is not None:
+                try:
+                    module = importlib.import_module("agentcheck.deployment.proxies")
+                except ImportError:
+                    return self._proxies
+                reader = getattr(module, "read_proxies", None)
+                if callable(reader):
+                    self._proxies = list(reader(self._project, self) or [])
+        return self._proxies
+
+    def env_of(self, workload: Workload) -> dict[str, EnvValue]:
+        """A workload's main container env over its Dockerfile's ``ENV`` (what the process
+        sees, as far as the project's files say)."""
+        c = workload.main
+        if c is None:
+            return {}
+        env: dict[str, EnvValue] = {}
+        dockerfile = c.dockerfile or (workload.server.dockerfile if workload.server else None)
+        info = self.dockerfiles.get(dockerfile) if dockerfile else None
+        if info is not None:
+            env.update(info.env)
+        env.update(c.env)
+        return env
+
+    @property
+    def agent_workloads(self) -> list[Workload]:
+        return [w for w in self.workloads if w.role == "agent"]
+
+    @property
+    def production_workloads(self) -> list[Workload]:
+        return [w for w in self.workloads if w.production]
+
+    def servers_of(self, *kinds: ServerKind) -> list[Server]:
+        return [s for s in self.servers if s.kind in kinds]
+
+    @property
+    def agent_server(self) -> Server | None:
+        """The first (explicit before implied) Agent Server, if any."""
+        found = sorted(self.servers_of("agent-server"), key=lambda s: s.implied)
+        return found[0] if found else None
+
+    @property
+    def self_hosted(self) -> list[Server]:
+        """Servers that are not Agent Server or ``langgraph dev``: Aegra and custom apps."""
+        return [s for s in self.servers if s.kind in ("aegra", "custom")]
+
+    def workload(self, name: str) -> Workload | None:
+        return next((w for w in self.workloads if w.name == name), None)
+
+
+def deployment(project: Project) -> Deployment:
+    """The project's :class:`Deployment`, built once per project and shared by every rule."""
+    from agentcheck.deployment._build import build
+
+    return project.memo("agentcheck.deployment", lambda: build(project))
