@@ -1,0 +1,3 @@
+"""The processes a local deployment needs: servers, PostgreSQL, Redis, nginx, and cleanup."""
+
+from __future__ import annotations

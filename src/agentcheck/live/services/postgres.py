@@ -1,0 +1,156 @@
+"""A throwaway PostgreSQL from the installed binaries, on a free loopback port.
+
+``initdb`` into a temporary directory, then the ``postgres`` server itself in the foreground (in
+its own process group, like every server here) rather than ``pg_ctl start``, which detaches the
+server into a session of its own. As root, both run as the ``postgres`` user (PostgreSQL refuses
+to run as root). Trust authentication on 127.0.0.1 only; ``fsync=off``: nothing here must
+survive the run.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+from agentcheck.errors import LiveError
+from agentcheck.live.services.ports import LOOPBACK, free_port
+from agentcheck.live.services.processes import Server, child_env
+
+__all__ = ["Postgres", "find_bindir"]
+
+USER = "agentcheck"
+DATABASE = "agentcheck"
+
+
+def find_bindir() -> Path:
+    """The directory of ``initdb`` and ``postgres``: on PATH, else Debian's newest version."""
+    on_path = shutil.which("initdb")
+    if on_path:
+        return Path(on_path).parent
+    versions = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: (
+            int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0
+        ),
+    )
+    if not versions:
+        raise LiveError(
+            'database = "postgres" needs PostgreSQL\'s server binaries (initdb, postgres); '
+            "install the postgresql package"
+        )
+    return Path(versions[-1]).parent
+
+
+class Postgres:
+    """One PostgreSQL server in ``directory`` (which the caller removes).
+
+    As root, the server runs as ``postgres``: the directories above ``directory`` must let that
+    user through (mode ``o+x``).
+    """
+
+    def __init__(self, directory: Path, *, timeout: float = 30.0) -> None:
+        self.directory = directory
+        self.timeout = timeout
+        self.port = 0
+        self._user = "postgres" if os.geteuid() == 0 else None
+        self._server: Server | None = None
+
+    @property
+    def url(self) -> str:
+        """``postgresql://agentcheck@127.0.0.1:PORT/agentcheck`` (trust auth, any password)."""
+        return f"postgresql://{USER}:{USER}@{LOOPBACK}:{self.port}/{DATABASE}"
+
+    def start(self) -> None:
+        """initdb, start, wait until it accepts connections, create the database."""
+        bindir = find_bindir()
+        data, sock = self.directory / "data", self.directory / "sock"
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for path in (data, sock):
+            path.mkdir(mode=0o700, exist_ok=True)
+        if self._user is not None:
+            for path in (self.directory, data, sock):
+                shutil.chown(path, self._user)
+        env = child_env({"LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"})
+        self._run(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                USER,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--no-instructions",
+            ],
+            env,
+            "initdb",
+        )
+        self.port = free_port()
+        self._server = Server(
+            "postgres",
+            [
+                str(bindir / "postgres"),
+                "-D",
+                str(data),
+                "-p",
+                str(self.port),
+                "-k",
+                str(sock),
+                "-c",
+                f"listen_addresses={LOOPBACK}",
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ],
+            cwd=self.directory,
+            env=env,
+            log_path=self.directory / "postgres.log",
+            user=self._user,
+        )
+        self._server.start()
+        ready = [str(bindir / "pg_isready"), "-q", "-h", LOOPBACK, "-p", str(self.port)]
+        self._server.wait_ready(
+            lambda: subprocess.run(ready, env=env, check=False).returncode == 0,
+            timeout=self.timeout,
+            what="ready to accept connections",
+        )
+        self._run(
+            [str(bindir / "createdb"), "-h", LOOPBACK, "-p", str(self.port), "-U", USER, DATABASE],
+            env,
+            "createdb",
+        )
+
+    def _run(self, argv: list[str], env: dict[str, str], what: str) -> None:
+        try:
+            done = subprocess.run(
+                argv,
+                env=env,
+                cwd=self.directory,
+                user=self._user,
+                capture_output=True,
+                timeout=self.timeout,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise LiveError(f"PostgreSQL {what} failed: {exc}") from None
+        if done.returncode != 0:
+            output = (done.stdout + done.stderr).decode("utf-8", "replace").strip()
+            raise LiveError(f"PostgreSQL {what} failed (exit {done.returncode}):\n{output}")
+
+    def stop(self) -> None:
+        """Fast shutdown (SIGINT: clients are disconnected, not waited for); never raises."""
+        if self._server is not None:
+            self._server.stop(sig=signal.SIGINT)
+
+    def log(self) -> str:
+        """The server's log."""
+        return self._server.log() if self._server else ""
