@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.deployment.model import (
@@ -121,6 +121,7 @@ class _Reader:
                             self.kw(rel, doc, section, key),
                             from_secret=True,
                             source="k8s-secret",
+                            ref=f"secret/{name}/{key}",
                         )
                 self.model.secrets[name] = entries
             elif kind == "ConfigMap":
@@ -166,6 +167,7 @@ class _Reader:
                     if isinstance(ref, dict)
                     else None,
                     min_replicas=_int(spec.get("minReplicas", 1)),
+                    min_is_default="minReplicas" not in spec,
                     min_where=self.w(rel, doc, "spec", "minReplicas"),
                     max_replicas=_int(spec.get("maxReplicas")),
                     max_where=self.w(rel, doc, "spec", "maxReplicas"),
@@ -190,6 +192,7 @@ class _Reader:
                     max_replicas=_int(spec.get("maxReplicaCount", 100)),
                     max_where=self.w(rel, doc, "spec", "maxReplicaCount"),
                     production=production,
+                    min_is_default="minReplicaCount" not in spec,
                 )
             )
         elif kind == "PodDisruptionBudget":
@@ -274,13 +277,19 @@ class _Reader:
             name = item["name"]
             at = self.w(rel, doc, *path, "env", i, "name")
             value_from = item.get("valueFrom")
-            if isinstance(value_from, dict):
+            cm_ref = _get(value_from, "configMapKeyRef")
+            cm = self.model.configmaps.get(str(_get(cm_ref, "name"))) if cm_ref else None
+            cm_value = cm.get(str(_get(cm_ref, "key"))) if cm else None
+            if cm_value is not None:
+                c.env[name] = replace(cm_value, name=name, where=at)
+            elif isinstance(value_from, dict):
                 c.env[name] = EnvValue(
                     name,
                     None,
                     at,
                     from_secret="secretKeyRef" in value_from,
                     source="k8s",
+                    ref=_value_ref(value_from),
                 )
             else:
                 raw = item.get("value")
@@ -377,6 +386,7 @@ class _Reader:
                 max_replicas=(100 if cloud_run else None) if high is None else high,
                 max_where=high_at,
                 production=production,
+                min_is_default=low is None,
             )
         )
 
@@ -421,6 +431,14 @@ class _Reader:
                     detail=f"{kind} {name}",
                 )
             )
+
+
+def _value_ref(value_from: dict[str, Any]) -> str | None:
+    for key, label in (("secretKeyRef", "secret"), ("configMapKeyRef", "configmap")):
+        ref = value_from.get(key)
+        if isinstance(ref, dict):
+            return f"{label}/{ref.get('name', '')}/{ref.get('key', '')}"
+    return None
 
 
 def _backends(data: Any) -> Iterator[str]:

@@ -84,6 +84,8 @@ class EnvValue:
     source: str = ""
     #: The value is (or contains) a compose ``${VAR}`` interpolation or ``$(VAR)`` reference.
     interpolated: bool = False
+    #: For values from a secret or ConfigMap: ``"secret/<name>/<key>"``, ``"configmap/..."``.
+    ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -242,6 +244,8 @@ class Autoscaler:
     max_replicas: int | None = None
     max_where: Where | None = None
     production: bool = True
+    #: The minimum is not written: it is the platform default (KEDA and Knative: 0).
+    min_is_default: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,163 @@
+"""AC304: PostgresSaver built with a connection string, outside ``with``, or never set up."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from agentcheck.deployment import deployment
+from agentcheck.deployment._graphs import call_name
+from agentcheck.lint.finding import Finding, Severity
+from agentcheck.lint.rule import Rule
+
+if TYPE_CHECKING:
+    from agentcheck.deployment.model import SaverUse
+    from agentcheck.project import Project
+
+__all__ = ["PostgresSaverMisuse"]
+
+_SETUP = {"setup", "asetup"}
+
+
+class PostgresSaverMisuse(Rule):
+    """``PostgresSaver`` built from a connection string, used outside ``with``, or never set up.
+
+    What it does
+    ------------
+    In the code the servers run (and langgraph.json ``checkpointer``/``store`` factories),
+    reports:
+
+    - ``PostgresSaver(conn_string=...)`` (or a string as its first argument): the constructor
+      takes a psycopg connection or pool, not a connection string;
+    - ``PostgresSaver.from_conn_string(...)`` not used as a (sync or async) context manager:
+      it returns a context manager, not a saver;
+    - Postgres savers and stores when nothing in the project ever calls ``.setup()``: the
+      tables are not created, and the first run fails.
+
+    The same holds for ``AsyncPostgresSaver``, the shallow savers and the Postgres stores.
+
+    Why is this bad?
+    ----------------
+    Each of these fails at start-up or at the first run in production, not in the unit tests
+    that use ``MemorySaver``. The seed guide's own example, ``PostgresSaver(conn_string=...)``,
+    raises ``TypeError``.
+
+    Example
+    -------
+    ```python
+    checkpointer = PostgresSaver(conn_string="postgresql://...")
+    graph = builder.compile(checkpointer=checkpointer)
+    ```
+
+    Use instead
+    -----------
+    ```python
+    with PostgresSaver.from_conn_string(os.environ["DATABASE_URI"]) as checkpointer:
+        checkpointer.setup()
+        graph = builder.compile(checkpointer=checkpointer)
+    ```
+    """
+
+    code = "AC304"
+    name = "postgres-saver-misuse"
+    severity = Severity.WARNING
+    message = "PostgresSaver is constructed or opened incorrectly."
+    fix = (
+        "Open it with `with PostgresSaver.from_conn_string(uri) as saver:` (or `async with` for "
+        "AsyncPostgresSaver) and call `saver.setup()` once."
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        dep = deployment(project)
+        uses = [u for u in dep.savers if u.kind == "postgres"]
+        for use in uses:
+            if use.method is None and _takes_string(project, use):
+                yield self.finding(
+                    use.where.path,
+                    use.where.line,
+                    use.where.column,
+                    message=(
+                        f"`{use.cls}(...)` is given a connection string, but its constructor "
+                        "takes a psycopg connection or pool: it fails at start-up."
+                    ),
+                    fix=(
+                        f"Use `{_with(use)} {use.cls}.from_conn_string(uri) as saver:`, or pass "
+                        "a psycopg Connection/ConnectionPool as `conn`."
+                    ),
+                )
+            elif use.method == "from_conn_string" and not use.in_with:
+                yield self.finding(
+                    use.where.path,
+                    use.where.line,
+                    use.where.column,
+                    message=(
+                        f"`{use.cls}.from_conn_string(...)` returns a context manager, not a "
+                        f"saver: outside `{_with(use)}` the graph gets no working {use.role}."
+                    ),
+                    fix=(
+                        f"Write `{_with(use)} {use.cls}.from_conn_string(uri) as saver:` (in the "
+                        "app's lifespan or an @asynccontextmanager factory for a server) and use "
+                        "`saver`."
+                    ),
+                )
+        if uses and not _calls_setup(project):
+            use = uses[0]
+            yield self.finding(
+                use.where.path,
+                use.where.line,
+                use.where.column,
+                message=(
+                    f"`{use.cls}` is used but nothing in the project calls `.setup()`: its "
+                    "tables are never created and the first run fails."
+                ),
+                fix=(
+                    f"Call `{'await ' if use.cls.startswith('Async') else ''}saver.setup()` "
+                    "once after opening it (at start-up or in a migration step)."
+                ),
+            )
+
+
+def _with(use: SaverUse) -> str:
+    return "async with" if use.cls.startswith("Async") else "with"
+
+
+def _takes_string(project: Project, use: SaverUse) -> bool:
+    if "conn_string" in use.keywords:
+        return True
+    tree = project.python(use.where.path)
+    if tree is None:
+        return False
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and node.lineno == use.where.line
+            and node.col_offset + 1 == use.where.column
+        ):
+            first = node.args[0] if node.args else None
+            return isinstance(first, ast.JoinedStr) or (
+                isinstance(first, ast.Constant) and isinstance(first.value, str)
+            )
+    return False
+
+
+def _calls_setup(project: Project) -> bool:
+    def scan() -> bool:
+        for rel in project.python_files:
+            text = project.text(rel, report=False) or ""
+            if "setup(" not in text:
+                continue
+            tree = project.python(rel)
+            if tree is None:
+                continue
+            for node in ast.walk(tree):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in _SETUP
+                    and call_name(node.func) != "setuptools.setup"
+                ):
+                    return True
+        return False
+
+    return project.memo("state:calls-setup", scan)
