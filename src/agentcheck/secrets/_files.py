@@ -1,0 +1,186 @@
+"""Which files can hold a secret, and scanning many of them on every core.
+
+Lock files, binaries and media cannot hold a leaked credential worth reporting (lock-file
+hashes are the classic false alarm), so they are skipped by name before anything is read. Files
+over the size limit are skipped and reported once by the caller. A large tree is split across
+worker processes (both cores on these machines); a small one is scanned in-process, where the
+fork would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import codecs
+import multiprocessing
+import os
+import stat
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from agentcheck.secrets._names import words
+from agentcheck.secrets._scan import Hit, scan_text
+
+__all__ = ["FileScan", "can_hold_secrets", "scan_files"]
+
+LOCK_FILES = words(
+    """poetry.lock uv.lock pipfile.lock pdm.lock package-lock.json npm-shrinkwrap.json yarn.lock
+    pnpm-lock.yaml bun.lockb bun.lock cargo.lock composer.lock gemfile.lock go.sum mix.lock
+    pubspec.lock podfile.lock flake.lock conda-lock.yml packages.lock.json gradle.lockfile
+    deno.lock"""
+)
+_SKIP_SUFFIXES = words(
+    """.lock .svg .map .pdf .png .jpg .jpeg .gif .ico .bmp .tif .tiff .webp .avif .psd .woff
+    .woff2 .ttf .eot .otf .zip .gz .tgz .bz2 .xz .7z .tar .zst .whl .egg .jar .war .class .so
+    .dylib .dll .exe .bin .pyc .pyo .pyd .o .a .mo .db .sqlite .sqlite3 .parquet .arrow .feather
+    .npy .npz .pkl .pickle .pt .pth .ckpt .onnx .safetensors .h5 .hdf5 .mp3 .mp4 .m4a .wav .ogg
+    .flac .webm .mov .avi .mkv"""
+)
+_BINARY_SNIFF = 8192
+#: Below this many bytes in total, worker processes cost more than they save.
+PARALLEL_MIN_BYTES = 1_500_000
+_CHUNKS_PER_JOB = 6
+
+
+@dataclass
+class FileScan:
+    """What a scan of many files found: hits per file, and files it could not scan."""
+
+    hits: dict[str, list[Hit]] = field(default_factory=dict)
+    #: ``(path, size)`` of files over the size limit.
+    too_large: list[tuple[str, int]] = field(default_factory=list)
+    #: ``(path, reason)`` of files that could not be read.
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    #: How many worker processes scanned (1: in-process).
+    jobs: int = 1
+
+
+def can_hold_secrets(path: str) -> bool:
+    """False for lock files, media, archives and compiled artefacts (judged by name)."""
+    name = PurePosixPath(path).name.lower()
+    if name in LOCK_FILES:
+        return False
+    suffix = PurePosixPath(name).suffix
+    return suffix not in _SKIP_SUFFIXES
+
+
+def _decode(data: bytes) -> str | None:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    if b"\0" in data[:_BINARY_SNIFF]:
+        return None
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def _scan_one(root: str, rel: str, max_size: int) -> tuple[list[Hit], str | None]:
+    try:
+        with open(os.path.join(root, rel), "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return [], "not a regular file"
+            data = fh.read(max_size + 1)
+    except OSError as exc:
+        return [], exc.strerror or type(exc).__name__
+    text = _decode(data[:max_size])
+    if text is None:
+        return [], None
+    return scan_text(text, rel), None
+
+
+def _scan_chunk(
+    root: str, rels: list[str], max_size: int
+) -> list[tuple[str, list[Hit], str | None]]:
+    out = []
+    for rel in rels:
+        hits, error = _scan_one(root, rel, max_size)
+        if hits or error:
+            out.append((rel, hits, error))
+    return out
+
+
+def _jobs(requested: int | None) -> int:
+    if requested is not None:
+        return max(1, requested)
+    env = os.environ.get("AGENTCHECK_JOBS", "").strip()
+    if env.isdigit():
+        return max(1, int(env))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def scan_files(
+    root: Path, paths: Sequence[str], *, max_size: int, jobs: int | None = None
+) -> FileScan:
+    """Scan ``paths`` (relative to ``root``) for credentials.
+
+    Files that cannot hold secrets (:func:`can_hold_secrets`), binaries and files that vanish
+    are skipped; files over ``max_size`` bytes are listed in :attr:`FileScan.too_large`. The
+    work is spread over ``jobs`` processes (default: the usable cores, or ``AGENTCHECK_JOBS``)
+    when the tree is large enough and this process may fork safely; any failure to start
+    workers falls back to scanning in-process.
+    """
+    result = FileScan()
+    sized: list[tuple[int, str]] = []
+    for rel in paths:
+        if not can_hold_secrets(rel):
+            continue
+        try:
+            st = os.stat(root / rel)
+        except OSError as exc:
+            result.unreadable.append((rel, exc.strerror or type(exc).__name__))
+            continue
+        if not stat.S_ISREG(st.st_mode) or st.st_size == 0:
+            continue
+        if st.st_size > max_size:
+            result.too_large.append((rel, st.st_size))
+            continue
+        sized.append((st.st_size, rel))
+
+    n = min(_jobs(jobs), max(1, len(sized)))
+    total = sum(size for size, _ in sized)
+    chunks: list[list[str]]
+    if n > 1 and total >= PARALLEL_MIN_BYTES and _may_fork():
+        # Largest first, dealt round-robin: chunks of similar weight, big files not last.
+        count = n * _CHUNKS_PER_JOB
+        chunks = [[] for _ in range(count)]
+        for i, (_, rel) in enumerate(sorted(sized, reverse=True)):
+            chunks[i % count].append(rel)
+        done = _run_parallel(str(root), [c for c in chunks if c], max_size, n, result)
+        if done:
+            result.jobs = n
+            return result
+    for rel, hits, error in _scan_chunk(str(root), [rel for _, rel in sized], max_size):
+        _collect(result, rel, hits, error)
+    return result
+
+
+def _collect(result: FileScan, rel: str, hits: list[Hit], error: str | None) -> None:
+    if error:
+        result.unreadable.append((rel, error))
+    if hits:
+        result.hits[rel] = hits
+
+
+def _may_fork() -> bool:
+    # Forking a process that runs other threads can deadlock the child on a lock some thread
+    # held; such callers (a live pytest session, an embedding app) get the in-process scan.
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _run_parallel(
+    root: str, chunks: list[list[str]], max_size: int, jobs: int, result: FileScan
+) -> bool:
+    ctx = multiprocessing.get_context("fork")
+    collected: list[tuple[str, list[Hit], str | None]] = []
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            futures = [pool.submit(_scan_chunk, root, chunk, max_size) for chunk in chunks]
+            for future in futures:
+                collected.extend(future.result())
+    except Exception:
+        return False
+    for rel, hits, error in collected:
+        _collect(result, rel, hits, error)
+    return True
