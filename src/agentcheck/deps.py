@@ -44,10 +44,12 @@ __all__ = [
     "Declared",
     "LocalPath",
     "declared_for_config",
+    "declared_in",
     "distributions_for_import",
     "is_stdlib",
     "langgraph_json_dependencies",
     "lock_files",
+    "manifests",
     "normalize",
     "poetry_constraint",
     "provided",
@@ -575,6 +577,18 @@ def _by_dir(project: Project) -> dict[str, list[str]]:
                 grand = path.parent.parent.as_posix()
                 out.setdefault("" if grand == "." else grand, []).append(rel)
     return out
+
+
+def manifests(project: Project) -> list[str]:
+    """Every dependency manifest of the project: pyproject.toml, setup.cfg, setup.py, Pipfile
+    and requirements files, sorted."""
+    index = project.memo("deps:by-dir", lambda: _by_dir(project))
+    return sorted({rel for found in index.values() for rel in found})
+
+
+def declared_in(project: Project, rel: str) -> list[Declared]:
+    """The requirements the manifest ``rel`` declares (with ``-r`` includes)."""
+    return _declared_in(project, rel)[0]
 
 
 def _declared_in(project: Project, rel: str) -> tuple[list[Declared], list[LocalPath]]:

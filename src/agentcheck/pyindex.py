@@ -40,6 +40,7 @@ __all__ = [
     "resolve_name",
     "search_roots",
     "top_level_bindings",
+    "top_level_names",
 ]
 
 #: ``except`` clauses that make an import inside their ``try`` optional.
@@ -210,6 +211,25 @@ def is_local_module(
     dirs = _dir_set(project)
     stem = dotted.replace(".", "/")
     return any(_join(root, stem) in dirs for root in _roots(project, search_roots))
+
+
+def top_level_names(project: Project, root: str) -> frozenset[str]:
+    """Names importable at the top level from search root ``root``: its ``.py`` modules and
+    its directories that hold Python code (regular or namespace packages)."""
+
+    def build() -> frozenset[str]:
+        prefix = root + "/" if root else ""
+        names: set[str] = set()
+        for rel in project.python_files:
+            if not rel.startswith(prefix):
+                continue
+            first, _, rest = rel[len(prefix) :].partition("/")
+            name = first[:-3] if not rest and first.endswith(".py") else first
+            if name.isidentifier() and (rest or first.endswith(".py")):
+                names.add(name)
+        return frozenset(names)
+
+    return project.memo(f"pyindex:top-level:{root}", build)
 
 
 def _package_dir_name(project: Project, directory: str) -> str | None:

@@ -1,0 +1,73 @@
+"""Helpers shared by the AC1xx rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from agentcheck import pyindex
+from agentcheck.langgraph_config import served_closure
+
+if TYPE_CHECKING:
+    from agentcheck.project import LanggraphConfig, Project
+
+__all__ = ["PACKAGE_MANIFESTS", "image_python_version", "project_packages", "served_imports"]
+
+#: Files that make a directory an installable Python project.
+PACKAGE_MANIFESTS = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def served_imports(
+    project: Project, cfg: LanggraphConfig
+) -> Iterator[tuple[str, pyindex.ImportRef]]:
+    """Absolute imports that run when the server loads ``cfg``'s targets: every import of the
+    served files and the project modules they import, except those under ``if
+    TYPE_CHECKING`` or allowed to fail (``try: ... except ImportError``)."""
+    for rel in served_closure(project, cfg):
+        for ref in pyindex.imports(project, rel):
+            if ref.guarded or ref.level or not ref.absolute:
+                continue
+            yield rel, ref
+
+
+def project_packages(project: Project) -> frozenset[str]:
+    """Top-level module names of the project's own code: importable from a search root, or
+    from a directory holding a package manifest (and its ``src/``), monorepo members too."""
+
+    def build() -> frozenset[str]:
+        roots = set(pyindex.search_roots(project))
+        for rel in project.files:
+            path = PurePosixPath(rel)
+            if path.name in PACKAGE_MANIFESTS:
+                parent = "" if path.parent.as_posix() == "." else path.parent.as_posix()
+                roots.add(parent)
+                roots.add(f"{parent}/src" if parent else "src")
+        names: set[str] = set()
+        for root in roots:
+            names |= pyindex.top_level_names(project, root)
+        return frozenset(names)
+
+    return project.memo("config:project-packages", build)
+
+
+_PY_TAG = re.compile(r"(?:^|[^0-9.])(?:py(?:thon)?-?)?(3\.\d{1,2})(?![0-9])")
+
+
+def image_python_version(image: str) -> str | None:
+    """The Python ``major.minor`` an image tag names: ``python:3.12-slim`` -> ``3.12``,
+    ``langchain/langgraph-api:3.11`` -> ``3.11``, ``ghcr.io/astral-sh/uv:python3.13-bookworm``
+    -> ``3.13``. None for images that do not say (``ubuntu:24.04``, an untagged image)."""
+    ref = image.split("@", 1)[0]
+    last = ref.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return None
+    name, tag = ref[: ref.rindex(":")].lower(), last.split(":", 1)[1].lower()
+    repo = name.rsplit("/", 1)[-1]
+    pythonish = repo in ("python", "pypy") or "python" in tag or "langgraph" in repo
+    pythonish = pythonish or repo in ("uv", "miniconda3", "conda") or tag.startswith("py")
+    if not pythonish:
+        return None
+    match = _PY_TAG.search(tag)
+    return match.group(1) if match else None
