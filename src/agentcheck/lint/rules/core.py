@@ -51,7 +51,21 @@ class ParseError(Rule):
     fix = "Fix the file so that it parses, or exclude it with [tool.agentcheck] exclude."
 
     def check(self, project: Project) -> Iterable[Finding]:
+        _read_inputs(project)
         return project.problems
+
+
+def _read_inputs(project: Project) -> None:
+    """Parse the files any run reads (langgraph.json, pyproject.toml, served code, compose
+    and Kubernetes YAML), so that AC100 reports them even when it is the only rule selected.
+    Every parse is memoized: with all rules on, this re-reads nothing."""
+    from agentcheck.langgraph_config import served_closure
+
+    _ = project.langgraph_configs, project.pyproject, project.k8s_objects
+    for rel in served_closure(project):
+        project.python(rel)
+    for rel in project.compose_files:
+        project.yaml(rel)
 
 
 class UnusedSuppression(Rule):
