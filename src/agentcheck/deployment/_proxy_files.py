@@ -17,6 +17,7 @@ from agentcheck.deployment.proxies import (
     Timeout,
     parse_duration,
     where_in,
+    without_event_stream,
 )
 
 if TYPE_CHECKING:
@@ -227,7 +228,10 @@ def _haproxy_file(rel: str, text: str) -> Iterator[Proxy]:
             if "text/event-stream" in listed:
                 compression.append(
                     Setting(
-                        "compression type", " ".join(kinds[0][2:]), Where(rel, kinds[1], kinds[2])
+                        "compression type",
+                        " ".join(kinds[0][2:]),
+                        Where(rel, kinds[1], kinds[2]),
+                        fix=without_event_stream("compression type", kinds[0][2:]),
                     )
                 )
         hosts = []
@@ -319,7 +323,8 @@ def _envoy_route(
                 where_in(doc, rel, *base, "timeout") if raw is not None else add_at,
                 explicit=raw is not None,
                 idle=False,
-                fix="timeout: {seconds}s (or 0s, with an idle_timeout, for streams)",
+                fix="timeout: {seconds}s",
+                note="in the route (or `timeout: 0s` with an `idle_timeout` for streaming routes)",
                 origin="Envoy's default route timeout",
             )
         )

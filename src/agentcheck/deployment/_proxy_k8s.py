@@ -16,6 +16,7 @@ from agentcheck.deployment.proxies import (
     k8s_name,
     parse_duration,
     where_in,
+    without_event_stream,
 )
 
 if TYPE_CHECKING:
@@ -113,8 +114,9 @@ def _ingress(rel: str, doc: Located, services: dict[str, Any]) -> Iterator[Proxy
                         meta,
                         explicit=False,
                         idle=False,
-                        fix="a BackendConfig with `timeoutSec: {seconds}` attached to the "
-                        "backend Service (annotation cloud.google.com/backend-config)",
+                        fix="timeoutSec: {seconds}",
+                        note="in a BackendConfig attached to the backend Service "
+                        "(annotation cloud.google.com/backend-config)",
                         origin="the GKE load balancer's default",
                     )
                 ],
@@ -153,7 +155,12 @@ def _ingress_nginx(
     buffering_key = _INGRESS_NGINX + "proxy-buffering"
     buffering = None
     if buffering_key in ann:
-        buffering = Setting(buffering_key, ann[buffering_key].strip().lower(), where(buffering_key))
+        buffering = Setting(
+            buffering_key,
+            ann[buffering_key].strip().lower(),
+            where(buffering_key),
+            fix=f'{buffering_key}: "off"',
+        )
     return Proxy(
         kind="ingress-nginx",
         name=name,
@@ -195,9 +202,9 @@ def _nginx_inc_ingress(
     key = "nginx.org/proxy-buffering"
     if key in ann:
         on = ann[key].strip().lower() in ("true", "on", "yes", "1")
-        buffering = Setting(key, "on" if on else "off", where(key))
+        buffering = Setting(key, "on" if on else "off", where(key), fix=f'{key}: "False"')
     else:
-        buffering = Setting(key, "on", add_at, explicit=False)
+        buffering = Setting(key, "on", add_at, explicit=False, fix=f'{key}: "False"')
     return Proxy(
         kind="nginx-ingress",
         name=name,
@@ -315,6 +322,7 @@ def _ingress_nginx_configmap(rel: str, doc: Located) -> Iterator[Proxy]:
             "proxy-buffering",
             str(data["proxy-buffering"]).strip().lower(),
             where_in(doc, rel, "data", "proxy-buffering"),
+            fix='proxy-buffering: "off"',
         )
     compression = []
     for switch, types in (("use-gzip", "gzip-types"), ("enable-brotli", "brotli-types")):
@@ -322,7 +330,10 @@ def _ingress_nginx_configmap(rel: str, doc: Located) -> Iterator[Proxy]:
             continue
         listed = str(data[types]).lower().split()
         if "*" in listed or "text/event-stream" in listed:
-            compression.append(Setting(types, str(data[types]), where_in(doc, rel, "data", types)))
+            fix = without_event_stream(types, str(data[types]).replace(",", " ").split())
+            compression.append(
+                Setting(types, str(data[types]), where_in(doc, rel, "data", types), fix=fix)
+            )
     yield Proxy(
         kind="ingress-nginx",
         name=f"ConfigMap {k8s_name(doc.data)} ({rel})",

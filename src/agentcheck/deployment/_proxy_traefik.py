@@ -201,7 +201,7 @@ def _traefik_flags(
                     explicit,
                     idle=False,
                     fix=f"{flag}={{seconds}}s",
-                    origin="Traefik's default (v2.11 and later)",
+                    origin="Traefik's default since v2.11",
                 )
             )
         if timeouts:
@@ -276,8 +276,9 @@ def _traefik_doc(rel: str, doc: Located, default: float | None) -> Iterator[Prox
                         at,
                         explicit,
                         idle=False,
-                        fix=f"{kind}Timeout: {{seconds}}s (under transport.respondingTimeouts)",
-                        origin="Traefik's default (v2.11 and later)",
+                        fix=f"{kind}Timeout: {{seconds}}s",
+                        note=f"under entryPoints.{ep_name}.transport.respondingTimeouts",
+                        origin="Traefik's default since v2.11",
                     )
                 )
             if timeouts:
@@ -361,8 +362,9 @@ def _traefik_toml(
                         at,
                         explicit,
                         idle=False,
-                        fix=f'{kind}Timeout = "{{seconds}}s" (in transport.respondingTimeouts)',
-                        origin="Traefik's default (v2.11 and later)",
+                        fix=f'{kind}Timeout = "{{seconds}}s"',
+                        note=f"in [entryPoints.{ep_name}.transport.respondingTimeouts]",
+                        origin="Traefik's default since v2.11",
                     )
                 )
             if timeouts:

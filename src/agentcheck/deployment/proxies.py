@@ -17,8 +17,9 @@ this), so rules match proxies to servers themselves.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -42,6 +43,7 @@ __all__ = [
     "k8s_name",
     "parse_duration",
     "where_in",
+    "without_event_stream",
 ]
 
 ProxyKind = Literal[
@@ -82,6 +84,8 @@ class Timeout:
     cuts_stream: bool = True
     #: ``"the ingress-nginx default"``: where an implicit value comes from, for messages.
     origin: str = ""
+    #: Where the fix line goes, when the position alone does not say (``in a BackendConfig``).
+    note: str = ""
 
     def suggestion(self, seconds: float) -> str:
         """The fix line with ``seconds`` filled in."""
@@ -96,6 +100,8 @@ class Setting:
     value: str
     where: Where
     explicit: bool = True
+    #: What to write instead: ``proxy_buffering off;``.
+    fix: str = ""
 
 
 @dataclass
@@ -228,6 +234,14 @@ def k8s_name(data: Any) -> str:
 # --------------------------------------------------------------------------- nginx
 
 
+def without_event_stream(name: str, types: Iterable[str], end: str = "") -> str:
+    """``gzip_types application/json;``: the list without ``text/event-stream`` or ``*``."""
+    kept = [t for t in types if t.lower() not in ("text/event-stream", "*")]
+    if not kept:
+        return f"remove {name}" if not end else f"{name} text/html{end}"
+    return f"{name} {' '.join(kept)}{end}"
+
+
 def _nginx(project: Project) -> Iterator[Proxy]:
     for config in nginx.project_configs(project):
         upstreams = config.upstreams()
@@ -254,14 +268,14 @@ def _nginx_location(
     block = location.block
     at = _nginx_where(project, block)
 
-    def setting(name: str) -> Setting | None:
+    def setting(name: str, fix: str = "") -> Setting | None:
         found = location.lookup(name)
         if found is not None:
             value = " ".join(found.args)
-            return Setting(name, value, _nginx_where(project, found))
+            return Setting(name, value, _nginx_where(project, found), fix=fix)
         if location.opaque:
             return None
-        return Setting(name, " ".join(nginx.DEFAULTS[name]), at, explicit=False)
+        return Setting(name, " ".join(nginx.DEFAULTS[name]), at, explicit=False, fix=fix)
 
     timeouts = []
     for name, streams in (("proxy_read_timeout", True), ("proxy_send_timeout", False)):
@@ -281,19 +295,25 @@ def _nginx_location(
                 origin="nginx's default",
             )
         )
-    buffering = setting("proxy_buffering")
+    buffering = setting("proxy_buffering", "proxy_buffering off;")
     if buffering is not None:
-        buffering = Setting(
-            buffering.name, buffering.value.lower(), buffering.where, buffering.explicit
-        )
+        buffering = dataclasses.replace(buffering, value=buffering.value.lower())
     ignore = location.lookup("proxy_ignore_headers")
     ignores = None
     if ignore is not None and any(a.lower() == "x-accel-buffering" for a in ignore.args):
-        ignores = Setting(ignore.name, " ".join(ignore.args), _nginx_where(project, ignore))
+        kept = " ".join(a for a in ignore.args if a.lower() != "x-accel-buffering")
+        ignores = Setting(
+            ignore.name,
+            " ".join(ignore.args),
+            _nginx_where(project, ignore),
+            fix=f"proxy_ignore_headers {kept};" if kept else "",
+        )
     cache = location.lookup("proxy_cache")
     caching = None
     if cache is not None and cache.args and cache.args[0] != "off":
-        caching = Setting(cache.name, cache.args[0], _nginx_where(project, cache))
+        caching = Setting(
+            cache.name, cache.args[0], _nginx_where(project, cache), fix="proxy_cache off;"
+        )
     compression = []
     for switch, types in (("gzip", "gzip_types"), ("brotli", "brotli_types")):
         on = location.effective(switch)
@@ -302,7 +322,12 @@ def _nginx_location(
             kinds = [a.lower() for a in listed.args]
             if "*" in kinds or "text/event-stream" in kinds:
                 compression.append(
-                    Setting(types, " ".join(listed.args), _nginx_where(project, listed))
+                    Setting(
+                        types,
+                        " ".join(listed.args),
+                        _nginx_where(project, listed),
+                        fix=without_event_stream(types, listed.args, ";"),
+                    )
                 )
     hosts = []
     for target in config.targets(location):
@@ -317,7 +342,7 @@ def _nginx_location(
         ignores_accel_buffering=ignores,
         cache=caching,
         compression=compression,
-        http_version=setting("proxy_http_version"),
+        http_version=setting("proxy_http_version", "proxy_http_version 1.1;"),
         upstream=location.target,
         hosts=tuple(dict.fromkeys(hosts)),
     )

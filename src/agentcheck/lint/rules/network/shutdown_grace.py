@@ -1,0 +1,125 @@
+"""AC407: the platform kills the agent before it can finish or hand over its runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from agentcheck.deployment import Server, Where, Workload, deployment
+from agentcheck.deployment.proxies import parse_duration
+from agentcheck.lint.finding import Finding, Severity
+from agentcheck.lint.rule import Rule
+from agentcheck.lint.rules.network._common import AGENT_SERVER_GRACE, seconds
+
+if TYPE_CHECKING:
+    from agentcheck.project import Project
+
+__all__ = ["ShutdownGraceTooShort"]
+
+#: Kubernetes' ``terminationGracePeriodSeconds`` and compose's ``stop_grace_period`` defaults.
+_DEFAULT_GRACE = {"kubernetes": 30.0, "compose": 10.0}
+_GRACE_ENV = "BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS"
+
+
+class ShutdownGraceTooShort(Rule):
+    """The platform kills the agent before its runs can finish.
+
+    What it does
+    ------------
+    For each production workload that runs the agent, compares the time the platform waits
+    between SIGTERM and SIGKILL (Kubernetes ``terminationGracePeriodSeconds``, 30 s by default;
+    compose ``stop_grace_period``, 10 s by default) with the time the server needs: Agent
+    Server drains runs for ``BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS`` (180 s by default); Aegra and
+    custom servers need the run budget (``[tool.agentcheck] run-budget``, 300 s by default).
+
+    Why is this bad?
+    ----------------
+    Every deploy, scale-in and node drain sends SIGTERM. A server that is killed before its
+    grace period ends loses the runs in flight: they are cut mid-stream, and a server that
+    would have re-queued or finished them never gets to.
+
+    Example
+    -------
+    ```yaml
+    spec:
+      template:
+        spec:
+          containers:
+            - name: agent
+              image: registry.example.com/agent:1.4.2
+    ```
+
+    Use instead
+    -----------
+    ```yaml
+    spec:
+      template:
+        spec:
+          terminationGracePeriodSeconds: 190
+          containers:
+            - name: agent
+              image: registry.example.com/agent:1.4.2
+    ```
+    """
+
+    code = "AC407"
+    name = "shutdown-grace-too-short"
+    severity = Severity.WARNING
+    message = "The platform kills the agent before its runs can finish."
+    fix = "Give the agent a shutdown grace period at least as long as its runs."
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        budget = project.config.run_budget
+        for workload in deployment(project).workloads:
+            if not workload.production or workload.role != "agent":
+                continue
+            if workload.platform not in _DEFAULT_GRACE:
+                continue
+            needed, why = _needed(workload, workload.server, budget)
+            grace = workload.grace_period
+            explicit = grace is not None
+            if grace is None:
+                grace = _DEFAULT_GRACE[workload.platform]
+            if grace >= needed:
+                continue
+            where = workload.grace_where if explicit else _add_at(project, workload)
+            assert where is not None
+            kubernetes = workload.platform == "kubernetes"
+            setting = "terminationGracePeriodSeconds" if kubernetes else "stop_grace_period"
+            written = "" if explicit else " (the default)"
+            suggestion = round(needed + 10)
+            value = f"{suggestion}" if kubernetes else f"{suggestion}s"
+            yield self.finding(
+                where.path,
+                where.line,
+                where.column,
+                message=(
+                    f"{workload.name} is killed {seconds(grace)} after SIGTERM ({setting}"
+                    f"{written}), before {why} ({seconds(needed)}): runs in flight are lost "
+                    "on every deploy."
+                ),
+                fix=f"Set `{setting}: {value}`.",
+            )
+
+
+def _needed(workload: Workload, server: Server | None, budget: float) -> tuple[float, str]:
+    """How long the server needs after SIGTERM, and why (for the message)."""
+    if server is not None and server.kind in ("agent-server", "langgraph-dev"):
+        env = workload.main.env.get(_GRACE_ENV) if workload.main else None
+        value = parse_duration(env.value) if env is not None and env.value else None
+        if value is not None:
+            return value, f"Agent Server's {_GRACE_ENV}"
+        return AGENT_SERVER_GRACE, "Agent Server's shutdown grace"
+    return budget, "a run can finish (the run budget)"
+
+
+def _add_at(project: Project, workload: Workload) -> Where:
+    """Where the setting goes: the pod spec of a Kubernetes workload, the compose service."""
+    if workload.platform == "kubernetes":
+        for rel, doc in project.k8s_objects:
+            if doc.data is workload.raw:
+                for path in (("spec", "template", "spec"), ("spec",)):
+                    if ("__key__", *path) in doc.positions:
+                        line, column = doc.key_loc(*path)
+                        return Where(rel, line, column)
+    return workload.where
