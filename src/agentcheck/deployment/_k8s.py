@@ -188,7 +188,7 @@ class _Reader:
                     min_replicas=_int(spec.get("minReplicaCount", 0)),
                     min_where=self.w(rel, doc, "spec", "minReplicaCount")
                     if "minReplicaCount" in spec
-                    else self.w(rel, doc, "spec"),
+                    else self.kw(rel, doc, "spec"),
                     max_replicas=_int(spec.get("maxReplicaCount", 100)),
                     max_where=self.w(rel, doc, "spec", "maxReplicaCount"),
                     production=production,

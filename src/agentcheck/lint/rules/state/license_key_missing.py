@@ -29,8 +29,7 @@ _KEYS = (
 
 
 class LicenseKeyMissing(Rule):
-    """An Agent Server deployment without ``LANGGRAPH_CLOUD_LICENSE_KEY`` or
-    ``LANGSMITH_API_KEY``.
+    """An Agent Server deployment without a licence key or LangSmith API key.
 
     What it does
     ------------
