@@ -15,7 +15,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["CorsSite", "DebugSite", "EnvRead", "cors_allow_all", "debug_logging", "env_reads"]
+__all__ = [
+    "MATCH_ALL_REGEXES",
+    "CorsSite",
+    "DebugSite",
+    "EnvRead",
+    "cors_allow_all",
+    "debug_logging",
+    "env_reads",
+]
 
 #: Calls that take a possibly-``None`` value without failing.
 _NONE_SAFE_CALLS = frozenset({"bool", "str", "repr", "print", "isinstance", "type", "id"})
@@ -23,7 +31,7 @@ _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exceptio
 _KEY_ERRORS = frozenset({"KeyError", "LookupError", "Exception", "BaseException"})
 _DEBUG_NAMES = frozenset({"DEBUG", "NOTSET"})
 _SETTINGS_BASES = frozenset({"BaseSettings"})
-_MATCH_ALL_REGEXES = frozenset({".*", ".+", "^.*$", "^.+$", "https?://.*", "^https?://.*$"})
+MATCH_ALL_REGEXES = frozenset({".*", ".+", "^.*$", "^.+$", "https?://.*", "^https?://.*$"})
 
 
 @dataclass(frozen=True)
@@ -108,9 +116,12 @@ class _Names:
 
     def logging_attr(self, node: ast.expr) -> str | None:
         """``logging.X`` or a name imported from logging -> ``X``."""
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if node.value.id in self.logging:
-                return node.attr
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in self.logging
+        ):
+            return node.attr
         if isinstance(node, ast.Name):
             return self.logging_attrs.get(node.id)
         return None
@@ -182,16 +193,22 @@ def _guarded_by_context(node: ast.AST, name: str, parents: dict[ast.AST, ast.AST
     (``if "X" in os.environ:``)."""
     child: ast.AST = node
     for anc in _ancestors(node, parents):
-        if isinstance(anc, ast.Try | ast.TryStar) and child in anc.body:
-            if any(_handler_names(h) & _KEY_ERRORS for h in anc.handlers):
-                return True
-        if isinstance(anc, ast.If | ast.While | ast.IfExp) and child is not anc.test:
-            if _mentions(anc.test, name):
-                return True
-        if isinstance(anc, ast.BoolOp):
-            before = anc.values[: _index(anc.values, child)]
-            if any(_mentions(v, name) for v in before):
-                return True
+        if (
+            isinstance(anc, ast.Try | ast.TryStar)
+            and child in anc.body
+            and any(_handler_names(h) & _KEY_ERRORS for h in anc.handlers)
+        ):
+            return True
+        if (
+            isinstance(anc, ast.If | ast.While | ast.IfExp)
+            and child is not anc.test
+            and _mentions(anc.test, name)
+        ):
+            return True
+        if isinstance(anc, ast.BoolOp) and any(
+            _mentions(v, name) for v in anc.values[: _index(anc.values, child)]
+        ):
+            return True
         if isinstance(anc, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             break
         child = anc
@@ -244,17 +261,9 @@ def env_reads(tree: ast.Module) -> list[EnvRead]:
     for node in parents:
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
             var = _str_const(node.slice)
-            if var and names.is_environ(node.value):
-                if not _guarded_by_context(node, var, parents):
-                    found.append(
-                        EnvRead(
-                            var,
-                            node.lineno,
-                            node.col_offset + 1,
-                            "subscript",
-                            _function_of(node, parents),
-                        )
-                    )
+            if var and names.is_environ(node.value) and not _guarded_by_context(node, var, parents):
+                function = _function_of(node, parents)
+                found.append(EnvRead(var, node.lineno, node.col_offset + 1, "subscript", function))
         elif isinstance(node, ast.Call) and names.is_getenv(node.func):
             var = _str_const(node.args[0]) if node.args else None
             if var is None or _has_default(node):
@@ -447,7 +456,7 @@ def cors_allow_all(tree: ast.Module) -> list[CorsSite]:
             _str_const(e) == "*" for e in origins.elts
         ):
             found.append(CorsSite(origins.lineno, origins.col_offset + 1, "allow_origins=['*']"))
-        elif _str_const(regex) in _MATCH_ALL_REGEXES and regex is not None:
+        elif _str_const(regex) in MATCH_ALL_REGEXES and regex is not None:
             found.append(
                 CorsSite(
                     regex.lineno, regex.col_offset + 1, f"allow_origin_regex={_str_const(regex)!r}"

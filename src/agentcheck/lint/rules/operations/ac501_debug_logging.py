@@ -120,7 +120,7 @@ class DebugLoggingInProduction(Rule):
                     site.column,
                     message=f"Served code sets the log level to DEBUG ({site.call}): every "
                     "library logs at DEBUG in production.",
-                    fix="Use `level=os.environ.get(\"LOG_LEVEL\", \"INFO\")` (or logging.INFO) "
+                    fix='Use `level=os.environ.get("LOG_LEVEL", "INFO")` (or logging.INFO) '
                     "and leave DEBUG to local runs.",
                 )
 

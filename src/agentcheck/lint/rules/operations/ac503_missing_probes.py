@@ -99,16 +99,16 @@ class MissingProbes(Rule):
         missing = [k for k in ("readiness", "liveness") if k not in c.probes]
         if missing:
             names = " and ".join(f"{k}Probe" for k in missing)
+            said = "neither readinessProbe nor livenessProbe" if len(missing) == 2 else names
             paths = " and ".join(
-                f"`{k}Probe: {{httpGet: {{path: {preferred_health_path(kind, k)}, "
-                f"port: {port}}}}}`"
+                f"`{k}Probe: {{httpGet: {{path: {preferred_health_path(kind, k)}, port: {port}}}}}`"
                 for k in missing
             )
             yield self.finding(
                 c.where.path,
                 c.where.line,
                 c.where.column,
-                message=f"Container {c.name} of {w.kind} {w.name} has no {names}: rollouts "
+                message=f"Container {c.name} of {w.kind} {w.name} has {said}: rollouts "
                 "route traffic to replicas that are not ready and hung replicas are never "
                 "restarted.",
                 fix=f"Add {paths} to container {c.name}.",

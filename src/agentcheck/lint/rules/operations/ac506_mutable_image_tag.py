@@ -66,7 +66,7 @@ class MutableImageTag(Rule):
                     continue
                 problem = _mutable(c.image)
                 if problem is not None:
-                    owner = f"container {c.name} of {w.kind} {w.name}"
+                    owner = f"Container {c.name} of {w.kind} {w.name}"
                     if w.platform == "compose":
                         owner = f"compose service {w.name}"
                     yield self._finding(c.image_where, c.image, problem, owner)
@@ -79,7 +79,7 @@ class MutableImageTag(Rule):
                     continue
                 problem = _mutable(image)
                 if problem is not None:
-                    yield self._finding(where, image, problem, f"FROM in {rel}")
+                    yield self._finding(where, image, problem, f"The FROM line of {rel}")
         for rel, doc in helm_values(project):
             yield from self._helm(rel, doc)
 
@@ -87,12 +87,13 @@ class MutableImageTag(Rule):
         base = image.split("@", 1)[0]
         if problem == "latest":
             base = base.rsplit(":", 1)[0]
+        said = f"{image}, tagged latest" if problem == "latest" else f"{image} with no tag"
         return self.finding(
             where.path,
             where.line,
             where.column,
-            message=f"{owner} uses {image}, {problem}: every pull may bring different code "
-            "and a rollback has no version to return to.",
+            message=f"{owner} uses {said}: every pull may bring different code and a "
+            "rollback has no version to return to.",
             fix=f"Pin `{base}:<release>` (for example {base}:1.4.2) or a digest "
             f"`{base}@sha256:...`.",
         )
@@ -142,7 +143,9 @@ def _stage_names(project: Project, rel: str, wheres: list[Where]) -> set[str]:
     return names
 
 
-def _mappings(data: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Mapping[str, Any]]]:
+def _mappings(
+    data: Any, path: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], Mapping[str, Any]]]:
     if isinstance(data, Mapping):
         yield path, data
         for key, value in data.items():

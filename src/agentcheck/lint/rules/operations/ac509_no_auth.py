@@ -93,13 +93,15 @@ class NoAuth(Rule):
     def _finding(self, project: Project, exposure: Exposure, w: Workload) -> Finding:
         configs = [c.path for c in project.langgraph_configs]
         config = configs[0] if configs else "langgraph.json"
-        what = exposure.detail or exposure.kind
         if exposure.kind == "published-port":
+            port = exposure.detail.removesuffix(f" of {w.name}") or "a port"
+            what = f"Compose service {w.name} publishes {port} on all interfaces"
             fix = (
                 f'Add "auth": {{"path": "./auth.py:auth"}} to {config}, or bind the port to '
                 "loopback (`127.0.0.1:HOST:CONTAINER`) behind an authenticating proxy."
             )
         else:
+            what = f"{exposure.detail or exposure.kind} exposes {w.kind} {w.name}"
             fix = (
                 f'Add "auth": {{"path": "./auth.py:auth"}} to {config} (a langgraph_sdk.Auth '
                 "handler), or authenticate at the ingress "
@@ -109,8 +111,8 @@ class NoAuth(Rule):
             exposure.where.path,
             exposure.where.line,
             exposure.where.column,
-            message=f"{what} exposes {w.name} and {config} has no auth: anyone who reaches "
-            "it can read every thread and run the agent.",
+            message=f"{what} and {config} has no auth: anyone who reaches it can read every "
+            "thread and run the agent.",
             fix=fix,
         )
 

@@ -14,14 +14,12 @@ from agentcheck.lint.rules.operations._common import (
     production_env_file_values,
     workload_ignores,
 )
-from agentcheck.lint.rules.operations._pycode import cors_allow_all
+from agentcheck.lint.rules.operations._pycode import MATCH_ALL_REGEXES, cors_allow_all
 
 if TYPE_CHECKING:
     from agentcheck.project import LanggraphConfig, Project
 
 __all__ = ["CorsAllowAll"]
-
-_MATCH_ALL = frozenset({".*", ".+", "^.*$", "^.+$", "https?://.*", "^https?://.*$"})
 
 
 class CorsAllowAll(Rule):
@@ -68,7 +66,9 @@ class CorsAllowAll(Rule):
         for w in production_agent_workloads(dep):
             if not workload_ignores(w, self):
                 env = dep.env_of(w)
-                values.extend((env[k], w.name) for k in ("CORS_ALLOW_ORIGINS", "CORS_CONFIG") if k in env)
+                values.extend(
+                    (env[k], w.name) for k in ("CORS_ALLOW_ORIGINS", "CORS_CONFIG") if k in env
+                )
         values.extend(
             (v, v.where.path)
             for v in production_env_file_values(project)
@@ -89,9 +89,7 @@ class CorsAllowAll(Rule):
                     fix="Set `CORS_ALLOW_ORIGINS` to your front ends' origins, comma-separated "
                     "(https://app.example.com).",
                 )
-            elif value.name == "CORS_CONFIG" and _allows_all_with_credentials(
-                _json(value.value)
-            ):
+            elif value.name == "CORS_CONFIG" and _allows_all_with_credentials(_json(value.value)):
                 yield self.finding(
                     value.where.path,
                     value.where.line,
@@ -147,7 +145,7 @@ def _allows_all_with_credentials(cors: Any) -> bool:
         return False
     regex = cors.get("allow_origin_regex")
     return _wildcard(cors.get("allow_origins")) or (
-        isinstance(regex, str) and regex.strip() in _MATCH_ALL
+        isinstance(regex, str) and regex.strip() in MATCH_ALL_REGEXES
     )
 
 

@@ -95,8 +95,10 @@ class EnvVarMissingInProduction(Rule):
 
     def _finding(self, rel: str, read: EnvRead, lacking: list[Workload]) -> Finding:
         w = lacking[0]
-        where = f"{w.kind} {w.name} ({w.where.path})" if w.platform == "kubernetes" else (
-            f"compose service {w.name} ({w.where.path})"
+        where = (
+            f"{w.kind} {w.name} ({w.where.path})"
+            if w.platform == "kubernetes"
+            else (f"compose service {w.name} ({w.where.path})")
         )
         if len(lacking) > 1:
             where += f" and {len(lacking) - 1} more"
@@ -131,9 +133,7 @@ def _opaque(w: Workload) -> bool:
     """Env from sources whose keys the project does not show."""
     c = w.main
     assert c is not None
-    return any(not ref.resolved for ref in c.env_from) or any(
-        not ref.exists for ref in c.env_files
-    )
+    return any(not ref.resolved for ref in c.env_from) or any(not ref.exists for ref in c.env_files)
 
 
 def _provided(dep: Deployment, w: Workload) -> frozenset[str]:
