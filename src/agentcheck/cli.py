@@ -117,7 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--runtime", help="live: how to run the agent (local, docker, url)")
     check.add_argument("--replicas", type=int, metavar="N", help="live: how many replicas to run")
     check.add_argument("--proxy", metavar="FILE", help="live: proxy config (nginx) to put in front")
-    check.add_argument("--url", metavar="URL", help="live: an existing deployment (--runtime url)")
+    check.add_argument(
+        "--url",
+        action="append",
+        metavar="URL",
+        help="live: an existing deployment (--runtime url); repeat to address replicas",
+    )
     check.add_argument("--fail-on", choices=_SEVERITIES, help="lowest severity that fails a rule")
     _add_selection(check)
 
@@ -261,8 +266,7 @@ def pytest_args_for_check(args: argparse.Namespace, extra: Sequence[str]) -> lis
             if not proxy.is_file():
                 raise UsageError(f"--proxy {args.proxy}: no such file")
             argv.append(f"--agentcheck-proxy={proxy.resolve()}")
-        if args.url is not None:
-            argv.append(f"--agentcheck-url={args.url}")
+        argv.extend(f"--agentcheck-url={url}" for url in args.url or ())
     argv.extend(extra)
     return argv
 

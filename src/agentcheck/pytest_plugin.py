@@ -61,8 +61,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--agentcheck-root",
         metavar="PATH",
         default=None,
-        help="the project to check, when langgraph.json is not at the rootdir "
-        "(default: rootdir)",
+        help="the project to check, when langgraph.json is not at the rootdir (default: rootdir)",
     )
     group.addoption(
         "--agentcheck-only",
@@ -75,8 +74,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         metavar="CODES",
-        help="comma-separated codes, prefixes or names to run instead of the configured "
-        "selection",
+        help="comma-separated codes, prefixes or names to run instead of the configured selection",
     )
     group.addoption(
         "--agentcheck-ignore",
@@ -189,12 +187,11 @@ class LintPlugin:
 
         findings = sorted(self.below_fail_on, key=lambda f: f.sort_key)
         terminalreporter.section("agentcheck")
+        noun = "finding" if len(findings) == 1 else "findings"
         terminalreporter.line(
-            f"{len(findings)} finding(s) below fail-on ({self.fail_on.value}), not failing:"
+            f"{len(findings)} {noun} below fail-on ({self.fail_on.value}), not failing:"
         )
-        terminalreporter.line(
-            format_findings(findings, prefix=self.display_prefix(), concise=True)
-        )
+        terminalreporter.line(format_findings(findings, prefix=self.display_prefix(), concise=True))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(
@@ -276,9 +273,7 @@ class RuleItem(pytest.Item):
         if failing:
             raise RuleFindings(failing)
 
-    def repr_failure(
-        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
-    ) -> Any:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, RuleFindings):
             findings = excinfo.value.findings
             text = self.plugin.format(findings)

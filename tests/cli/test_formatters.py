@@ -11,8 +11,7 @@ import pytest
 
 from agentcheck import __version__
 from agentcheck.lint.finding import Finding, Severity
-from agentcheck.lint.formatters import FORMATS, Report, display_prefix
-from agentcheck.lint.formatters import github, junit, sarif, text
+from agentcheck.lint.formatters import FORMATS, Report, display_prefix, github, junit, sarif, text
 from agentcheck.lint.formatters._redact import redact_line
 from tests.cli.testrules import EnvPassword, GraphFileMissing, LatestImage, ReadmeMissing
 
@@ -27,7 +26,9 @@ def finding(rule: type, path: str, line: int, column: int, message: str = "") ->
     return rule().finding(path, line, column, message=message or None)
 
 
-GRAPH = finding(GraphFileMissing, "langgraph.json", 3, 15, "Graph 'triage': triage.py does not exist.")
+GRAPH = finding(
+    GraphFileMissing, "langgraph.json", 3, 15, "Graph 'triage': triage.py does not exist."
+)
 IMAGE = finding(LatestImage, "compose.yaml", 3, 12, "agent runs agent:latest.")
 README = finding(ReadmeMissing, "langgraph.json", 1, 1)
 SECRET = finding(EnvPassword, ".env", 1, 19, "POSTGRES_PASSWORD is set to hu***.")
@@ -136,7 +137,8 @@ def test_text_windows_long_lines_around_the_column() -> None:
     lines = text.render(make_report(f, source={"a.yaml": long}.get)).splitlines()
     shown, caret = lines[2][len("1 | ") :], lines[3][len("  | ") :]
     assert len(shown) <= text.MAX_WIDTH
-    assert shown.startswith("…") and shown.endswith("…")
+    assert shown.startswith("…")
+    assert shown.endswith("…")
     assert shown[caret.index("^") :].startswith("TARGET")
 
 
@@ -144,7 +146,8 @@ def test_text_escapes_control_characters_from_files() -> None:
     source = {"a.yaml": "image: \x1b[31mred\x1b[0m\n"}
     f = finding(LatestImage, "a.yaml", 1, 8, "bad \x1b]0;title\x07 message")
     out = text.render(make_report(f, source=source.get))
-    assert "\x1b" not in out and "\x07" not in out
+    assert "\x1b" not in out
+    assert "\x07" not in out
     assert "\\x1b[31mred" in out
 
 
@@ -244,7 +247,8 @@ def check_sarif(log: dict) -> None:  # type: ignore[type-arg]
         assert artifact["uriBaseId"] in base_ids
         assert base_ids[artifact["uriBaseId"]]["uri"].endswith("/")
         region = physical["region"]
-        assert region["startLine"] >= 1 and region["startColumn"] >= 1
+        assert region["startLine"] >= 1
+        assert region["startColumn"] >= 1
         assert all(isinstance(v, str) and v for v in result["partialFingerprints"].values())
 
 
@@ -309,7 +313,9 @@ def test_github_escapes_properties_and_data() -> None:
     f = finding(LatestImage, "a,b:c%.yaml", 1, 1, "100% wrong\r\nreally: yes, really")
     (line,) = github.render(make_report(f)).splitlines()
     assert line.startswith("::warning file=a%2Cb%3Ac%25.yaml,line=1,col=1,title=TST102::")
-    assert line.endswith("::[latest-image] 100%25 wrong%0D%0Areally: yes, really%0Afix: Pin the image to a version.")
+    assert line.endswith(
+        "::[latest-image] 100%25 wrong%0D%0Areally: yes, really%0Afix: Pin the image to a version."
+    )
 
 
 # ---------------------------------------------------------------------------- junit
@@ -328,7 +334,8 @@ def test_junit_one_testcase_per_rule_failing_at_or_above_fail_on() -> None:
         "TST103[readme-missing]",
     ]
     assert {c.get("classname") for c in cases.values()} == {"agentcheck"}
-    assert suite.get("tests") == "4" and suite.get("failures") == "2"
+    assert suite.get("tests") == "4"
+    assert suite.get("failures") == "2"
     assert cases["AC299[test-env-password]"].find("failure") is None
     failure = cases["TST101[graph-file-missing]"].find("failure")
     assert failure is not None
@@ -340,14 +347,16 @@ def test_junit_one_testcase_per_rule_failing_at_or_above_fail_on() -> None:
     info = cases["TST103[readme-missing]"]
     assert info.find("failure") is None
     out = info.find("system-out")
-    assert out is not None and "TST103" in (out.text or "")
+    assert out is not None
+    assert "TST103" in (out.text or "")
 
 
 def test_junit_stays_well_formed_with_control_characters() -> None:
     f = finding(LatestImage, "a.yaml", 1, 1, "bell \x07 and \x1b escape")
     root = ET.fromstring(junit.render(make_report(f)))
     failure = root.find("testsuite/testcase/failure")
-    assert failure is not None and "\ufffd and \ufffd escape" in (failure.text or "")
+    assert failure is not None
+    assert "\ufffd and \ufffd escape" in (failure.text or "")
 
 
 # ---------------------------------------------------------------------------- shared

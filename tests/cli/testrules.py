@@ -122,25 +122,29 @@ class EnvPassword(Rule):
 TEST_RULES: list[type[Rule]] = [GraphFileMissing, LatestImage, ReadmeMissing, EnvPassword]
 
 
-class TestRulesPlugin:
+class RulesPlugin:
     @hookimpl
     def agentcheck_rules(self) -> list[type[Rule]]:
         return list(TEST_RULES)
 
 
-def test_plugin_manager() -> pluggy.PluginManager:
+#: The plugin object, also named by the entry point the subprocess tests install.
+PLUGIN = RulesPlugin()
+
+
+def plugin_manager_with_test_rules() -> pluggy.PluginManager:
     """agentcheck's core rules plus the test rules, loaded through pluggy."""
     pm = pluggy.PluginManager("agentcheck")
     pm.add_hookspecs(hookspecs)
     pm.register(core)
-    pm.register(TestRulesPlugin())
+    pm.register(PLUGIN)
     pm.check_pending()
     return pm
 
 
 def use_test_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the CLI and the pytest plugin load the test rules instead of the built-in ones."""
-    monkeypatch.setattr("agentcheck.plugins.get_plugin_manager", test_plugin_manager)
+    monkeypatch.setattr("agentcheck.plugins.get_plugin_manager", plugin_manager_with_test_rules)
 
 
 def copy_fixture(dest: Path, source: Path = FIXTURE) -> Path:

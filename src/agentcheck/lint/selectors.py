@@ -17,8 +17,11 @@ def split_codes(values: Iterable[str]) -> list[str]:
 
 
 def _did_you_mean(key: str, known: Sequence[str]) -> str:
-    close = difflib.get_close_matches(key, known, n=1) or difflib.get_close_matches(
-        key.upper(), known, n=1
+    extended = [k for k in known if k.startswith(key.upper())]
+    close = (
+        extended
+        or difflib.get_close_matches(key, known, n=1)
+        or difflib.get_close_matches(key.upper(), known, n=1)
     )
     return f"; did you mean {close[0]!r}?" if close else "; `agentcheck rules` lists them"
 
