@@ -136,11 +136,15 @@ class LocalRuntime(Runtime):
             path = prepare_workdir(workdir, spec.root, config.name, derived)
             self._replicas.append(_Replica(index, workdir, path))
 
-        for replica in self._replicas:
-            replica.port = free_port()
-            self._spawn(replica)
-        for replica in self._replicas:
-            self._wait_healthy(replica, retry=True)
+        # With a shared database the first replica starts alone: it creates the schema (Aegra
+        # runs its migrations at start-up, and two at once collide on a fresh database).
+        waves = [self._replicas[:1], self._replicas[1:]] if spec.database else [self._replicas]
+        for wave in waves:
+            for replica in wave:
+                replica.port = free_port()
+                self._spawn(replica)
+            for replica in wave:
+                self._wait_healthy(replica, retry=True)
 
         if spec.proxy is not None:
             from agentcheck.live.services.nginx import Nginx
@@ -298,6 +302,19 @@ class LocalRuntime(Runtime):
     def redis_url(self) -> str | None:
         """``redis://...`` of the throwaway Redis, or None."""
         return self._redis.url if self._redis is not None else None
+
+    @property
+    def directory(self) -> Path | None:
+        """The temporary directory holding everything of this run (None once stopped)."""
+        return self._tmp
+
+    def pids(self) -> list[int]:
+        """Every process this runtime runs now: replicas, their children, services, proxy."""
+        servers = [r.server for r in self._replicas]
+        for service in (self._nginx, self._redis, self._postgres):
+            if service is not None:
+                servers.append(service.server)
+        return sorted(p.pid for s in servers if s is not None for p in s.members())
 
     @property
     def workdirs(self) -> list[Path]:

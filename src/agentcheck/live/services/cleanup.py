@@ -43,6 +43,7 @@ __all__ = [
     "runs_dir",
     "stop_group",
     "sweep",
+    "wait_gone",
 ]
 
 logger = logging.getLogger(__name__)
@@ -105,10 +106,35 @@ def stop_group(pgid: int, started: float, *, grace: float = GRACE) -> None:
     if not members:
         return
     _signal_all(members, signal.SIGTERM)
-    _, alive = psutil.wait_procs(members, timeout=grace)
+    alive = wait_gone(members, grace)
     if alive:
         _signal_all(alive, signal.SIGKILL)
-        psutil.wait_procs(alive, timeout=grace)
+        wait_gone(alive, grace)
+
+
+def _running(proc: psutil.Process) -> bool:
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(proc.pid, os.WNOHANG)  # reap it if it is our child
+    try:
+        return bool(proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE)
+    except psutil.Error:
+        return False
+
+
+def wait_gone(procs: Iterable[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Wait up to ``timeout`` seconds for ``procs`` to end; return those still running.
+
+    A zombie counts as ended: an orphan's zombie lingers until init reaps it, which in a
+    container may take a while.
+    """
+    deadline = time.monotonic() + timeout
+    alive = list(procs)
+    while alive:
+        alive = [p for p in alive if _running(p)]
+        if not alive or time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)
+    return alive
 
 
 def _signal_all(procs: Iterable[psutil.Process], sig: int) -> None:
@@ -285,10 +311,11 @@ def _stop_tagged(run_id: str) -> list[str]:
     tagged = []
     for proc in psutil.process_iter():
         with contextlib.suppress(psutil.Error):
-            if proc.environ().get(RUN_ID_ENV) == run_id:
+            if proc.pid != os.getpid() and proc.environ().get(RUN_ID_ENV) == run_id:
                 tagged.append(proc)
     if tagged:
         _signal_all(tagged, signal.SIGTERM)
-        _, alive = psutil.wait_procs(tagged, timeout=GRACE)
+        alive = wait_gone(tagged, GRACE)
         _signal_all(alive, signal.SIGKILL)
+        wait_gone(alive, GRACE)
     return [f"pid {p.pid}" for p in tagged]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
@@ -191,6 +192,8 @@ class _Rewriter:
         for name in _TEMP_PATHS:
             if name not in present:
                 block.insert(0, _d(name, str(self.workdir / name.removesuffix("_path"))))
+        if "access_log" not in present:  # else the compiled-in path, outside the run directory
+            block.insert(0, _d("access_log", str(self.workdir / "access.log")))
         for d in _walk(block):
             self._paths(d, formats)
         for d in block:
@@ -352,7 +355,10 @@ class Nginx:
         )
         if test.returncode != 0:
             output = (test.stdout + test.stderr).decode("utf-8", "replace").strip()
-            raise LiveError(f"nginx rejects {self.source} (rewritten to {self.conf}):\n{output}")
+            raise LiveError(
+                f"nginx rejects {self.source} (rewritten to {self.conf}):\n{output}"
+                + self._quote(output)
+            )
         self._server = Server(
             "nginx",
             [*argv, "-g", "daemon off;"],
@@ -366,6 +372,22 @@ class Nginx:
             timeout=self.timeout,
             what="answering HTTP",
         )
+
+    @property
+    def server(self) -> Server | None:
+        """The server process, once started."""
+        return self._server
+
+    def _quote(self, output: str) -> str:
+        """The rewritten line nginx complains about (its numbers are not the user's)."""
+        found = re.search(re.escape(str(self.conf)) + r":(\d+)", output)
+        if found is None or self.rewritten is None:
+            return ""
+        lines = self.rewritten.text.splitlines()
+        number = int(found.group(1))
+        if not 0 < number <= len(lines):
+            return ""
+        return f"\nline {number} of the rewritten config: {lines[number - 1].strip()}"
 
     def stop(self) -> None:
         """Stop nginx (fast shutdown); never raises."""

@@ -24,25 +24,34 @@ __all__ = ["Postgres", "find_bindir"]
 
 USER = "agentcheck"
 DATABASE = "agentcheck"
+_TOOLS = ("initdb", "postgres", "pg_isready", "createdb")
 
 
 def find_bindir() -> Path:
-    """The directory of ``initdb`` and ``postgres``: on PATH, else Debian's newest version."""
+    """The directory holding initdb, postgres, pg_isready and createdb.
+
+    ``initdb`` on PATH (symlinks followed) if its directory has them all, else the newest of
+    Debian's ``/usr/lib/postgresql/<version>/bin``.
+    """
+    candidates = []
     on_path = shutil.which("initdb")
     if on_path:
-        return Path(on_path).parent
-    versions = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-        key=lambda p: (
-            int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0
-        ),
+        candidates.append(Path(on_path).resolve().parent)
+    debian = glob.glob("/usr/lib/postgresql/*/bin")
+    candidates.extend(
+        Path(d) for d in sorted(debian, key=lambda d: _version(Path(d).parent.name), reverse=True)
     )
-    if not versions:
-        raise LiveError(
-            'database = "postgres" needs PostgreSQL\'s server binaries (initdb, postgres); '
-            "install the postgresql package"
-        )
-    return Path(versions[-1]).parent
+    for bindir in candidates:
+        if all((bindir / tool).exists() for tool in _TOOLS):
+            return bindir
+    raise LiveError(
+        'database = "postgres" needs PostgreSQL\'s server binaries (initdb, postgres, '
+        "pg_isready, createdb); install the postgresql package"
+    )
+
+
+def _version(name: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in name.split(".") if p.isdigit())
 
 
 class Postgres:
@@ -145,6 +154,11 @@ class Postgres:
         if done.returncode != 0:
             output = (done.stdout + done.stderr).decode("utf-8", "replace").strip()
             raise LiveError(f"PostgreSQL {what} failed (exit {done.returncode}):\n{output}")
+
+    @property
+    def server(self) -> Server | None:
+        """The server process, once started."""
+        return self._server
 
     def stop(self) -> None:
         """Fast shutdown (SIGINT: clients are disconnected, not waited for); never raises."""

@@ -68,6 +68,11 @@ class Redis:
         self._server.start()
         self._server.wait_ready(lambda: _pong(self.port), timeout=self.timeout, what="ready (PING)")
 
+    @property
+    def server(self) -> Server | None:
+        """The server process, once started."""
+        return self._server
+
     def stop(self) -> None:
         """Stop it; never raises."""
         if self._server is not None:
