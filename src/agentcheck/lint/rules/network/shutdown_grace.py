@@ -19,6 +19,8 @@ __all__ = ["ShutdownGraceTooShort"]
 #: Kubernetes' ``terminationGracePeriodSeconds`` and compose's ``stop_grace_period`` defaults.
 _DEFAULT_GRACE = {"kubernetes": 30.0, "compose": 10.0}
 _GRACE_ENV = "BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS"
+#: Workloads whose grace the platform fixes (Cloud Run, Knative) or that serve no requests.
+_NOT_SERVING = frozenset({"KnativeService", "Job", "CronJob"})
 
 
 class ShutdownGraceTooShort(Rule):
@@ -73,7 +75,7 @@ class ShutdownGraceTooShort(Rule):
         for workload in deployment(project).workloads:
             if not workload.production or workload.role != "agent":
                 continue
-            if workload.platform not in _DEFAULT_GRACE:
+            if workload.platform not in _DEFAULT_GRACE or workload.kind in _NOT_SERVING:
                 continue
             needed, why = _needed(workload, workload.server, budget)
             grace = workload.grace_period
