@@ -103,6 +103,11 @@ class TracingNotConfigured(Rule):
         owner = f"{w.kind} {w.name}" if w.platform == "kubernetes" else f"service {w.name}"
         assert w.main is not None
         where = w.main.env_where or w.main.where
+        key_source = (
+            "`valueFrom.secretKeyRef`"
+            if w.platform == "kubernetes"
+            else "`${LANGSMITH_API_KEY}` injected by CI/CD or a compose secret"
+        )
         if switch is not None and _is_false(switch):
             return self.finding(
                 switch.where.path,
@@ -120,7 +125,7 @@ class TracingNotConfigured(Rule):
                 f"{switch.name} is on in {owner} but no LANGSMITH_API_KEY is provided: "
                 "traces are rejected."
             )
-            fix = "Add LANGSMITH_API_KEY from a secret (k8s `secretKeyRef`, compose `${VAR}`)."
+            fix = f"Add LANGSMITH_API_KEY from a secret ({key_source})."
         elif has_key:
             message = (
                 f"{owner} has a LangSmith key but LANGSMITH_TRACING is not set: "
@@ -134,7 +139,7 @@ class TracingNotConfigured(Rule):
             )
             fix = (
                 'Add `LANGSMITH_TRACING: "true"` and LANGSMITH_API_KEY from a secret '
-                "(`valueFrom.secretKeyRef`), or OTEL_EXPORTER_OTLP_ENDPOINT."
+                f"({key_source}), or OTEL_EXPORTER_OTLP_ENDPOINT."
             )
         return self.finding(where.path, where.line, where.column, message=message, fix=fix)
 
