@@ -479,6 +479,9 @@ def _locate_cli_error(text: str, candidate: dict[str, Any]) -> tuple[JsonPath, P
 def _split_cli_message(text: str) -> tuple[str, str | None]:
     """langgraph-cli's message as (the problem, its suggestion)."""
     head, _, tail = text.strip().partition("\n\n")
+    if not tail and ":\n" in head:
+        head, _, tail = head.partition(":\n")
+        head = head.removesuffix(" e.g.").removesuffix(", e.g.")
     message = " ".join(line.strip() for line in head.splitlines() if line.strip())
     message = message.rstrip(":")
     if not message.endswith((".", "?", "!")):

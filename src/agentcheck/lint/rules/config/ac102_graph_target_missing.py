@@ -130,7 +130,11 @@ class GraphTargetMissing(Rule):
             return
         if _dynamic(tree):
             return
-        close = difflib.get_close_matches(attr, list(bindings), n=1)
+        # Suggest what the module defines before what it merely imports.
+        defined = [n for n, v in bindings.items() if not isinstance(v, ast.Import | ast.ImportFrom)]
+        close = difflib.get_close_matches(attr, defined, n=1) or difflib.get_close_matches(
+            attr, list(bindings), n=1
+        )
         yield self.finding(
             target.config.path,
             target.line,

@@ -142,7 +142,7 @@ class PythonVersionMismatch(Rule):
                 other.line,
                 other.column,
                 message=f"{other.what} disagrees with {disagree}.",
-                fix=f"Use the Python version {reference.what} states, or change both.",
+                fix=f"State the same Python version in {other.path} and {reference.path}.",
             )
 
 

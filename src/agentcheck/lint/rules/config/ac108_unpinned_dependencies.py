@@ -28,7 +28,8 @@ class UnpinnedDependencies(Rule):
     requirements files, langgraph.json ``dependencies``, setup.cfg, Pipfile) that has no upper
     bound or pin (``langgraph``, ``langgraph>=0.2``) when no lock file (``uv.lock``,
     ``poetry.lock``, ``pdm.lock``, ``Pipfile.lock``, ``pylock.toml``) sits beside it or above
-    it and the requirements file it is in does not pin every package (pip-compile output).
+    it, and no requirements file there pins every package (pip-compile or ``uv export``
+    output counts as a lock).
 
     Why is this bad?
     ----------------
@@ -60,6 +61,12 @@ class UnpinnedDependencies(Rule):
 
     def check(self, project: Project) -> Iterable[Finding]:
         locked_dirs = {_parent(rel) for rel in deps.lock_files(project)}
+        # A requirements file that pins every package (pip-compile, uv export) is a lock.
+        locked_dirs |= {
+            _parent(rel)
+            for rel in deps.manifests(project)
+            if rel.endswith(".txt") and deps.requirements_fully_pinned(project, rel)
+        }
         for item in _declarations(project):
             if item.key not in WATCHED or item.bounded:
                 continue
@@ -68,13 +75,13 @@ class UnpinnedDependencies(Rule):
                 continue
             if item.kind == "requirements" and deps.requirements_fully_pinned(project, item.source):
                 continue
-            spec = item.specifier or "any version"
+            how = f"as {item.specifier!r}, with no upper bound" if item.specifier else "unversioned"
             yield self.finding(
                 item.source,
                 item.line,
                 item.column,
-                message=f"{item.name} is declared as {spec!r} with no upper bound, and no lock "
-                "file pins it: each build may install a newer release.",
+                message=f"{item.name} is declared {how}, and no lock file pins it: each build "
+                "may install a newer release.",
                 fix=f"Bound it ({item.name}>=X.Y,<X.Y+1) or commit a lock file.",
             )
 
