@@ -113,6 +113,13 @@ def test_keyword_marker_and_deselect_apply(project: pytest.Pytester) -> None:
     result.assert_outcomes(passed=3, deselected=5)
 
 
+def test_last_failed_reruns_the_failed_rules(project: pytest.Pytester) -> None:
+    project.runpytest("--agentcheck").assert_outcomes(passed=5, failed=3)
+    result = project.runpytest("--agentcheck", "--lf", "-v")
+    result.assert_outcomes(failed=3, deselected=5)
+    result.stdout.fnmatch_lines(["*rerun previous 3 failures*"])
+
+
 def test_junitxml(project: pytest.Pytester) -> None:
     xml = project.path / "report.xml"
     result = project.runpytest("--agentcheck", f"--junitxml={xml}")

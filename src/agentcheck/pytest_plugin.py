@@ -248,7 +248,11 @@ class RulesCollector(pytest.File):
 
     def collect(self) -> Iterator[RuleItem]:
         for rule in self.plugin.rules:
-            item = RuleItem.from_parent(self, name=f"{rule.code}[{rule.name}]", rule=rule)
+            name = f"{rule.code}[{rule.name}]"
+            # The node id is given as a string, as pytest parses the ids it stores (--lf, --sw):
+            # pytest 9 then reads "[graph-target-missing]" as the id's parameters, like a
+            # parametrized test's, and a failed rule matches its cached id on the next run.
+            item = RuleItem.from_parent(self, name=name, nodeid=f"{self.nodeid}::{name}", rule=rule)
             item.add_marker(MARKER)
             yield item
 
