@@ -67,6 +67,8 @@ _SUGGESTED = 120
 class _Short:
     seconds: float
     node: ast.expr
+    #: What to write instead, ``{n}`` standing for the value: ``timeout={n}``, ``read={n}``.
+    template: str
 
 
 class ClientTimeoutTooShort(Rule):
@@ -132,8 +134,8 @@ class ClientTimeoutTooShort(Rule):
                             f"10-60 s, so slower answers fail instead of arriving."
                         ),
                         fix=(
-                            f"Give it at least {seconds(FLOOR)} (e.g. {_SUGGESTED}); bound "
-                            "whole runs with the run budget instead."
+                            f"Write `{short.template.replace('{n}', str(_SUGGESTED))}` (at least "
+                            f"{seconds(FLOOR)}), and bound whole runs with the run budget instead."
                         ),
                     )
 
@@ -169,14 +171,14 @@ def _short_timeouts(call: ast.Call, bindings: dict[str, ast.AST]) -> Iterator[tu
     if _is_llm(call):
         for keyword in call.keywords:
             if keyword.arg in _LLM_TIMEOUT_KEYWORDS:
-                for short in _timeouts(keyword.value, bindings):
+                for short in _timeouts(keyword.value, bindings, f"{keyword.arg}={{n}}"):
                     yield f"{name}({keyword.arg}=...)", short
             elif keyword.arg in _HTTP_CLIENT_KEYWORDS:
                 client = _resolve(keyword.value, bindings)
                 if isinstance(client, ast.Call):
                     inner = _keyword(client, "timeout")
                     if inner is not None:
-                        for short in _timeouts(inner.value, bindings):
+                        for short in _timeouts(inner.value, bindings, "timeout={n}"):
                             yield f"the httpx client of {name}({keyword.arg}=...)", short
         return
     if owner not in _HTTP_MODULES or name not in _HTTP_CALLS:
@@ -185,7 +187,7 @@ def _short_timeouts(call: ast.Call, bindings: dict[str, ast.AST]) -> Iterator[tu
         return
     timeout = _keyword(call, "timeout")
     if timeout is not None:
-        for short in _timeouts(timeout.value, bindings):
+        for short in _timeouts(timeout.value, bindings, "timeout={n}"):
             yield f"{owner}.{name}(timeout=...) to an LLM API", short
 
 
@@ -228,7 +230,9 @@ def _resolve(node: ast.expr, bindings: dict[str, ast.AST]) -> ast.expr:
     return node
 
 
-def _timeouts(node: ast.expr, bindings: dict[str, ast.AST], depth: int = 0) -> Iterator[_Short]:
+def _timeouts(
+    node: ast.expr, bindings: dict[str, ast.AST], template: str, depth: int = 0
+) -> Iterator[_Short]:
     """The read timeouts ``node`` sets that are below the floor, at their own position."""
     if depth > 5:
         return
@@ -236,10 +240,14 @@ def _timeouts(node: ast.expr, bindings: dict[str, ast.AST], depth: int = 0) -> I
     value = _number(resolved, bindings)
     if value is not None:
         if 0 < value < FLOOR:
-            yield _Short(value, node)
+            yield _Short(value, node, template)
         return
     if isinstance(resolved, ast.Tuple | ast.List) and len(resolved.elts) in (2, 4):
-        yield from _timeouts(resolved.elts[1], bindings, depth + 1)  # (connect, read, ...)
+        # (connect, read) for requests; (connect, read, write, pool) for httpx
+        parts = [ast.unparse(e) for e in resolved.elts]
+        parts[1] = "{n}"
+        tuple_template = template.replace("{n}", "(" + ", ".join(parts) + ")")
+        yield from _timeouts(resolved.elts[1], bindings, tuple_template, depth + 1)
         return
     if not isinstance(resolved, ast.Call):
         return
@@ -247,16 +255,16 @@ def _timeouts(node: ast.expr, bindings: dict[str, ast.AST], depth: int = 0) -> I
     if name == "Timeout":  # httpx.Timeout(default, *, connect, read, write, pool)
         read = _keyword(resolved, "read")
         if read is not None:
-            yield from _timeouts(read.value, bindings, depth + 1)
+            yield from _timeouts(read.value, bindings, "read={n}", depth + 1)
             return
         default = _keyword(resolved, "timeout")
         first = resolved.args[0] if resolved.args else default.value if default else None
         if first is not None:
-            yield from _timeouts(first, bindings, depth + 1)
+            yield from _timeouts(first, bindings, "httpx.Timeout({n})", depth + 1)
     elif name == "ClientTimeout":  # aiohttp.ClientTimeout(total=..., sock_read=...)
         for keyword in resolved.keywords:
             if keyword.arg in ("total", "sock_read"):
-                yield from _timeouts(keyword.value, bindings, depth + 1)
+                yield from _timeouts(keyword.value, bindings, f"{keyword.arg}={{n}}", depth + 1)
 
 
 def _number(node: ast.expr, bindings: dict[str, ast.AST], depth: int = 0) -> float | None:

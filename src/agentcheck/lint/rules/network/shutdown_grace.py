@@ -88,7 +88,7 @@ class ShutdownGraceTooShort(Rule):
             assert where is not None
             kubernetes = workload.platform == "kubernetes"
             setting = "terminationGracePeriodSeconds" if kubernetes else "stop_grace_period"
-            written = "" if explicit else " (the default)"
+            how = f"its {setting}" if explicit else f"the default when {setting} is not set"
             suggestion = round(needed + 10)
             value = f"{suggestion}" if kubernetes else f"{suggestion}s"
             yield self.finding(
@@ -96,9 +96,8 @@ class ShutdownGraceTooShort(Rule):
                 where.line,
                 where.column,
                 message=(
-                    f"{workload.name} is killed {seconds(grace)} after SIGTERM ({setting}"
-                    f"{written}), before {why} ({seconds(needed)}): runs in flight are lost "
-                    "on every deploy."
+                    f"{workload.name} is killed {seconds(grace)} after SIGTERM ({how}), before "
+                    f"{why}: runs in flight are lost on every deploy."
                 ),
                 fix=f"Set `{setting}: {value}`.",
             )
@@ -110,9 +109,9 @@ def _needed(workload: Workload, server: Server | None, budget: float) -> tuple[f
         env = workload.main.env.get(_GRACE_ENV) if workload.main else None
         value = parse_duration(env.value) if env is not None and env.value else None
         if value is not None:
-            return value, f"Agent Server's {_GRACE_ENV}"
-        return AGENT_SERVER_GRACE, "Agent Server's shutdown grace"
-    return budget, "a run can finish (the run budget)"
+            return value, f"Agent Server drains its runs ({_GRACE_ENV}={value:g})"
+        return AGENT_SERVER_GRACE, f"Agent Server drains its runs ({seconds(AGENT_SERVER_GRACE)})"
+    return budget, f"a run can finish (the run budget, {seconds(budget)})"
 
 
 def _add_at(project: Project, workload: Workload) -> Where:

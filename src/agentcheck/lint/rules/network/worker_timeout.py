@@ -86,6 +86,7 @@ class WorkerTimeout(Rule):
             if timeout is None or timeout == 0 or timeout >= budget:
                 continue  # 0 disables gunicorn's timeout
             where = run.timeout.where
+            wanted = round(max(budget, FLOOR))
             written = "" if run.timeout.explicit else " (gunicorn's default)"
             yield self.finding(
                 where.path,
@@ -97,8 +98,13 @@ class WorkerTimeout(Rule):
                     "dies with its worker."
                 ),
                 fix=(
-                    f"Use async workers (`-k uvicorn.workers.UvicornWorker`), or set "
-                    f"`--timeout {round(max(budget, FLOOR))}`."
+                    "Use async workers (`-k uvicorn.workers.UvicornWorker`), or set "
+                    + (
+                        f"`timeout = {wanted}`"
+                        if where.path.endswith(".py")
+                        else f"`--timeout {wanted}`"
+                    )
+                    + "."
                 ),
             )
 
