@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from agentcheck.deployment._classify import (
     command_server,
@@ -15,6 +15,7 @@ from agentcheck.deployment._compose import read_compose
 from agentcheck.deployment._docker import parse_dockerfile
 from agentcheck.deployment._k8s import read_k8s
 from agentcheck.deployment.model import (
+    Container,
     Deployment,
     DockerfileInfo,
     EnvValue,
@@ -141,6 +142,9 @@ def _servers(project: Project, dep: Deployment) -> None:
                 command=info.argv or None,
                 production=info.production,
             )
+            started = command_server(info.argv or None)
+            if started is not None and started[1]:
+                by_dockerfile[rel].app_file = _app_file(project, started[1], None)
     # The image a compose service builds, by image name, for k8s manifests that deploy it.
     built_images: dict[str, str] = {}
     for w in dep.workloads:
@@ -231,12 +235,12 @@ def _servers(project: Project, dep: Deployment) -> None:
         dep.servers.extend(_implied(project, has_config, has_aegra))
 
 
-def _app_file(project: Project, app: str, c: Any) -> str | None:
+def _app_file(project: Project, app: str, c: Container | None) -> str | None:
     from agentcheck import pyindex
 
     module = app.split(":", 1)[0]
     if module.endswith(".py"):
-        base = c.build_context or ""
+        base = (c.build_context or "") if c is not None else ""
         rel = f"{base}/{module}" if base else module
         return rel if rel in project.files else None
     return pyindex.module_path(project, module)

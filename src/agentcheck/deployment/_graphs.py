@@ -403,10 +403,12 @@ class _Analyzer:
         for node in ast.walk(f.tree):
             if isinstance(node, ast.Call):
                 name = call_name(node.func)
-                if name.rsplit(".", 1)[-1] != "interrupt":
+                if not name:
                     continue
                 qualified = qualified_name(self.project, rel, name)
-                if qualified.startswith("langgraph.") or qualified == "interrupt":
+                if qualified in ("langgraph.types.interrupt", "langgraph.types.Interrupt") or (
+                    qualified.startswith("langgraph.") and qualified.endswith(".interrupt")
+                ):
                     out.append(self.where(rel, node))
         return out
 

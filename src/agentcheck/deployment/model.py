@@ -478,8 +478,9 @@ class Deployment:
 
     @property
     def proxies(self) -> list[Any]:
-        """Proxies in front of the servers (nginx, ingress, ALB, ...), read on first access by
-        ``agentcheck.deployment.proxies.read_proxies(project, deployment)``; [] without it."""
+        """Proxies in front of the servers (nginx, ingress, ALB, ...): the
+        :class:`agentcheck.deployment.proxies.Proxy` list of ``find_proxies(project)``, read on
+        first access (rules that do not need proxies never parse nginx)."""
         if self._proxies is None:
             self._proxies = []
             if self._project is not None:
@@ -487,9 +488,9 @@ class Deployment:
                     module = importlib.import_module("agentcheck.deployment.proxies")
                 except ImportError:
                     return self._proxies
-                reader = getattr(module, "read_proxies", None)
-                if callable(reader):
-                    self._proxies = list(reader(self._project, self) or [])
+                finder = getattr(module, "find_proxies", None)
+                if callable(finder):
+                    self._proxies = list(finder(self._project) or [])
         return self._proxies
 
     def env_of(self, workload: Workload) -> dict[str, EnvValue]:

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from agentcheck.deployment import Deployment, deployment
+from agentcheck.project import Project
+
+MakeProject = Callable[[dict[str, str]], Project]
+MakeDeployment = Callable[[dict[str, str]], Deployment]
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> MakeProject:
+    """A project (not a git repository) from ``{relative path: text}``; text is dedented."""
+
+    def make(files: dict[str, str]) -> Project:
+        for rel, text in files.items():
+            path = tmp_path / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return Project(tmp_path)
+
+    return make
+
+
+@pytest.fixture
+def make_deployment(make_project: MakeProject) -> MakeDeployment:
+    def make(files: dict[str, str]) -> Deployment:
+        return deployment(make_project(files))
+
+    return make
