@@ -54,7 +54,8 @@ def test_compose_spec_service_fields(make_deployment: MakeDeployment) -> None:
         }
     )
     agent = dep.workload("agent")
-    assert agent is not None and agent.platform == "compose"
+    assert agent is not None
+    assert agent.platform == "compose"
     assert agent.where == Where("docker-compose.yml", 2, 3)
     assert (agent.replicas, agent.replicas_where) == (3, Where("docker-compose.yml", 9, 17))
     assert agent.grace_period == 90.0
@@ -79,12 +80,15 @@ def test_compose_spec_service_fields(make_deployment: MakeDeployment) -> None:
     assert c.resources == {"limits": {"cpus": "1", "memory": "1G"}, "requests": {}}
     # The server comes from the command; the env under it from the Dockerfile it builds.
     assert agent.role == "agent"
-    assert agent.server is not None and agent.server.kind == "custom"
+    assert agent.server is not None
+    assert agent.server.kind == "custom"
     assert dep.env_of(agent)["N_JOBS_PER_WORKER"].value == "3"
     assert dep.replicas.count == 3
     db = dep.workload("db")
-    assert db is not None and db.role == "database"
-    assert db.main is not None and db.main.probes["healthcheck"].disabled
+    assert db is not None
+    assert db.role == "database"
+    assert db.main is not None
+    assert db.main.probes["healthcheck"].disabled
     assert [e.workload for e in dep.exposed] == ["agent"]
 
 
@@ -107,7 +111,8 @@ def test_every_compose_version_yields_the_agent_service(
     dep = make_deployment({"docker-compose.yml": text})
     agent = dep.workload("agent")
     assert agent is not None
-    assert agent.server is not None and agent.server.kind == "agent-server"
+    assert agent.server is not None
+    assert agent.server.kind == "agent-server"
     assert dep.replicas.count == (1 if "ports" in text else 2)
 
 
@@ -139,7 +144,8 @@ def test_dev_compose_file_is_not_production(make_deployment: MakeDeployment) -> 
         }
     )
     agent = dep.workload("agent")
-    assert agent is not None and not agent.production
+    assert agent is not None
+    assert not agent.production
     assert dep.replicas.count == 1  # only production counts
     # No production server: langgraph.json implies Agent Server (`langgraph build`).
     kinds = [(s.kind, s.implied) for s in dep.servers]

@@ -35,12 +35,14 @@ def test_checkpointer_imported_from_another_module(make_deployment: MakeDeployme
     (graph,) = dep.graphs
     assert graph.graph_id == "agent"
     assert (graph.target, graph.attr) == ("agent/graph.py", "graph")
-    assert graph.compile is not None and graph.compile.where == Where("agent/graph.py", 4, 7)
+    assert graph.compile is not None
+    assert graph.compile.where == Where("agent/graph.py", 4, 7)
     cp = graph.checkpointer
     assert cp.kind == "memory"
     assert cp.where == Where("agent/graph.py", 4, 36)
     assert cp.origin == Where("agent/store.py", 2, 9)
-    assert graph.server is not None and graph.server.kind == "agent-server"
+    assert graph.server is not None
+    assert graph.server.kind == "agent-server"
     assert graph.server.implied
     assert set(graph.files) == {"agent/graph.py", "agent/store.py"}
 
@@ -207,7 +209,8 @@ def test_custom_app_graphs_are_found_from_the_start_command(
     (server,) = dep.servers
     assert (server.kind, server.app_file) == ("custom", "service/api.py")
     (graph,) = dep.graphs
-    assert graph.graph_id is None and graph.server is server
+    assert graph.graph_id is None
+    assert graph.server is server
     assert graph.checkpointer.kind == "memory"
     assert dep.served_files == {"service/__init__.py", "service/api.py", "service/agent.py"}
 

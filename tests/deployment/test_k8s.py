@@ -112,10 +112,12 @@ def test_a_list_of_mixed_kinds(make_deployment: MakeDeployment) -> None:
     assert c.resources == {"limits": {"cpu": "1", "memory": "1Gi"}}
     # The image is built from langgraph.json by `langgraph build`: Agent Server.
     assert agent.role == "agent"
-    assert agent.server is not None and agent.server.kind == "agent-server"
+    assert agent.server is not None
+    assert agent.server.kind == "agent-server"
     assert dep.replicas.count == 6
     assert dep.replicas.source == "HPA agent max replicas"
-    assert dep.replicas.where is not None and dep.replicas.where.path == "k8s/all.yaml"
+    assert dep.replicas.where is not None
+    assert dep.replicas.where.path == "k8s/all.yaml"
     assert [p.name for p in dep.disruption_budgets] == ["agent"]
     assert sorted((e.kind, e.workload) for e in dep.exposed) == [
         ("ingress", "agent"),
@@ -143,7 +145,8 @@ def test_unknown_envfrom_makes_env_opaque(make_deployment: MakeDeployment) -> No
         }
     )
     (agent,) = dep.workloads
-    assert agent.replicas is None and agent.effective_replicas == 1
+    assert agent.replicas is None
+    assert agent.effective_replicas == 1
     assert dep.env_opaque
 
 

@@ -88,10 +88,13 @@ def test_image_built_from_langgraph_json_is_agent_server(make_deployment: MakeDe
         }
     )
     agent, cache = dep.workloads
-    assert agent.role == "agent" and agent.server is not None
-    assert agent.server.kind == "agent-server" and not agent.server.implied
+    assert agent.role == "agent"
+    assert agent.server is not None
+    assert agent.server.kind == "agent-server"
+    assert not agent.server.implied
     assert "langgraph build" in agent.server.reason
-    assert cache.role == "cache" and cache.server is None
+    assert cache.role == "cache"
+    assert cache.server is None
     assert dep.agent_server is agent.server
 
 
@@ -112,8 +115,10 @@ def test_k8s_image_matches_the_compose_service_that_builds_it(
         }
     )
     k8s = next(w for w in dep.workloads if w.platform == "kubernetes")
-    assert k8s.server is not None and k8s.server.kind == "custom"
-    assert k8s.main is not None and k8s.main.dockerfile == "docker/api.Dockerfile"
+    assert k8s.server is not None
+    assert k8s.server.kind == "custom"
+    assert k8s.main is not None
+    assert k8s.main.dockerfile == "docker/api.Dockerfile"
 
 
 def test_aegra_and_implied_servers(make_deployment: MakeDeployment) -> None:
@@ -137,8 +142,11 @@ def test_fastapi_app_without_deployment_files_is_an_implied_custom_server(
 
 def test_nothing_to_serve(make_deployment: MakeDeployment) -> None:
     dep = make_deployment({"README.md": "hello\n"})
-    assert dep.servers == [] and dep.graphs == [] and dep.workloads == []
-    assert dep.replicas.count == 1 and dep.replicas.where is None
+    assert dep.servers == []
+    assert dep.graphs == []
+    assert dep.workloads == []
+    assert dep.replicas.count == 1
+    assert dep.replicas.where is None
     assert dep.proxies == []
 
 
