@@ -88,7 +88,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=("error", "warning", "info"),
         default=None,
         help="lowest severity that fails a rule's item (default: the configured fail-on, "
-        "else warning); lower ones are warnings",
+        "else warning); lower ones are listed in the summary",
     )
 
 

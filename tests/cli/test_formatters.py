@@ -243,9 +243,12 @@ def check_sarif(log: dict) -> None:  # type: ignore[type-arg]
         (location,) = result["locations"]
         physical = location["physicalLocation"]
         artifact = physical["artifactLocation"]
-        assert not artifact["uri"].startswith(("/", "file:"))
-        assert artifact["uriBaseId"] in base_ids
-        assert base_ids[artifact["uriBaseId"]]["uri"].endswith("/")
+        if "uriBaseId" in artifact:
+            assert not artifact["uri"].startswith(("/", "file:"))
+            assert artifact["uriBaseId"] in base_ids
+            assert base_ids[artifact["uriBaseId"]]["uri"].endswith("/")
+        else:
+            assert artifact["uri"].startswith("file:///")
         region = physical["region"]
         assert region["startLine"] >= 1
         assert region["startColumn"] >= 1
@@ -281,11 +284,16 @@ def test_sarif_uris_are_percent_encoded_and_fingerprints_stable() -> None:
     assert first["partialFingerprints"] == second["partialFingerprints"]
 
 
-def test_sarif_describes_a_code_found_without_its_rule() -> None:
-    crash = Finding("AC901", "rule-crashed", Severity.ERROR, "x.py", 1, 1, "TST101 crashed")
+def test_sarif_describes_a_crash_outside_the_root_without_its_rule() -> None:
+    crash = Finding(
+        "AC901", "rule-crashed", Severity.ERROR, "/opt/plugin/rule.py", 1, 1, "TST101 crashed"
+    )
     log = sarif.sarif_log(make_report(crash, rules=()))
     check_sarif(log)
-    assert [r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]] == ["AC901"]
+    run = log["runs"][0]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["AC901"]
+    location = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "file:///opt/plugin/rule.py"}
 
 
 def test_doc_section() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
@@ -53,6 +54,13 @@ def _rule_descriptor(code: str, name: str, rule: type[Rule] | None) -> dict[str,
     }
 
 
+def _artifact(path: str) -> dict[str, str]:
+    # A crashed rule is reported where it crashed, which may be outside the linted root.
+    if PurePosixPath(path).is_absolute():
+        return {"uri": PurePosixPath(path).as_uri()}
+    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+
+
 def _result(finding: Finding, index: int) -> dict[str, Any]:
     text = finding.message if not finding.fix else f"{finding.message}\nFix: {finding.fix}"
     return {
@@ -63,10 +71,7 @@ def _result(finding: Finding, index: int) -> dict[str, Any]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {
-                        "uri": quote(finding.path, safe="/"),
-                        "uriBaseId": SRCROOT,
-                    },
+                    "artifactLocation": _artifact(finding.path),
                     "region": {"startLine": finding.line, "startColumn": finding.column},
                 }
             }
