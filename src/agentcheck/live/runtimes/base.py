@@ -64,6 +64,17 @@ class DeploymentSpec:
     throwaway PostgreSQL when ``database="postgres"``, else ``""``), ``{redis_url}`` (likewise
     with ``redis=True``), ``{replica}`` (0-based index). Use ``{{`` / ``}}`` for literal braces.
 
+    Environment of every server: this process's environment, the venv's ``bin`` first on PATH,
+    loopback in ``NO_PROXY``, ``LANGGRAPH_CLI_NO_ANALYTICS=1``, ``LANGGRAPH_NO_VERSION_CHECK=true``,
+    ``PYTHONUNBUFFERED=1``, ``LOG_COLOR=false``; ``DATABASE_URL``/``POSTGRES_URI`` and
+    ``REDIS_URI`` when those services run; then ``env``. Aegra, for example::
+
+        DeploymentSpec(root, root / "langgraph.json", replicas=2, server="command",
+                       command="aegra serve --host {host} --port {port}", health="/health",
+                       database="postgres", env={"AEGRA_CONFIG": "{config}", "AUTH_TYPE": "noop"})
+
+    With a database the first replica starts alone (it creates the schema), then the others.
+
     The derived config: the runtime never touches the user's files. It copies ``config`` into a
     temporary directory with every relative path made absolute (graphs, env, dependencies,
     auth.path, http.app, checkpointer.path, store paths) and ``extra_graphs`` added; that copy is
@@ -118,6 +129,13 @@ class Runtime(ABC):
 
     Replica indexes are 0-based. A destructive method on a runtime with ``destructive = False``
     raises :class:`agentcheck.errors.LiveError` saying it was refused.
+
+    Cleanup: every process and temporary directory is recorded in
+    :func:`agentcheck.live.services.cleanup.registry` (atexit and SIGTERM/SIGHUP handlers clean
+    up). ``LocalRuntime.start()`` first calls :func:`agentcheck.live.services.cleanup.sweep`,
+    which removes what runs killed with SIGKILL left; a live session may call it too.
+    ``LocalRuntime`` also offers ``pids()`` (every process it runs, e.g. for memory figures),
+    ``directory``, ``workdirs`` (each replica's, holding ``.langgraph_api/``) and ``redis_url``.
     """
 
     #: ``"local"``, ``"url"``, ...: the value of ``--agentcheck-runtime``.
@@ -168,7 +186,11 @@ class Runtime(ABC):
 
     @property
     def url(self) -> str:
-        """The entry point clients should use: the proxy when there is one, else replica 0."""
+        """The entry point clients should use: the proxy when there is one, else replica 0.
+
+        Through a proxy that serves the agent under a prefix (``location /api/ { proxy_pass
+        http://agent/; }``) the URL carries it: ``http://127.0.0.1:PORT/api``.
+        """
         return self.proxy_url or self.urls[0]
 
     @property

@@ -109,6 +109,8 @@ class LocalRuntime(Runtime):
 
     def _start(self) -> None:
         spec = self.spec
+        if not spec.root.is_dir():
+            raise LiveError(f"the project directory {spec.root} does not exist")
         reg = cleanup.registry()
         self._tmp = reg.mkdtemp("agentcheck-local-")
         if os.geteuid() == 0:
@@ -157,6 +159,9 @@ class LocalRuntime(Runtime):
                 timeout=spec.startup_timeout,
             )
             self._nginx.start()
+            assert self._nginx.rewritten is not None
+            for note in self._nginx.rewritten.notes:
+                self.report(f"nginx config: {note}")
             self.report(f"nginx ready at {self._nginx.url}")
 
     def stop(self) -> None:
@@ -249,7 +254,7 @@ class LocalRuntime(Runtime):
                 if not retry or attempt == PORT_ATTEMPTS:
                     raise
                 assert replica.server is not None
-                replica.server.stop()
+                replica.server.kill(signal.SIGKILL, wait=True, timeout=self.spec.startup_timeout)
                 replica.port = free_port()
                 self._spawn(replica)
 
@@ -261,6 +266,8 @@ class LocalRuntime(Runtime):
         began = time.monotonic()
 
         def ready() -> bool:
+            if server.address_in_use():
+                raise _PortTaken(f"{server.name} could not have port {port}:\n{server.tail(5)}")
             ports = listening_ports(pid)
             if ports and port not in ports:
                 raise _PortTaken(

@@ -28,7 +28,8 @@ __all__ = ["Server", "child_env", "log_tail", "resolve_executable"]
 #: How much of a log goes into an error message.
 TAIL_LINES = 40
 
-_ADDRESS_IN_USE = re.compile(r"address already in use|already in use", re.IGNORECASE)
+#: What servers log when their port is taken: uvicorn's bind error, langgraph dev's move.
+_ADDRESS_IN_USE = re.compile(r"address already in use|port \d+ is already in use", re.IGNORECASE)
 
 
 def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -57,12 +58,12 @@ def resolve_executable(name: str, env: Mapping[str, str]) -> str:
     return found
 
 
-def log_tail(path: Path, lines: int = TAIL_LINES) -> str:
-    """The last ``lines`` lines of a log file ("" if there is none)."""
+def log_tail(path: Path, lines: int = TAIL_LINES, *, start: int = 0) -> str:
+    """The last ``lines`` lines of a log file after byte ``start`` ("" if there is none)."""
     try:
         with path.open("rb") as fh:
             fh.seek(0, os.SEEK_END)
-            fh.seek(max(0, fh.tell() - 64 * 1024))
+            fh.seek(max(start, fh.tell() - 64 * 1024))
             data = fh.read()
     except OSError:
         return ""
@@ -94,6 +95,7 @@ class Server:
         self.user = user
         self._proc: subprocess.Popen[bytes] | None = None
         self._started = 0.0
+        self._offset = 0  # where this incarnation's output starts in the log
 
     @property
     def pid(self) -> int | None:
@@ -108,6 +110,7 @@ class Server:
         if self._proc is not None:
             self.forget_if_gone()
         with self.log_path.open("ab") as log:
+            self._offset = log.tell()
             log.write(f"--- agentcheck: {' '.join(self.argv)}\n".encode())
             log.flush()
             try:
@@ -203,8 +206,8 @@ class Server:
             return ""
 
     def tail(self, lines: int = TAIL_LINES) -> str:
-        """The end of the log."""
-        return log_tail(self.log_path, lines)
+        """The end of the log of the current (or last) incarnation."""
+        return log_tail(self.log_path, lines, start=self._offset)
 
     def address_in_use(self) -> bool:
         """Whether the log says the port was taken (the process exits or moves port then)."""

@@ -1,0 +1,88 @@
+"""A pytest that starts a deployment and is then interrupted, terminated or killed.
+
+Ctrl-C unwinds through the runtime's ``stop``; SIGTERM runs the registry's handler; SIGKILL
+leaves the servers running, and the next run's sweep removes them by the marker the dead run
+recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from agentcheck.live.services.cleanup import sweep
+from tests.live.runtime.conftest import running
+
+pytestmark = pytest.mark.slow
+
+CHILD_TEST = """\
+import json, os, time
+from pathlib import Path
+
+from agentcheck.live.runtimes import DeploymentSpec, make_runtime
+
+
+def test_holds_a_deployment():
+    root = Path(os.environ["TINY_ROOT"])
+    with make_runtime("local", DeploymentSpec(root=root, config=root / "langgraph.json")) as rt:
+        info = Path(os.environ["INFO"])
+        partial = info.with_suffix(".partial")
+        partial.write_text(json.dumps({"pids": rt.pids(), "dir": str(rt.directory)}))
+        partial.rename(info)  # atomic: the parent never reads half a file
+        time.sleep(600)
+"""
+
+
+def start_child(tmp_path: Path, tiny_project: Path) -> tuple[subprocess.Popen[bytes], dict]:
+    (tmp_path / "test_child.py").write_text(CHILD_TEST, encoding="utf-8")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    info = tmp_path / "info.json"
+    env = {**os.environ, "TMPDIR": str(temp), "TINY_ROOT": str(tiny_project), "INFO": str(info)}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_child.py"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    while not info.exists():
+        if child.poll() is not None or time.monotonic() > deadline:
+            child.kill()
+            output = child.communicate()[0].decode(errors="replace")
+            pytest.fail(f"the child pytest did not start its deployment:\n{output}")
+        time.sleep(0.1)
+    return child, json.loads(info.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name
+)
+def test_nothing_is_left_after_the_run_ends(
+    tmp_path: Path, tiny_project: Path, sig: signal.Signals
+) -> None:
+    child, info = start_child(tmp_path, tiny_project)
+    runs = tmp_path / "temp" / "agentcheck-runs"
+    assert info["pids"]
+    assert Path(info["dir"]).is_dir()
+    assert list(runs.glob("*.json")) == [runs / f"{child.pid}.json"]
+
+    child.send_signal(sig)
+    child.communicate(timeout=120)
+
+    if sig == signal.SIGKILL:
+        # Nobody cleaned up: the servers run on, in their own sessions, until the next sweep.
+        assert running(info["pids"]) == info["pids"]
+        cleaned = sweep(runs)
+        assert info["dir"] in cleaned
+    assert running(info["pids"]) == []
+    assert not Path(info["dir"]).exists()
+    assert list(runs.glob("*.json")) == []
