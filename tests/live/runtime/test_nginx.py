@@ -28,6 +28,9 @@ server {
     listen 443 ssl http2;
     listen [::]:443 ssl;
     server_name agent.example.com;
+    ssl_certificate /etc/letsencrypt/live/agent.example.com/fullchain.pem;
+    ssl_certificate_key /etc/letsencrypt/live/agent.example.com/privkey.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
     access_log /var/log/nginx/agent.log main;
     error_log /var/log/nginx/agent.err;
     include snippets/proxy.conf;
@@ -124,6 +127,9 @@ def test_snippet_is_wrapped_and_pointed_at_the_replicas(snippet: Path, tmp_path:
     assert args_of(found, "access_log") == [[str(work / "access.log")]] * 2
     assert result.base_path == ""
     assert any("main" in note for note in result.notes)
+    # Certificates of the production machine are not here; nginx would refuse to start.
+    assert not [d for d in found if str(d["directive"]).startswith("ssl")]
+    assert any("TLS" in note for note in result.notes)
 
 
 def test_full_config_is_neutralised_and_keeps_its_tuning(tmp_path: Path) -> None:
@@ -154,6 +160,30 @@ def test_full_config_is_neutralised_and_keeps_its_tuning(tmp_path: Path) -> None
     assert args_of(found, "proxy_read_timeout") == [["3s"]]
     assert result.base_path == "/api"
     assert any("https" in n for n in result.notes)
+
+
+def test_in_image_include_paths_find_the_projects_files(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "deploy" / "nginx" / "conf.d").mkdir(parents=True)
+    main = project / "deploy" / "nginx" / "nginx.conf"
+    main.write_text("events {}\nhttp { include /etc/nginx/conf.d/*.conf; }\n", encoding="utf-8")
+    (project / "deploy" / "nginx" / "conf.d" / "agent.conf").write_text(
+        "server { listen 80; location / { proxy_pass http://agent:8000; proxy_buffering off; } }\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "outside.conf").write_text("server { listen 81; }\n", encoding="utf-8")
+    (project / "deploy" / "nginx" / "more.conf").write_text(
+        "include ../../../outside.conf;\n", encoding="utf-8"
+    )
+
+    result = rewrite(main, tmp_path / "w", BACKENDS, project=project)
+    found = directives(result.text, tmp_path)
+    assert args_of(found, "proxy_buffering") == [["off"]]
+    assert result.notes == []
+
+    main.write_text("events {}\nhttp { include more.conf; }\n", encoding="utf-8")
+    with pytest.raises(LiveError, match="no server block proxies"):
+        rewrite(main, tmp_path / "w", BACKENDS, project=project)  # outside.conf is not inlined
 
 
 def test_every_server_block_gets_its_own_port(tmp_path: Path) -> None:

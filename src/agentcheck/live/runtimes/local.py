@@ -36,6 +36,9 @@ __all__ = ["LocalRuntime"]
 #: Attempts at a replica whose port was taken by someone else between choice and bind.
 PORT_ATTEMPTS = 3
 
+#: Seconds between "still waiting" progress lines while a server starts.
+PROGRESS_EVERY = 10.0
+
 #: Logs kept after stop (the files go with the temporary directory), per server.
 KEPT_LOG = 1024 * 1024
 
@@ -156,6 +159,7 @@ class LocalRuntime(Runtime):
                 spec.proxy,
                 self._tmp / "nginx",
                 [(LOOPBACK, r.port) for r in self._replicas],
+                project=spec.root,
                 timeout=spec.startup_timeout,
             )
             self._nginx.start()
@@ -264,8 +268,14 @@ class LocalRuntime(Runtime):
         assert server.pid is not None
         pid, port, target = server.pid, replica.port, replica.url + self.spec.health
         began = time.monotonic()
+        next_note = began + PROGRESS_EVERY
 
         def ready() -> bool:
+            nonlocal next_note
+            if time.monotonic() >= next_note:
+                next_note += PROGRESS_EVERY
+                waited = time.monotonic() - began
+                self.report(f"still waiting for {server.name} ({waited:.0f} s): {server.tail(1)}")
             if server.address_in_use():
                 raise _PortTaken(f"{server.name} could not have port {port}:\n{server.tail(5)}")
             ports = listening_ports(pid)

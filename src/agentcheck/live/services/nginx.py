@@ -6,7 +6,8 @@ changed; every other directive (buffering, gzip, timeouts, headers) is what gets
 * ``upstream`` servers and literal ``proxy_pass`` hosts point at the replicas (a ``proxy_pass``
   to a host becomes ``http://agentcheck_replicas`` with its URI kept);
 * each ``server`` block listens on its own free loopback port (``ssl``, ``http2``, ``quic``,
-  ``proxy_protocol`` dropped: the checks speak plain HTTP/1.1);
+  ``proxy_protocol`` dropped, and every ``ssl_*`` / ``proxy_ssl_*`` directive, whose certificate
+  files are not here: the checks speak plain HTTP/1.1);
 * ``user``, ``pid``, ``daemon``, ``master_process``, log and temp paths are neutralised: pid,
   logs and temp files live in the run's directory;
 * ``include`` of files in the user's tree is inlined; includes of the machine's own files are
@@ -49,6 +50,15 @@ _SHIPPED = frozenset(
     {"mime.types", "proxy_params", "fastcgi_params", "fastcgi.conf", "uwsgi_params",
      "scgi_params", "koi-utf", "koi-win", "win-utf"}
 )  # fmt: skip
+#: Where nginx looks for its configuration inside an image; stripped to find the project's copy
+#: (the same list as the lint model's, :mod:`agentcheck.deployment.nginx`).
+_CONF_PREFIXES = (
+    "/etc/nginx/",
+    "/usr/local/nginx/conf/",
+    "/usr/local/etc/nginx/",
+    "/usr/local/openresty/nginx/conf/",
+    "/opt/homebrew/etc/nginx/",
+)
 _TEMP_PATHS = (
     "client_body_temp_path",
     "proxy_temp_path",
@@ -56,6 +66,7 @@ _TEMP_PATHS = (
     "uwsgi_temp_path",
     "scgi_temp_path",
 )
+_TLS = frozenset({"ssl", "http2", "http3", "quic", "quic_retry", "quic_gso", "quic_host_key"})
 _MAIN_DROPPED = frozenset({"user", "daemon", "master_process", "pid", "error_log"})
 _LISTEN_KEPT = ("default_server", "default", "backlog=", "rcvbuf=", "sndbuf=", "deferred")
 _HTTP_CONTEXT = frozenset({"server", "upstream", "map", "geo", "log_format", "limit_req_zone"})
@@ -101,9 +112,16 @@ def _walk(block: list[Directive]) -> Iterator[Directive]:
 
 
 class _Rewriter:
-    def __init__(self, source: Path, workdir: Path, backends: Sequence[tuple[str, int]]) -> None:
+    def __init__(
+        self,
+        source: Path,
+        workdir: Path,
+        backends: Sequence[tuple[str, int]],
+        project: Path | None,
+    ) -> None:
         self.source = source.resolve()
         self.tree = self.source.parent
+        self.project = project.resolve() if project is not None else self.tree
         self.workdir = workdir
         self.backends = [f"{host}:{port}" for host, port in backends]
         self.notes: list[str] = []
@@ -111,6 +129,7 @@ class _Rewriter:
         self.entry: tuple[int, str] | None = None
         self.need_upstream = False
         self.caches = 0
+        self.tls_dropped = False
 
     # -- includes --------------------------------------------------------------------------------
 
@@ -126,14 +145,21 @@ class _Rewriter:
         return out
 
     def _include(self, pattern: str, base: Path, depth: int) -> list[Directive]:
+        """The directives of the project's files ``pattern`` names, resolved like the lint
+        model does: against the including file's directory, the main file's directory (nginx's
+        prefix) and its parent; an absolute path first loses the in-image prefix
+        (``/etc/nginx/conf.d/*.conf`` finds the project's ``conf.d/*.conf``)."""
         if depth > 16:
             raise LiveError(f"{self.source}: include nested too deeply (a loop?)")
-        candidates = [Path(pattern)] if os.path.isabs(pattern) else [base / pattern]
-        if not os.path.isabs(pattern) and base != self.tree:
-            candidates.append(self.tree / pattern)
-        for candidate in candidates:
-            matches = sorted(glob.glob(str(candidate)))
-            mine = [m for m in matches if Path(m).resolve().is_relative_to(self.tree)]
+        relative: str | None = pattern
+        if os.path.isabs(pattern):
+            relative = next(
+                (pattern[len(p) :] for p in _CONF_PREFIXES if pattern.startswith(p)), None
+            )
+        bases = dict.fromkeys([base, self.tree, self.tree.parent])
+        for where in bases if relative is not None else ():
+            matches = sorted(glob.glob(os.path.normpath(where / str(relative))))
+            mine = [m for m in matches if Path(m).resolve().is_relative_to(self.project)]
             if mine:
                 out: list[Directive] = []
                 for match in mine:
@@ -185,7 +211,23 @@ class _Rewriter:
                 return False
         return True
 
+    def _without_tls(self, block: list[Directive]) -> list[Directive]:
+        """``block`` without TLS directives: nginx loads certificates even when no listen uses
+        them, and the production ones are not here."""
+        out = []
+        for d in block:
+            if d["directive"] in _TLS or d["directive"].startswith(("ssl_", "proxy_ssl_")):
+                self.tls_dropped = True
+                continue
+            if "block" in d:
+                d["block"] = self._without_tls(d["block"])
+            out.append(d)
+        return out
+
     def _http(self, block: list[Directive]) -> None:
+        block[:] = self._without_tls(block)
+        if self.tls_dropped:
+            self.notes.append("TLS directives dropped: the checks speak plain HTTP to nginx")
         upstreams = {d["args"][0] for d in block if d["directive"] == "upstream" and d["args"]}
         formats = {d["args"][0] for d in _walk(block) if d["directive"] == "log_format"}
         present = {d["directive"] for d in block}
@@ -244,7 +286,7 @@ class _Rewriter:
         port = free_port()
         self.ports.append(port)
         at = block.index(listens[0]) if listens else 0
-        block[:] = [d for d in block if d["directive"] not in {"listen", "ssl", "http2"}]
+        block[:] = [d for d in block if d["directive"] != "listen"]
         block.insert(min(at, len(block)), _d("listen", f"{LOOPBACK}:{port}", *kept))
         for location, proxy in self._proxies(block):
             base = self._proxy_pass(proxy, upstreams)
@@ -297,9 +339,18 @@ class _Rewriter:
         return str(location["args"][0]).rstrip("/")
 
 
-def rewrite(source: Path, workdir: Path, backends: Sequence[tuple[str, int]]) -> Rewritten:
-    """Rewrite the nginx config ``source`` to run in ``workdir`` in front of ``backends``."""
-    rewriter = _Rewriter(source, workdir, backends)
+def rewrite(
+    source: Path,
+    workdir: Path,
+    backends: Sequence[tuple[str, int]],
+    *,
+    project: Path | None = None,
+) -> Rewritten:
+    """Rewrite the nginx config ``source`` to run in ``workdir`` in front of ``backends``.
+
+    Only files under ``project`` (default: the config's directory) are inlined by ``include``.
+    """
+    rewriter = _Rewriter(source, workdir, backends, project)
     try:
         config = rewriter.run()
     except (crossplane.errors.NgxParserBaseException, OSError) as exc:
@@ -319,9 +370,11 @@ class Nginx:
         directory: Path,
         backends: Sequence[tuple[str, int]],
         *,
+        project: Path | None = None,
         timeout: float = 30.0,
     ) -> None:
         self.source = source
+        self.project = project
         self.directory = directory
         self.backends = list(backends)
         self.timeout = timeout
@@ -347,7 +400,7 @@ class Nginx:
         if binary is None:
             raise LiveError("--agentcheck-proxy needs nginx; install the nginx package")
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.rewritten = rewrite(self.source, self.directory, self.backends)
+        self.rewritten = rewrite(self.source, self.directory, self.backends, project=self.project)
         self.conf.write_text(self.rewritten.text, encoding="utf-8")
         argv = [binary, "-e", "stderr", "-p", str(self.directory), "-c", str(self.conf)]
         test = subprocess.run(
