@@ -71,7 +71,7 @@ def _gcloud_in_text(rel: str, text: str) -> Iterator[Proxy]:
         if "gcloud" not in words:
             continue
         rest = words[words.index("gcloud") + 1 :]
-        verbs = [w for w in rest if not w.startswith("-")][:3]
+        verbs = [w for w in rest if not w.startswith("-") and w not in ("alpha", "beta")][:3]
         if verbs[:2] != ["run", "deploy"] and verbs[:3] != ["run", "services", "update"]:
             continue
         raw = None

@@ -38,7 +38,18 @@ _LLM_TIMEOUT_KEYWORDS = ("timeout", "request_timeout", "default_request_timeout"
 _HTTP_CLIENT_KEYWORDS = ("http_client", "http_async_client")
 _HTTP_MODULES = frozenset({"httpx", "requests", "aiohttp"})
 _HTTP_CALLS = frozenset(
-    {"get", "post", "put", "request", "stream", "Client", "AsyncClient", "Session", "session"}
+    {
+        "get",
+        "post",
+        "put",
+        "request",
+        "stream",
+        "Client",
+        "AsyncClient",
+        "Session",
+        "session",
+        "ClientSession",
+    }
 )
 #: Where an HTTP call goes to a model: hosts and paths of LLM APIs.
 _LLM_URL_MARKERS = (
