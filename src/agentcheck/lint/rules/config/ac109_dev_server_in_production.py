@@ -28,15 +28,20 @@ _PYTHONS = re.compile(r"^python(?:3(?:\.\d+)?)?$")
 _RUNTIME_ENV = "LANGGRAPH_RUNTIME_EDITION"
 
 
+def _split(text: str) -> list[str]:
+    try:
+        return shlex.split(text, comments=True)
+    except ValueError:
+        return text.split()
+
+
 def _words(argv: Sequence[str]) -> list[str]:
-    """argv with ``sh -c "..."`` scripts and shell-form strings split into words."""
+    """argv with the script of ``sh -c "<script>"`` split into words (recursively)."""
     out: list[str] = []
-    for arg in argv:
-        if any(c.isspace() for c in arg.strip()):
-            try:
-                out.extend(shlex.split(arg, comments=True))
-            except ValueError:
-                out.extend(arg.split())
+    for i, arg in enumerate(argv):
+        shell = i >= 2 and argv[i - 1] == "-c" and PurePosixPath(argv[i - 2]).name in _SHELLS
+        if shell or (i == 1 and argv[0] == "-c"):
+            out.extend(_words(_split(arg)))
         else:
             out.append(arg)
     return out
@@ -51,7 +56,7 @@ def dev_server(argv: Sequence[str] | str | None) -> str | None:
     """
     if argv is None:
         return None
-    words = _words([argv] if isinstance(argv, str) else list(argv))
+    words = _words(_split(argv) if isinstance(argv, str) else list(argv))
     for i, word in enumerate(words):
         name = PurePosixPath(word).name
         rest = words[i + 1 :]
