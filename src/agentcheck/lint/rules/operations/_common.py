@@ -23,7 +23,6 @@ __all__ = [
     "IGNORE_ANNOTATION",
     "annotation_ignores",
     "doc_at",
-    "env_true",
     "health_paths",
     "ignored_codes",
     "is_db_checking_path",
@@ -43,7 +42,6 @@ __all__ = [
 IGNORE_ANNOTATION = "agentcheck.io/ignore"
 
 _SPLIT = re.compile(r"[\s,]+")
-_TRUE = frozenset({"1", "true", "yes", "on", "t", "y"})
 
 
 def ignored_codes(obj: Any) -> frozenset[str]:
@@ -219,8 +217,3 @@ def is_db_checking_path(kind: ServerKind, path: str) -> bool:
     if kind == "aegra":
         return bare in ("/health", "/ready")
     return False
-
-
-def env_true(value: str | None) -> bool:
-    """A truthy environment value as Python config parsers read it (``true``, ``1``, ``yes``)."""
-    return value is not None and value.strip().strip("\"'").lower() in _TRUE
