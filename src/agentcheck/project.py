@@ -511,6 +511,13 @@ class Project:
                             sub = {
                                 k[2:]: v for k, v in doc.positions.items() if k[:2] == ("items", i)
                             }
+                            sub.update(
+                                {
+                                    ("__key__", *k[3:]): v
+                                    for k, v in doc.positions.items()
+                                    if k[:3] == ("__key__", "items", i)
+                                }
+                            )
                             out.append((rel, Located(item, sub, doc.line("items", i))))
                 elif "apiVersion" in data and "kind" in data:
                     out.append((rel, doc))
