@@ -70,7 +70,7 @@ def test_nothing_is_left_after_the_run_ends(
     tmp_path: Path, tiny_project: Path, sig: signal.Signals
 ) -> None:
     child, info = start_child(tmp_path, tiny_project)
-    runs = tmp_path / "temp" / "agentcheck-runs"
+    runs = tmp_path / "temp" / f"agentcheck-runs-{os.getuid()}"
     assert info["pids"]
     assert Path(info["dir"]).is_dir()
     assert list(runs.glob("*.json")) == [runs / f"{child.pid}.json"]

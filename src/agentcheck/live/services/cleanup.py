@@ -1,7 +1,8 @@
 """Leave nothing behind: a registry of what this run started, and a sweep of dead runs.
 
 Every process group and temporary directory a runtime creates is recorded in the process-wide
-:class:`Registry`, which mirrors itself into a marker file ``<tmp>/agentcheck-runs/<pid>.json``.
+:class:`Registry`, which mirrors itself into a marker file
+``<tmp>/agentcheck-runs-<uid>/<pid>.json``.
 Every child also carries ``AGENTCHECK_RUN_ID`` in its environment. The registry cleans up:
 
 * when a runtime stops (the normal path: each runtime releases what it started);
@@ -56,8 +57,8 @@ GRACE = 5.0
 
 
 def runs_dir() -> Path:
-    """The well-known directory holding one marker file per live run."""
-    return Path(tempfile.gettempdir()) / "agentcheck-runs"
+    """The well-known directory holding one marker file per live run (one per user)."""
+    return Path(tempfile.gettempdir()) / f"agentcheck-runs-{os.getuid()}"
 
 
 @dataclass(frozen=True)
@@ -238,7 +239,7 @@ class Registry:
             "groups": [[g.pgid, g.started, g.what] for g in self._groups.values()],
             "dirs": self._dirs,
         }
-        self._dir.mkdir(parents=True, exist_ok=True)
+        self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = self._marker.with_suffix(".tmp")
         tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, self._marker)
