@@ -418,3 +418,27 @@ def test_ac109_non_production_files_do_not_count(make_project: MakeProject) -> N
         }
     )
     assert run(project, "AC109") == []
+
+
+def test_ac106_sibling_imports_need_their_folder_on_the_import_path(
+    make_project: MakeProject,
+) -> None:
+    files = {
+        "langgraph.json": config(a="./agent/graph.py:graph"),
+        "pyproject.toml": PYPROJECT,
+        "agent/utils.py": "def helper(x):\n    return x\n",
+        "agent/graph.py": "from utils import helper\n" + GRAPH,
+    }
+    findings = run(make_project(files), "AC105", "AC106")
+    assert located(findings) == {("agent/graph.py", 1, "AC106")}
+    assert "agent/utils.py" in findings[0].message
+
+
+def test_ac106_sibling_imports_beside_the_config_are_fine(make_project: MakeProject) -> None:
+    files = {
+        "agent/langgraph.json": config(a="./graph.py:graph"),
+        "agent/requirements.txt": "langgraph==1.0.3\n",
+        "agent/utils.py": "def helper(x):\n    return x\n",
+        "agent/graph.py": "from utils import helper\n" + GRAPH,
+    }
+    assert run(make_project(files), "AC105", "AC106") == []

@@ -13,7 +13,13 @@ from agentcheck.langgraph_config import served_closure
 if TYPE_CHECKING:
     from agentcheck.project import LanggraphConfig, Project
 
-__all__ = ["PACKAGE_MANIFESTS", "image_python_version", "project_packages", "served_imports"]
+__all__ = [
+    "PACKAGE_MANIFESTS",
+    "image_python_version",
+    "project_packages",
+    "served_imports",
+    "sibling_module",
+]
 
 #: Files that make a directory an installable Python project.
 PACKAGE_MANIFESTS = ("pyproject.toml", "setup.py", "setup.cfg")
@@ -30,6 +36,19 @@ def served_imports(
             if ref.guarded or ref.level or not ref.absolute:
                 continue
             yield rel, ref
+
+
+def sibling_module(project: Project, rel: str, top: str) -> str | None:
+    """The module or package named ``top`` in the directory of ``rel`` (``from utils import
+    x`` next to ``utils.py``), as a path, or None."""
+    parent = PurePosixPath(rel).parent
+    directory = "" if parent.as_posix() == "." else parent.as_posix()
+    found = pyindex.top_level_names(project, directory)
+    if top not in found:
+        return None
+    stem = f"{directory}/{top}" if directory else top
+    files = project.memo("config:file-set", lambda: frozenset(project.files))
+    return f"{stem}.py" if f"{stem}.py" in files else stem
 
 
 def project_packages(project: Project) -> frozenset[str]:

@@ -127,6 +127,8 @@ class _Checker:
 
         hints = typing.get_type_hints(schema)
         for key, value in self.data.items():
+            if key == "$schema":
+                continue  # the JSON Schema reference `langgraph new` writes
             warnings = get_unknown_keys({key: value})
             if warnings:
                 close = re.search(r"did you mean '([^']+)'", warnings[0])

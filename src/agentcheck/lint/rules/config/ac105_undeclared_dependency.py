@@ -8,7 +8,11 @@ from typing import TYPE_CHECKING
 from agentcheck import deps
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
-from agentcheck.lint.rules.config._common import project_packages, served_imports
+from agentcheck.lint.rules.config._common import (
+    project_packages,
+    served_imports,
+    sibling_module,
+)
 
 if TYPE_CHECKING:
     from agentcheck.project import Project
@@ -70,6 +74,8 @@ class UndeclaredDependency(Rule):
                 top = ref.top or ""
                 if not top or deps.is_stdlib(top) or top in own:
                     continue
+                if sibling_module(project, rel, top) is not None:
+                    continue  # the project's own module next to it (AC106 if unreachable)
                 dists = deps.distributions_for_import(ref.absolute or top)
                 if not dists or any(d in available for d in dists):
                     continue

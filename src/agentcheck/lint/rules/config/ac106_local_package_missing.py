@@ -11,7 +11,11 @@ from agentcheck import deps, pyindex
 from agentcheck.langgraph_config import is_aegra, target_path, targets
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
-from agentcheck.lint.rules.config._common import PACKAGE_MANIFESTS, served_imports
+from agentcheck.lint.rules.config._common import (
+    PACKAGE_MANIFESTS,
+    served_imports,
+    sibling_module,
+)
 
 if TYPE_CHECKING:
     from agentcheck.project import LanggraphConfig, Project
@@ -144,7 +148,8 @@ class LocalPackageMissing(Rule):
         for rel, ref in served_imports(project, cfg):
             top = ref.top or ""
             home = next((r for r in search if top in pyindex.top_level_names(project, r)), None)
-            if home is None:
+            sibling = sibling_module(project, rel, top) if home is None else None
+            if home is None and sibling is None:
                 continue  # not the project's own code (AC105's business)
             if _importable(project, roots, top):
                 continue
@@ -152,6 +157,20 @@ class LocalPackageMissing(Rule):
             if key in seen:
                 continue
             seen.add(key)
+            if sibling is not None:
+                folder = str(PurePosixPath(rel).parent)
+                yield self.finding(
+                    rel,
+                    ref.line,
+                    ref.col,
+                    message=f"{rel} imports {ref.absolute} from {sibling}, next to it, but "
+                    f"{folder}/ is not on the server's import path: the server loads "
+                    f"{rel} by path, and no local path in the `dependencies` of {cfg.path} "
+                    f"makes {top!r} importable.",
+                    fix=f"Import it through its package (`from {folder.replace('/', '.')} "
+                    f'import {top}`) with "." in `dependencies`, or add "./{folder}".',
+                )
+                continue
             location = f"{home}/{top}" if home else top
             yield self.finding(
                 rel,
