@@ -1,0 +1,71 @@
+"""The live checks (AC8xx) and their registry.
+
+Each check is a :class:`LiveCheck` subclass in a module of its own. The built-in ones are
+registered by this module's :func:`agentcheck_live_checks` hook, loaded through the
+``agentcheck`` entry-point group like any third party's plugin; :func:`all_live_checks` collects
+every plugin's, ordered as they must run (destructive checks last).
+
+Running them outside pytest::
+
+    from agentcheck.live.checks import all_live_checks, run_check, started
+    from agentcheck.live.settings import load_settings
+
+    with started(load_settings(root)) as ctx:
+        for check in all_live_checks():
+            for graph in check.params(ctx.graphs, ctx.probe):
+                print(run_check(check, ctx, graph))
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+from agentcheck import hookimpl
+from agentcheck.live.checks._base import CheckFailed, CheckSkipped, LiveCheck, Outcome, run_check
+from agentcheck.live.checks._context import LiveContext, start_context, started
+from agentcheck.live.checks.ac801_boot import Boot
+from agentcheck.live.checks.ac802_sse_contract import SseContract
+from agentcheck.live.checks.ac803_sse_incremental import SseIncremental
+from agentcheck.live.checks.ac804_sse_idle_survival import SseIdleSurvival
+from agentcheck.live.checks.ac805_sse_resume import SseResume
+
+__all__ = [
+    "CheckFailed",
+    "CheckSkipped",
+    "LiveCheck",
+    "LiveContext",
+    "Outcome",
+    "all_live_checks",
+    "run_check",
+    "start_context",
+    "started",
+]
+
+
+@hookimpl
+def agentcheck_live_checks() -> list[type[LiveCheck]]:
+    return [Boot, SseContract, SseIncremental, SseIdleSurvival, SseResume]
+
+
+def all_live_checks(pm: pluggy.PluginManager | None = None) -> list[LiveCheck]:
+    """One instance of every registered live check, in running order.
+
+    Non-destructive checks come first, then the destructive ones (which kill and restart
+    servers); by code within each group. Raises RuntimeError if two plugins claim one code.
+    """
+    if pm is None:
+        from agentcheck.plugins import get_plugin_manager
+
+        pm = get_plugin_manager()
+    found: dict[str, type[LiveCheck]] = {}
+    for batch in pm.hook.agentcheck_live_checks():
+        for check in batch:
+            other = found.get(check.code)
+            if other is not None and other is not check:
+                raise RuntimeError(
+                    f"live check code {check.code} is defined twice: by {other.__module__} "
+                    f"and by {check.__module__}"
+                )
+            found[check.code] = check
+    ordered = sorted(found.values(), key=lambda c: (c.destructive, c.code))
+    return [check() for check in ordered]

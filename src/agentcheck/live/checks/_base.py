@@ -1,0 +1,124 @@
+"""The live check base class, its verdicts, and how one check is run."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from agentcheck.errors import AgentcheckError, LiveError
+
+if TYPE_CHECKING:
+    from agentcheck.live.checks._context import LiveContext
+
+__all__ = ["CheckFailed", "CheckSkipped", "LiveCheck", "Outcome", "run_check"]
+
+_CODE = re.compile(r"AC8\d\d")
+_NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+
+
+class CheckFailed(AgentcheckError, AssertionError):
+    """The deployment does not do what the check requires; the message says what was observed."""
+
+
+class CheckSkipped(AgentcheckError):
+    """The check cannot say anything about this deployment; the message says why."""
+
+
+class LiveCheck:
+    """One live check (AC8xx), run against a started deployment.
+
+    Subclasses set the class attributes and implement :meth:`run`, which returns a short note of
+    what was observed when the check passes and raises :class:`CheckFailed` (what was observed,
+    and why that is wrong) or :class:`CheckSkipped` otherwise. A check that breaks the
+    deployment on purpose sets ``destructive`` (it runs after the others) and restores what it
+    broke before returning.
+    """
+
+    #: Permanent code, ``AC8xx``.
+    code: ClassVar[str]
+    #: kebab-case name, as in CATALOG.md.
+    name: ClassVar[str]
+    #: One sentence: what must hold.
+    summary: ClassVar[str]
+    #: Run once per graph of the user's langgraph.json; otherwise once, on the probe graph.
+    per_graph: ClassVar[bool] = False
+    #: Kills or restarts servers: runs after every non-destructive check, on runtimes that allow it.
+    destructive: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if not _CODE.fullmatch(getattr(cls, "code", "")):
+            raise TypeError(f"{cls.__name__}.code must look like AC8xx")
+        if not _NAME.fullmatch(getattr(cls, "name", "")):
+            raise TypeError(f"{cls.__name__}.name must be kebab-case")
+        if not getattr(cls, "summary", ""):
+            raise TypeError(f"{cls.__name__} needs a one-sentence summary")
+
+    def params(self, graphs: Sequence[str], probe: str) -> list[str]:
+        """The ids this check runs for: each user graph, or the probe graph."""
+        return list(graphs) if self.per_graph else [probe]
+
+    def run(self, ctx: LiveContext, graph: str) -> str:
+        """Check ``graph`` on the deployment in ``ctx``; return what was observed."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The verdict of one check on one graph."""
+
+    code: str
+    name: str
+    graph: str
+    #: ``"passed"``, ``"failed"`` or ``"skipped"``.
+    status: str
+    message: str
+    #: The servers' and the proxy's log lines written while the check ran (on failure).
+    logs: str
+    seconds: float
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+def run_check(check: LiveCheck, ctx: LiveContext, graph: str) -> Outcome:
+    """Run one check and turn whatever happens into an :class:`Outcome` (it never raises).
+
+    An HTTP error the check did not handle itself (a refused connection, a timeout) is a failure
+    of the deployment, reported with the request that failed.
+    """
+    import httpx
+
+    began = time.monotonic()
+    marks = ctx.log_marks()
+
+    def outcome(status: str, message: str) -> Outcome:
+        logs = ctx.log_tail(marks) if status == "failed" else ""
+        return Outcome(
+            check.code, check.name, graph, status, message, logs, time.monotonic() - began
+        )
+
+    if check.destructive and not ctx.runtime.destructive:
+        return outcome("skipped", f"the {ctx.runtime.name} runtime does not allow breaking servers")
+    if ctx.startup_error is not None and check.code != "AC801":
+        return outcome("skipped", "not run: the deployment did not start (see AC801)")
+    try:
+        note = check.run(ctx, graph)
+    except CheckFailed as exc:
+        return outcome("failed", str(exc))
+    except CheckSkipped as exc:
+        return outcome("skipped", str(exc))
+    except httpx.HTTPError as exc:
+        try:
+            where = f"{exc.request.method} {exc.request.url}: "
+        except RuntimeError:  # raised before a request existed
+            where = ""
+        detail = str(exc) or type(exc).__name__
+        return outcome("failed", f"{where}{type(exc).__name__}: {detail}")
+    except LiveError as exc:
+        return outcome("failed", str(exc))
+    return outcome("passed", note)

@@ -1,0 +1,104 @@
+"""Starting runs for the checks: one request that creates the thread and streams the run."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from agentcheck.live.checks._base import CheckFailed, CheckSkipped
+
+if TYPE_CHECKING:
+    from agentcheck.live.checks._context import LiveContext
+    from agentcheck.live.checks._sse import SSEStream
+
+__all__ = [
+    "describe_response",
+    "ranges",
+    "require_event_stream",
+    "require_probe",
+    "run_body",
+    "stream_run",
+]
+
+
+def run_body(
+    graph: str, run_input: Mapping[str, Any], stream_mode: Sequence[str], **extra: Any
+) -> dict[str, Any]:
+    """The body of ``POST /threads/{id}/runs/stream`` for a thread that does not exist yet.
+
+    ``if_not_exists: create`` makes the thread on whichever replica takes the request, so one
+    request is enough even behind a proxy that spreads requests over replicas that share nothing.
+    """
+    return {
+        "assistant_id": graph,
+        "input": dict(run_input),
+        "stream_mode": list(stream_mode),
+        "if_not_exists": "create",
+        **extra,
+    }
+
+
+def stream_run(
+    ctx: LiveContext,
+    graph: str,
+    run_input: Mapping[str, Any],
+    stream_mode: Sequence[str],
+    *,
+    url: str | None = None,
+    read_timeout: float = 30.0,
+) -> SSEStream:
+    """Stream one run of ``graph`` on a new thread, reading it to its end."""
+    from agentcheck.live.checks._sse import read_stream
+
+    base = url or ctx.url
+    return read_stream(
+        ctx.http(),
+        "POST",
+        f"{base}/threads/{uuid.uuid4()}/runs/stream",
+        json=run_body(graph, run_input, stream_mode),
+        read_timeout=read_timeout,
+    )
+
+
+def describe_response(stream: SSEStream) -> str:
+    """``HTTP 404: {"detail": ...}`` for a response that is not an event stream."""
+    try:
+        body = stream.response.text.strip()
+    except Exception:  # a body we cannot decode is not worth a crash
+        body = ""
+    body = body if len(body) <= 300 else body[:300] + "..."
+    return f"HTTP {stream.status} ({stream.content_type or 'no content-type'}): {body}"
+
+
+def require_event_stream(stream: SSEStream, what: str) -> None:
+    """Fail unless the response is a 200 event stream."""
+    if stream.status != 200 or "text/event-stream" not in stream.content_type:
+        raise CheckFailed(f"{what} was answered {describe_response(stream)}")
+
+
+def require_probe(ctx: LiveContext) -> None:
+    """Skip unless the deployment serves agentcheck's probe graph."""
+    if ctx.runtime.name == "local" or ctx.has_graph(ctx.probe):
+        return
+    raise CheckSkipped(
+        f"this deployment does not serve agentcheck's probe graph; to run this check against "
+        f'it, add "{ctx.probe}": "agentcheck.live.probe.graph:graph" to the graphs of its '
+        f"langgraph.json (agentcheck must be installed in the image)"
+    )
+
+
+def ranges(numbers: Iterable[int]) -> str:
+    """``[1, 2, 3, 7, 9, 10]`` -> ``"1-3, 7, 9-10"``."""
+    out: list[str] = []
+    run: list[int] = []
+    for n in sorted(set(numbers)):
+        if run and n == run[-1] + 1:
+            run.append(n)
+            continue
+        if run:
+            out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+        run = [n]
+    if run:
+        out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+    return ", ".join(out)

@@ -1,0 +1,141 @@
+"""AC804 sse-idle-survival: a run that stays silent a long time still streams to its end."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from agentcheck.live.checks._base import CheckFailed, LiveCheck
+from agentcheck.live.checks._context import LiveContext
+from agentcheck.live.checks._runs import require_event_stream, require_probe, stream_run
+
+if TYPE_CHECKING:
+    from agentcheck.live.checks._sse import Event, SSEStream
+
+__all__ = ["SseIdleSurvival"]
+
+#: Silence of the first probe run: longer than langgraph-api's 5 s heartbeat interval.
+WINDOW = 6.5
+#: The longest idle timeout this check waits out when heartbeats alone cannot prove survival.
+CAP = 90.0
+#: Without a proxy config: the idle timeout most load balancers default to (nginx, AWS ALB).
+ASSUMED_TIMEOUT = 60.0
+#: Keep-alive bytes must come at least this much more often than the idle timeout.
+MARGIN = 0.8
+
+
+class SseIdleSurvival(LiveCheck):
+    """A run whose node is silent longer than the proxy's idle timeout still completes.
+
+    What it checks
+    --------------
+    The proxy's idle timeout is read from its config (nginx ``proxy_read_timeout``; without a
+    proxy the usual 60 s of load balancers is assumed). The probe graph then stays silent for
+    6.5 s. If the timeout is shorter than that, the run must simply come through. Otherwise
+    the check proves survival without waiting it out: something (langgraph-api's ``:
+    heartbeat`` comments) must cross the proxy during the silence, more often than the timeout.
+    When nothing crosses, a timeout of at most 90 s is waited out with a probe step silent
+    longer than it; a longer one fails, unless no run lasts that long (``run-budget``).
+
+    Why it matters
+    --------------
+    A node that thinks for a minute (a slow model, a long tool call) sends nothing. A proxy
+    that cuts idle connections ends the user's stream in the middle of the answer, and the
+    client cannot tell why.
+
+    How to fix
+    ----------
+    Raise ``proxy_read_timeout`` (and ``proxy_send_timeout``) above the longest silent step,
+    e.g. ``600s``, or make the server send keep-alive comments more often than the timeout.
+    """
+
+    code = "AC804"
+    name = "sse-idle-survival"
+    summary = "A run silent longer than the proxy's idle timeout still completes through it."
+
+    def run(self, ctx: LiveContext, graph: str) -> str:
+        require_probe(ctx)
+        timeout = ctx.idle_timeout
+        assumed = timeout if timeout is not None else ASSUMED_TIMEOUT
+        described = (
+            f"the proxy's idle timeout (proxy_read_timeout) is {timeout:g} s"
+            if timeout is not None
+            else f"no proxy config, so the usual {ASSUMED_TIMEOUT:g} s idle timeout is assumed"
+        )
+        stream = self._silent_run(ctx, graph, WINDOW)
+        if timeout is not None and timeout < WINDOW - 1:
+            return f"a {WINDOW:g} s silent step came through {ctx.through}; {described}"
+
+        first, done = _probe_events(stream)
+        if first is None or done is None:  # _silent_run made sure of done
+            raise CheckFailed(f"the probe's first event did not arrive {ctx.through}")
+        inside = [t for t in stream.arrivals if first.at < t < done.at]
+        longest = max(stream.gaps(first.at, done.at))
+        if inside and longest < MARGIN * assumed:
+            return (
+                f"during a {WINDOW:g} s silent step, bytes (heartbeats) crossed {ctx.through} "
+                f"at least every {longest:.1f} s; {described}"
+            )
+        seen = (
+            f"nothing crossed {ctx.through} during a {WINDOW:g} s silent step"
+            if not inside
+            else f"keep-alive bytes crossed only every {longest:.1f} s"
+        )
+        if timeout is not None and timeout + 2 <= CAP:
+            silent = timeout + 2
+            self._silent_run(ctx, graph, silent, seen=f"{seen}, and ")
+            return f"{seen}, but a {silent:g} s silent step came through; {described}"
+        if assumed >= ctx.settings.run_budget:
+            return (
+                f"{seen}, but {described}, longer than the run budget "
+                f"({ctx.settings.run_budget:g} s)"
+            )
+        raise CheckFailed(
+            f"{seen} (the server sends no heartbeat, or it is held back), and {described}: a "
+            f"step silent for longer is cut, and runs may last {ctx.settings.run_budget:g} s "
+            "(run-budget). Make the server send keep-alive comments, or raise the timeout."
+        )
+
+    def _silent_run(self, ctx: LiveContext, graph: str, silent: float, seen: str = "") -> SSEStream:
+        stream = stream_run(
+            ctx, graph, {"emit": 1, "silent": silent}, ["custom"], read_timeout=silent + 30
+        )
+        require_event_stream(stream, f"the probe run {ctx.through}")
+        if _probe_events(stream)[1] is None:
+            arrivals = stream.arrivals
+            ended = stream.ended or 0.0
+            quiet = ended - (arrivals[-1] if arrivals else 0.0)
+            timeout = ctx.idle_timeout
+            why = (
+                f"; the proxy's idle timeout (proxy_read_timeout) is {timeout:g} s"
+                if timeout is not None
+                else ""
+            )
+            heartbeat = (
+                ": heartbeats, if the server sends them, come too rarely to keep it open"
+                if timeout is not None
+                else ""
+            )
+            raise CheckFailed(
+                f"{seen}the stream was cut {ctx.through} {quiet:.1f} s after its last byte, "
+                f"{ended:.1f} s into a run whose probe step stays silent for {silent:g} s "
+                f"({stream.error or 'closed early'}){why}{heartbeat}. Raise the timeout above "
+                "the longest silent step."
+            )
+        return stream
+
+
+def _probe_events(stream: SSEStream) -> tuple[Event | None, Event | None]:
+    """The probe's first emitted event and its final ``done`` event, as they arrived."""
+    first = done = None
+    for event in stream.events:
+        if event.event != "custom":
+            continue
+        try:
+            kind = event.json().get("probe")
+        except (ValueError, AttributeError):
+            continue
+        if kind == "emit" and first is None:
+            first = event
+        elif kind == "done":
+            done = event
+    return first, done

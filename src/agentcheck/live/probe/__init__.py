@@ -1,0 +1,21 @@
+"""agentcheck's own probe graph, served next to the user's graphs during live checks.
+
+The SSE and restart checks run this graph instead of the user's, so their verdicts depend on
+the server and the proxy only. Its behaviour is driven entirely by the run input (see
+:mod:`agentcheck.live.probe.graph`). This package does not import the graph: the server loads
+it by file path (:data:`GRAPH_SPEC`), and importing it here would pull langgraph into every
+process that only needs the path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["GRAPH_FILE", "GRAPH_ID", "GRAPH_SPEC"]
+
+#: The graph id (assistant id) the probe is served under.
+GRAPH_ID = "agentcheck_probe"
+#: The module the server loads.
+GRAPH_FILE = Path(__file__).resolve().with_name("graph.py")
+#: The value for langgraph.json's ``graphs`` table (``DeploymentSpec.extra_graphs``).
+GRAPH_SPEC = f"{GRAPH_FILE}:graph"

@@ -1,0 +1,259 @@
+"""The live settings: ``[tool.agentcheck.live]`` merged with command-line options.
+
+The table in the project's ``pyproject.toml`` gives the defaults; an option given on the command
+line (``--agentcheck-runtime``, ``--agentcheck-replicas``, ``--agentcheck-proxy``,
+``--agentcheck-url``) wins over it. Paths in the table are relative to the project root, paths on
+the command line to the directory pytest was started in. Importing this module is cheap: it
+needs neither langgraph nor httpx.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agentcheck.config import check_keys, load_config
+from agentcheck.errors import ConfigError
+
+if TYPE_CHECKING:
+    from agentcheck.live.runtimes.base import DeploymentSpec
+
+__all__ = ["LIVE_KEYS", "LiveSettings", "load_settings"]
+
+#: The keys ``[tool.agentcheck.live]`` accepts, with what they mean.
+LIVE_KEYS: dict[str, str] = {
+    "runtime": 'where the agent runs: "local" (start it here, the default) or "url"',
+    "replicas": "how many replicas to start (default 1)",
+    "proxy": "your nginx config, run for real in front of the replicas",
+    "database": '"postgres" for a throwaway PostgreSQL (DATABASE_URL)',
+    "redis": "true for a throwaway Redis (REDIS_URI)",
+    "server": '"langgraph-dev" (the default) or "command"',
+    "command": 'for server = "command": e.g. "aegra serve --host {host} --port {port}"',
+    "health": "the path that answers 200 when a replica is ready (default /ok)",
+    "url": "the base URL(s) of an existing deployment, for runtime = url",
+    "config": "the langgraph.json to serve (default: the project's)",
+    "input": "the run input for your graphs in AC801-AC802 (default: one user message)",
+    "startup-timeout": "seconds a replica has to become healthy (default 60)",
+    "env": "table: extra environment for the servers",
+}
+
+RUNTIMES = ("local", "url")
+SERVERS = ("langgraph-dev", "command")
+
+#: What AC801/AC802 send to a user's graph unless ``input`` says otherwise.
+DEFAULT_INPUT: Mapping[str, Any] = {
+    "messages": [{"role": "user", "content": "Hello from agentcheck: please answer briefly."}]
+}
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """Everything the live plugin needs to start (or reach) one deployment."""
+
+    #: The project directory (pytest's rootdir, or the linted root).
+    root: Path
+    runtime: str = "local"
+    replicas: int = 1
+    proxy: Path | None = None
+    database: str | None = None
+    redis: bool = False
+    server: str = "langgraph-dev"
+    command: str | None = None
+    health: str | None = None
+    urls: tuple[str, ...] = ()
+    #: langgraph.json (absolute), or None when the project has none.
+    config: Path | None = None
+    input: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_INPUT))
+    startup_timeout: float = 60.0
+    env: Mapping[str, str] = field(default_factory=dict)
+    #: ``[tool.agentcheck] run-budget``: the longest run the team expects, in seconds.
+    run_budget: float = 300.0
+    #: Where the settings came from, for messages.
+    source: str = "[tool.agentcheck.live]"
+
+    def graphs(self) -> list[str]:
+        """The graph ids of the served langgraph.json, in file order ([] when unreadable)."""
+        if self.config is None:
+            return []
+        try:
+            data = json.loads(self.config.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return []
+        graphs = data.get("graphs") if isinstance(data, dict) else None
+        return [str(name) for name in graphs] if isinstance(graphs, dict) else []
+
+    def spec(
+        self,
+        *,
+        env: Mapping[str, str] | None = None,
+        extra_graphs: Mapping[str, str] | None = None,
+    ) -> DeploymentSpec:
+        """The runtime's :class:`DeploymentSpec`; ``env`` goes under the user's own ``env``."""
+        from agentcheck.live.runtimes.base import DEFAULT_HEALTH, DeploymentSpec
+
+        if self.config is None:
+            raise ConfigError(
+                f"no langgraph.json in {self.root}; name one with `config` in {self.source}"
+            )
+        return DeploymentSpec(
+            root=self.root,
+            config=self.config,
+            replicas=self.replicas,
+            server=self.server,  # type: ignore[arg-type]
+            command=self.command,
+            health=self.health or DEFAULT_HEALTH,
+            database=self.database,  # type: ignore[arg-type]
+            redis=self.redis,
+            env={**(env or {}), **self.env},
+            proxy=self.proxy,
+            extra_graphs=dict(extra_graphs or {}),
+            startup_timeout=self.startup_timeout,
+        )
+
+
+def load_settings(
+    root: Path,
+    *,
+    table: Mapping[str, Any] | None = None,
+    run_budget: float | None = None,
+    runtime: str | None = None,
+    replicas: int | None = None,
+    proxy: str | None = None,
+    urls: Sequence[str] = (),
+    cwd: Path | None = None,
+) -> LiveSettings:
+    """Merge ``[tool.agentcheck.live]`` of ``root`` (or ``table``) with command-line values.
+
+    Command-line values (keyword arguments other than ``table``) win; ``None`` means not given.
+    Raises :class:`ConfigError` naming the key for anything invalid.
+    """
+    root = root.resolve()
+    cwd = (cwd or Path.cwd()).resolve()
+    if table is None or run_budget is None:
+        loaded = load_config(root)
+        table = loaded.live if table is None else table
+        run_budget = loaded.run_budget if run_budget is None else run_budget
+    where = "[tool.agentcheck.live]"
+    check_keys(table, LIVE_KEYS, where)
+
+    kwargs: dict[str, Any] = {"root": root, "run_budget": float(run_budget), "source": where}
+    if "runtime" in table:
+        kwargs["runtime"] = _choice(table["runtime"], RUNTIMES, f"{where} runtime")
+    if "replicas" in table:
+        kwargs["replicas"] = _count(table["replicas"], f"{where} replicas")
+    if "proxy" in table:
+        kwargs["proxy"] = _path(table["proxy"], root, f"{where} proxy")
+    if "database" in table:
+        kwargs["database"] = _choice(table["database"], ("postgres",), f"{where} database")
+    if "redis" in table:
+        if not isinstance(table["redis"], bool):
+            raise ConfigError(f"{where} redis: expected true or false")
+        kwargs["redis"] = table["redis"]
+    if "server" in table:
+        kwargs["server"] = _choice(table["server"], SERVERS, f"{where} server")
+    if "command" in table:
+        kwargs["command"] = _text(table["command"], f"{where} command")
+        kwargs.setdefault("server", "command")
+    if "health" in table:
+        health = _text(table["health"], f"{where} health")
+        kwargs["health"] = health if health.startswith("/") else f"/{health}"
+    if "url" in table:
+        value = table["url"]
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise ConfigError(f"{where} url: expected a URL or a list of URLs")
+        kwargs["urls"] = tuple(_url(v, f"{where} url") for v in values)
+    if "config" in table:
+        kwargs["config"] = _path(table["config"], root, f"{where} config")
+    if "input" in table:
+        if not isinstance(table["input"], dict):
+            raise ConfigError(f"{where} input: expected a table (the JSON object sent as input)")
+        kwargs["input"] = dict(table["input"])
+    if "startup-timeout" in table:
+        kwargs["startup_timeout"] = _seconds(table["startup-timeout"], f"{where} startup-timeout")
+    if "env" in table:
+        env = table["env"]
+        if not isinstance(env, dict) or not all(
+            isinstance(v, str | int | float | bool) for v in env.values()
+        ):
+            raise ConfigError(f"{where}.env: expected a table of NAME = value")
+        kwargs["env"] = {str(k): _env_value(v) for k, v in env.items()}
+
+    # The command line wins.
+    if urls:
+        kwargs["urls"] = tuple(_url(u, "--agentcheck-url") for u in urls)
+        if runtime is None:  # a URL on the command line means "check that deployment"
+            kwargs["runtime"] = "url"
+    if runtime is not None:
+        kwargs["runtime"] = _choice(runtime, RUNTIMES, "--agentcheck-runtime")
+    if replicas is not None:
+        kwargs["replicas"] = _count(replicas, "--agentcheck-replicas")
+    if proxy is not None:
+        kwargs["proxy"] = _path(proxy, cwd, "--agentcheck-proxy")
+
+    if "config" not in kwargs:
+        kwargs["config"] = _find_config(root)
+    if kwargs.get("server") == "command" and not kwargs.get("command"):
+        raise ConfigError(f'{where} server = "command" needs a command')
+    settings = LiveSettings(**kwargs)
+    if settings.runtime == "url" and not settings.urls:
+        raise ConfigError(
+            f"runtime url needs the deployment's address: --agentcheck-url URL or url in {where}"
+        )
+    if settings.proxy is not None and not settings.proxy.is_file():
+        raise ConfigError(f"proxy config {settings.proxy} does not exist")
+    return settings
+
+
+def _find_config(root: Path) -> Path | None:
+    direct = root / "langgraph.json"
+    if direct.is_file():
+        return direct
+    from agentcheck.project import Project
+
+    configs = Project(root).langgraph_configs
+    return (root / configs[0].path).resolve() if configs else None
+
+
+def _choice(value: Any, choices: Sequence[str], where: str) -> str:
+    if value not in choices:
+        raise ConfigError(f"{where}: expected one of {', '.join(choices)}, got {value!r}")
+    return str(value)
+
+
+def _count(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{where}: expected a whole number of at least 1, got {value!r}")
+    return value
+
+
+def _seconds(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"{where}: expected a positive number of seconds, got {value!r}")
+    return float(value)
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: expected a non-empty string, got {value!r}")
+    return value.strip()
+
+
+def _path(value: Any, base: Path, where: str) -> Path:
+    path = Path(_text(value, where)).expanduser()
+    return (path if path.is_absolute() else base / path).resolve()
+
+
+def _url(value: str, where: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ConfigError(f"{where}: expected an http:// or https:// URL, got {value!r}")
+    return value.rstrip("/")
+
+
+def _env_value(value: str | int | float | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
