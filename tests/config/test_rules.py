@@ -442,3 +442,24 @@ def test_ac106_sibling_imports_beside_the_config_are_fine(make_project: MakeProj
         "agent/graph.py": "from utils import helper\n" + GRAPH,
     }
     assert run(make_project(files), "AC105", "AC106") == []
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "line"),
+    [
+        ('FROM python:3.12\nENTRYPOINT ["langgraph"]\nCMD ["dev", "--host", "0.0.0.0"]\n', 3),
+        ('FROM python:3.12\nENTRYPOINT ["langgraph", "dev"]\nCMD ["--port", "8000"]\n', 2),
+        ("FROM python:3.12\nCMD langgraph dev --host 0.0.0.0\n", 2),
+        (
+            'FROM python:3.12 AS dev\nCMD ["langgraph", "dev"]\nFROM python:3.12\nCMD ["app"]\n',
+            None,
+        ),
+    ],
+    ids=["entrypoint-and-cmd", "entrypoint", "shell-form", "earlier-stage"],
+)
+def test_ac109_dockerfile_entrypoint_and_cmd(
+    make_project: MakeProject, dockerfile: str, line: int | None
+) -> None:
+    project = make_project({"Dockerfile": dockerfile})
+    expected = {("Dockerfile", line, "AC109")} if line else set()
+    assert located(run(project, "AC109")) == expected

@@ -161,12 +161,13 @@ class DevServerInProduction(Rule):
         for rel, info in model.dockerfiles.items():
             if not info.production:
                 continue
-            for argv, where, how in (
-                (info.entrypoint, info.entrypoint_where, "ENTRYPOINT"),
-                (info.cmd, info.cmd_where, "CMD"),
-            ):
-                what = dev_server(argv)
-                if what and where is not None:
+            # ENTRYPOINT ["langgraph"] with CMD ["dev"] runs `langgraph dev` too.
+            what = dev_server(info.argv)
+            if what:
+                where, how = info.cmd_where, "CMD"
+                if where is None or (info.entrypoint and dev_server(info.entrypoint)):
+                    where, how = info.entrypoint_where, "ENTRYPOINT"
+                if where is not None:
                     yield self._report(rel, where.line, where.column, what, f"The {how}")
             yield from self._env(info.env)
         for workload in model.workloads:
