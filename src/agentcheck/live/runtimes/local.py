@@ -9,13 +9,16 @@ directory recorded in the cleanup registry, so a dead run is swept by the next o
 
 from __future__ import annotations
 
+import logging
 import os
 import shlex
 import signal
 import string
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +35,8 @@ if TYPE_CHECKING:
     from agentcheck.live.services.redis import Redis
 
 __all__ = ["LocalRuntime"]
+
+logger = logging.getLogger(__name__)
 
 #: Attempts at a replica whose port was taken by someone else between choice and bind.
 PORT_ATTEMPTS = 3
@@ -50,6 +55,14 @@ BASE_ENV = {
     "LOG_COLOR": "false",
     "NO_COLOR": "1",
 }
+
+
+def _quietly(action: Callable[[], object]) -> None:
+    """Run one cleanup step; log, never raise (``stop`` must finish every step)."""
+    try:
+        action()
+    except Exception:
+        logger.exception("agentcheck: cleanup step failed")
 
 
 class _PortTaken(LiveError):
@@ -169,24 +182,25 @@ class LocalRuntime(Runtime):
             self.report(f"nginx ready at {self._nginx.url}")
 
     def stop(self) -> None:
+        # Front to back: the proxy, the replicas, then the services they use.
+        if self._nginx is not None:
+            _quietly(partial(self._stop_and_keep, "nginx", self._nginx.stop, self._nginx.log))
         for replica in self._replicas:
             if replica.server is not None:
-                replica.server.stop()
-                self._keep(f"replica-{replica.index}", replica.server.log())
-        if self._nginx is not None:
-            self._nginx.stop()
-            self._keep("nginx", self._nginx.log())
+                key = f"replica-{replica.index}"
+                _quietly(partial(self._stop_and_keep, key, replica.server.stop, replica.server.log))
         if self._redis is not None:
-            self._redis.stop()
+            _quietly(self._redis.stop)
         if self._postgres is not None:
-            self._postgres.stop()
+            _quietly(self._postgres.stop)
         if self._tmp is not None:
-            cleanup.remove_dir(self._tmp)
-            cleanup.registry().release_dir(self._tmp)
-            self._tmp = None
+            tmp, self._tmp = self._tmp, None
+            _quietly(partial(cleanup.remove_dir, tmp))
+            _quietly(partial(cleanup.registry().release_dir, tmp))
 
-    def _keep(self, key: str, text: str) -> None:
-        self._kept[key] = text[-KEPT_LOG:]
+    def _stop_and_keep(self, key: str, stop: Callable[[], None], log: Callable[[], str]) -> None:
+        stop()
+        self._kept[key] = log()[-KEPT_LOG:]
 
     # -- replicas --------------------------------------------------------------------------------
 

@@ -80,8 +80,17 @@ def _same_process(pid: int, started: float) -> bool:
     return created is not None and abs(created - started) < 0.5
 
 
-def group_members(pgid: int, since: float) -> list[psutil.Process]:
-    """Living (non-zombie) processes in group ``pgid`` created no earlier than ``since``."""
+def group_members(pgid: int, started: float) -> list[psutil.Process]:
+    """Living (non-zombie) processes of the group whose leader was pid ``pgid``, created at
+    ``started``.
+
+    Linux never gives a new process the id of a group that still has members, so if a process
+    with pid ``pgid`` exists but was created at another time, the id was reused after the
+    recorded group ended: it is someone else's group, and the answer is empty.
+    """
+    leader = _create_time(pgid)
+    if leader is not None and abs(leader - started) >= 0.5:
+        return []
     members = []
     for proc in psutil.process_iter(["status", "create_time"]):
         try:
@@ -91,7 +100,7 @@ def group_members(pgid: int, since: float) -> list[psutil.Process]:
             continue
         if proc.info["status"] == psutil.STATUS_ZOMBIE:
             continue
-        if proc.info["create_time"] is not None and proc.info["create_time"] < since - 0.5:
+        if proc.info["create_time"] is not None and proc.info["create_time"] < started - 0.5:
             continue
         members.append(proc)
     return members

@@ -147,11 +147,21 @@ class Server:
         return cleanup.group_members(self._proc.pid, self._started)
 
     def send(self, sig: int) -> None:
-        """Send ``sig`` to the whole process group."""
+        """Send ``sig`` to the whole process group.
+
+        While the leader runs (or is an unreaped zombie) its pid cannot be reused, so the group
+        id is safely ours; once it is reaped, only the members that are provably ours (see
+        :func:`cleanup.group_members`) are signalled, one by one.
+        """
         if self._proc is None:
             return
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self._proc.pid, sig)
+        if self._proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._proc.pid, sig)
+            return
+        for member in self.members():
+            with contextlib.suppress(psutil.Error):
+                member.send_signal(sig)
 
     def wait_gone(self, timeout: float) -> bool:
         """Wait until every process of the group has exited; whether they all did."""
