@@ -228,6 +228,7 @@ def test_project_configs_skip_files_that_are_not_nginx(make_project: MakeProject
             "nginx/site.conf.j2": "server { listen {{ port }}; }\n",
             "nginx/binary.conf": b"\x00\x01server {",
             "docs/nginx.md": "server { broken\n",
+            "nginx/README": "Edit these files, then:\n\nserver {\n    listen 80;\n",
         }
     )
     assert nginx.project_configs(project) == []

@@ -7,7 +7,6 @@ import re
 import shlex
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.deployment.model import Where
@@ -34,7 +33,7 @@ _GCLOUD_FILES = (".sh", ".bash", ".yml", ".yaml", ".mk")
 
 def gcloud_proxies(project: Project) -> Iterator[Proxy]:
     for rel in project.files:
-        name = PurePosixPath(rel).name
+        name = rel.rsplit("/", 1)[-1]
         if not (name.endswith(_GCLOUD_FILES) or name in ("Makefile", "Justfile", "Procfile")):
             continue
         text = project.text(rel, report=False)
@@ -170,8 +169,7 @@ def _haproxy_sections(text: str) -> list[_Section]:
 
 def haproxy_proxies(project: Project) -> Iterator[Proxy]:
     for rel in project.files:
-        path = PurePosixPath(rel)
-        name = path.name.lower()
+        name = rel.rsplit("/", 1)[-1].lower()
         if not (name == "haproxy.cfg" or (name.endswith(".cfg") and "haproxy" in rel.lower())):
             continue
         text = project.text(rel, report=False)

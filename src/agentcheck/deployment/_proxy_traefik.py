@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.deployment.model import Where
@@ -229,7 +228,7 @@ def _traefik_files(project: Project) -> Iterator[Proxy]:
     compose = set(project.compose_files)
     default = _traefik_read_default(project)
     for rel in project.files:
-        name = PurePosixPath(rel).name.lower()
+        name = rel.rsplit("/", 1)[-1].lower()
         if name.endswith((".yml", ".yaml")) and rel not in compose:
             text = project.text(rel, report=False)
             if not text or not re.search(r"(?i)entrypoints|serverstransport", text):

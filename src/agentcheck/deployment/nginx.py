@@ -474,6 +474,7 @@ _CONF_PREFIXES = (
     "/usr/local/openresty/nginx/conf/",
     "/opt/homebrew/etc/nginx/",
 )
+_NOT_CONFIG = ("readme", "license", "changelog", "dockerfile", "makefile", "docker-compose")
 _CONF_DIRS = frozenset({"nginx", "conf.d", "sites-available", "sites-enabled", "templates"})
 _LOOKS_NGINX = re.compile(
     r"^[ \t]*(?:(?:http|server|location|upstream|events)\b[^;{}#\n]*\{|proxy_pass[ \t])",
@@ -483,13 +484,13 @@ _LOOKS_NGINX = re.compile(
 
 def is_candidate(rel: str) -> bool:
     """Whether ``rel`` may be an nginx configuration, by its name (content decides)."""
-    path = PurePosixPath(rel)
-    name = path.name.lower()
+    *dirs, name = rel.split("/")
+    name = name.lower()
+    if name.startswith(_NOT_CONFIG):
+        return False
     if name.endswith((".conf", ".conf.template", ".nginx", ".vhost")) or name.startswith("nginx"):
         return not name.endswith((".py", ".json", ".yaml", ".yml", ".toml", ".md", ".j2"))
-    in_conf_dir = any(
-        part.lower().startswith("nginx") or part in _CONF_DIRS for part in path.parts[:-1]
-    )
+    in_conf_dir = any(part.lower().startswith("nginx") or part in _CONF_DIRS for part in dirs)
     return in_conf_dir and ("." not in name or name.endswith((".template", ".inc")))
 
 

@@ -250,8 +250,10 @@ def _nginx(project: Project) -> Iterator[Proxy]:
 
 
 def _nginx_where(project: Project, directive: nginx.Directive) -> Where:
-    text = project.text(directive.file, report=False) or ""
-    lines = text.splitlines()
+    lines = project.memo(
+        f"agentcheck.nginx.lines:{directive.file}",
+        lambda: (project.text(directive.file, report=False) or "").splitlines(),
+    )
     column = 1
     if 0 < directive.line <= len(lines):
         found = lines[directive.line - 1].find(directive.name)

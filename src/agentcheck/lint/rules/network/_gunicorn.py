@@ -117,7 +117,7 @@ def _runs(project: Project) -> Iterator[GunicornRun]:
             "" if base == "." else base,
         )
     not_production = pathspec.GitIgnoreSpec.from_lines(project.config.not_production)
-    for rel in project.by_name("Procfile"):
+    for rel in _named(project, "Procfile"):
         if not_production.match_file(rel):
             continue
         text = project.text(rel, report=False) or ""
@@ -133,12 +133,17 @@ def _runs(project: Project) -> Iterator[GunicornRun]:
                 None,
                 "" if base == "." else base,
             )
-    for rel in project.by_name(*CONFIG_NAMES):
+    for rel in _named(project, *CONFIG_NAMES):
         if rel in configs_used or not_production.match_file(rel):
             continue
         run = _from_config_only(project, rel)
         if run is not None:
             yield run
+
+
+def _named(project: Project, *names: str) -> list[str]:
+    """Files called one of ``names`` (a string split: this runs over every file)."""
+    return [rel for rel in project.files if rel.rsplit("/", 1)[-1] in names]
 
 
 def _env_value(value: EnvValue | None) -> str | None:

@@ -117,10 +117,15 @@ def _needed(workload: Workload, server: Server | None, budget: float) -> tuple[f
 def _add_at(project: Project, workload: Workload) -> Where:
     """Where the setting goes: the pod spec of a Kubernetes workload, the compose service."""
     if workload.platform == "kubernetes":
-        for rel, doc in project.k8s_objects:
-            if doc.data is workload.raw:
-                for path in (("spec", "template", "spec"), ("spec",)):
-                    if ("__key__", *path) in doc.positions:
-                        line, column = doc.key_loc(*path)
-                        return Where(rel, line, column)
+        objects = project.memo(
+            "agentcheck.network.k8s-by-id",
+            lambda: {id(doc.data): (rel, doc) for rel, doc in project.k8s_objects},
+        )
+        found = objects.get(id(workload.raw))
+        if found is not None:
+            rel, doc = found
+            for path in (("spec", "template", "spec"), ("spec",)):
+                if ("__key__", *path) in doc.positions:
+                    line, column = doc.key_loc(*path)
+                    return Where(rel, line, column)
     return workload.where
