@@ -28,6 +28,8 @@ class ProxyTimeoutTooShort(Rule):
     Knative ``timeoutSeconds`` (300 s), HAProxy ``timeout server`` and ``timeout client``,
     Traefik entry-point ``readTimeout`` (60 s since v2.11) and ``writeTimeout`` and
     ``responseHeaderTimeout``, and Envoy route ``timeout`` (15 s) and ``idle_timeout``.
+    HAProxy's ``timeout tunnel`` is read but not reported: it applies to WebSocket and
+    ``CONNECT`` tunnels, and an SSE response is not one.
 
     It reports, as an error, a timeout set explicitly below 60 s, the seed's floor for LLM
     calls. It reports, as a warning, a timeout (explicit or the proxy's default) below the run
