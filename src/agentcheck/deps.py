@@ -28,7 +28,7 @@ import configparser
 import posixpath
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -36,11 +36,16 @@ from typing import TYPE_CHECKING, Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from agentcheck._distributions import IMPORT_TO_DISTS, NAMESPACES, PROVIDES, SERVER_PROVIDES
+
 if TYPE_CHECKING:
     from agentcheck.project import LanggraphConfig, Project
 
 __all__ = [
+    "IMPORT_TO_DISTS",
     "LOCK_FILES",
+    "PROVIDES",
+    "SERVER_PROVIDES",
     "Declared",
     "LocalPath",
     "declared_for_config",
@@ -163,6 +168,18 @@ def _find_line(text: str, needle: str, start: int = 0) -> tuple[int, int]:
     return 1, 1
 
 
+def _key_line(text: str, key: str, start: int = 0) -> tuple[int, int]:
+    """Line and column of the TOML key ``key`` (bare or quoted) at the start of a line, at or
+    after offset ``start``; falls back to :func:`_find_line`."""
+    pattern = re.compile(rf"^[ \t]*([\"']?){re.escape(key)}\1[ \t]*=", re.MULTILINE)
+    match = pattern.search(text, start)
+    if match is None:
+        return _find_line(text, key, start)
+    idx = match.start() + len(match.group(0)) - len(match.group(0).lstrip())
+    line = text.count("\n", 0, idx) + 1
+    return line, idx - (text.rfind("\n", 0, idx) + 1) + 1
+
+
 def _section_start(text: str, header: str) -> int:
     """Offset of a TOML table header (``[tool.poetry.dependencies]``), or 0."""
     match = re.search(rf"^\s*\[\s*{re.escape(header)}\s*\]", text, re.MULTILINE)
@@ -263,7 +280,7 @@ def _pyproject(project: Project, rel: str) -> list[Declared]:
             for name, spec in table.items():
                 if not isinstance(name, str) or name.lower() == "python":
                     continue
-                line, col = _find_line(text, name, start)
+                line, col = _key_line(text, name, start)
                 out.append(_poetry_entry(name, spec, rel, line, col))
     return [d for d in out if d.key != own_name or not own_name]
 
@@ -487,7 +504,7 @@ def _pipfile(project: Project, rel: str) -> list[Declared]:
             continue
         start = _section_start(text, section)
         for name, spec in table.items():
-            line, col = _find_line(text, name, start)
+            line, col = _key_line(text, name, start)
             version = spec if isinstance(spec, str) else ""
             if isinstance(spec, dict):
                 version = str(spec.get("version", ""))
@@ -638,176 +655,6 @@ def lock_files(project: Project) -> list[str]:
 
 # --------------------------------------------------------------------------- imports -> dists
 
-#: Import prefixes whose distribution is not the normalized top-level name. Longest prefix wins.
-IMPORT_TO_DISTS: Mapping[str, tuple[str, ...]] = {
-    "yaml": ("pyyaml",),
-    "PIL": ("pillow",),
-    "cv2": ("opencv-python", "opencv-python-headless", "opencv-contrib-python"),
-    "sklearn": ("scikit-learn",),
-    "skimage": ("scikit-image",),
-    "bs4": ("beautifulsoup4",),
-    "dotenv": ("python-dotenv",),
-    "dateutil": ("python-dateutil",),
-    "jwt": ("pyjwt",),
-    "jose": ("python-jose",),
-    "multipart": ("python-multipart",),
-    "magic": ("python-magic",),
-    "docx": ("python-docx",),
-    "pptx": ("python-pptx",),
-    "fitz": ("pymupdf",),
-    "Crypto": ("pycryptodome",),
-    "OpenSSL": ("pyopenssl",),
-    "serial": ("pyserial",),
-    "git": ("gitpython",),
-    "attr": ("attrs",),
-    "dns": ("dnspython",),
-    "zmq": ("pyzmq",),
-    "grpc": ("grpcio",),
-    "google.protobuf": ("protobuf",),
-    "googleapiclient": ("google-api-python-client",),
-    "google.genai": ("google-genai",),
-    "google.generativeai": ("google-generativeai",),
-    "google.auth": ("google-auth",),
-    "google.oauth2": ("google-auth",),
-    "psycopg2": ("psycopg2", "psycopg2-binary"),
-    "psycopg": ("psycopg",),
-    "psycopg_pool": ("psycopg-pool",),
-    "faiss": ("faiss-cpu", "faiss-gpu"),
-    "pinecone": ("pinecone", "pinecone-client"),
-    "tavily": ("tavily-python",),
-    "duckduckgo_search": ("duckduckgo-search",),
-    "ddgs": ("ddgs", "duckduckgo-search"),
-    "win32api": ("pywin32",),
-    "jinja2": ("jinja2",),
-    "markdown": ("markdown",),
-    "pkg_resources": ("setuptools",),
-    "setuptools": ("setuptools",),
-    "typing_extensions": ("typing-extensions",),
-    "langgraph": ("langgraph",),
-    "langgraph.checkpoint": ("langgraph-checkpoint",),
-    "langgraph.checkpoint.postgres": ("langgraph-checkpoint-postgres",),
-    "langgraph.store.postgres": ("langgraph-checkpoint-postgres",),
-    "langgraph.checkpoint.sqlite": ("langgraph-checkpoint-sqlite",),
-    "langgraph.store.sqlite": ("langgraph-checkpoint-sqlite",),
-    "langgraph.checkpoint.redis": ("langgraph-checkpoint-redis",),
-    "langgraph.store.redis": ("langgraph-checkpoint-redis",),
-    "langgraph.checkpoint.mongodb": ("langgraph-checkpoint-mongodb",),
-    "langgraph.store.mongodb": ("langgraph-checkpoint-mongodb",),
-    "langgraph.store": ("langgraph-checkpoint",),
-    "langgraph.cache": ("langgraph-checkpoint",),
-    "langgraph.prebuilt": ("langgraph-prebuilt",),
-    "langgraph_sdk": ("langgraph-sdk",),
-    "langgraph_api": ("langgraph-api",),
-    "langgraph_cli": ("langgraph-cli",),
-    "langchain": ("langchain",),
-    "langchain_classic": ("langchain-classic",),
-    "opentelemetry": ("opentelemetry-api",),
-    "opentelemetry.sdk": ("opentelemetry-sdk",),
-    "opentelemetry.exporter.otlp.proto.http": (
-        "opentelemetry-exporter-otlp-proto-http",
-        "opentelemetry-exporter-otlp",
-    ),
-    "opentelemetry.exporter.otlp.proto.grpc": (
-        "opentelemetry-exporter-otlp-proto-grpc",
-        "opentelemetry-exporter-otlp",
-    ),
-}
-
-#: Namespace packages whose second component names the distribution
-#: (``google.cloud.storage`` -> ``google-cloud-storage``, ``azure.identity`` -> ``azure-identity``).
-_NAMESPACES = {"google.cloud": 3, "azure": 2, "opentelemetry.instrumentation": 3}
-
-#: Dependencies a distribution (or ``dist[extra]``) is known to guarantee at any version a
-#: LangGraph project uses. Closed transitively by :func:`provided`.
-PROVIDES: Mapping[str, tuple[str, ...]] = {
-    "langgraph": (
-        "langchain-core",
-        "langgraph-checkpoint",
-        "langgraph-prebuilt",
-        "langgraph-sdk",
-        "pydantic",
-        "xxhash",
-    ),
-    "langgraph-checkpoint": ("langchain-core", "ormsgpack"),
-    "langgraph-prebuilt": ("langchain-core", "langgraph-checkpoint"),
-    "langgraph-sdk": ("httpx", "orjson"),
-    "langgraph-checkpoint-postgres": ("langgraph-checkpoint", "psycopg", "psycopg-pool", "orjson"),
-    "langgraph-checkpoint-sqlite": ("langgraph-checkpoint", "aiosqlite"),
-    "langgraph-api": (
-        "langgraph",
-        "langgraph-checkpoint",
-        "langgraph-sdk",
-        "langchain-core",
-        "langsmith",
-        "httpx",
-        "orjson",
-        "starlette",
-        "uvicorn",
-        "sse-starlette",
-        "structlog",
-        "pyjwt",
-        "cryptography",
-        "tenacity",
-        "opentelemetry-api",
-        "opentelemetry-sdk",
-    ),
-    "langgraph-cli[inmem]": ("langgraph-api", "langgraph-runtime-inmem"),
-    "langgraph-cli": ("click", "httpx", "python-dotenv"),
-    "langgraph-runtime-inmem": ("langgraph", "langgraph-checkpoint", "starlette", "structlog"),
-    "langchain-core": (
-        "pydantic",
-        "langsmith",
-        "pyyaml",
-        "typing-extensions",
-        "tenacity",
-        "jsonpatch",
-        "packaging",
-    ),
-    "langsmith": ("httpx", "pydantic", "requests", "requests-toolbelt", "orjson"),
-    "langchain": ("langchain-core", "langgraph", "pydantic"),
-    "langchain-openai": ("langchain-core", "openai", "tiktoken"),
-    "langchain-anthropic": ("langchain-core", "anthropic"),
-    "langchain-google-genai": ("langchain-core", "google-genai"),
-    "langchain-community": (
-        "langchain-core",
-        "langchain",
-        "sqlalchemy",
-        "requests",
-        "pyyaml",
-        "aiohttp",
-        "numpy",
-    ),
-    "langchain-mcp-adapters": ("langchain-core", "mcp"),
-    "openai": ("pydantic", "anyio", "typing-extensions", "sniffio", "jiter", "distro"),
-    "anthropic": ("pydantic", "anyio", "httpx", "typing-extensions", "distro", "jiter"),
-    "psycopg[binary]": ("psycopg-binary",),
-    "psycopg[pool]": ("psycopg-pool",),
-    "fastapi": ("starlette", "pydantic", "typing-extensions"),
-    "httpx": ("anyio", "certifi", "httpcore", "idna"),
-    "requests": ("urllib3", "certifi", "idna", "charset-normalizer"),
-    "pydantic": ("typing-extensions", "pydantic-core", "annotated-types"),
-    "pydantic-settings": ("pydantic", "python-dotenv"),
-    "uvicorn": ("click", "h11"),
-    "boto3": ("botocore", "s3transfer", "jmespath"),
-    "aegra-api": (
-        "langgraph",
-        "langgraph-checkpoint-postgres",
-        "fastapi",
-        "uvicorn",
-        "psycopg",
-        "psycopg-binary",
-        "sqlalchemy",
-        "pydantic-settings",
-        "structlog",
-        "opentelemetry-api",
-        "opentelemetry-sdk",
-    ),
-}
-
-#: What every server that reads langgraph.json brings itself (the Agent Server image,
-#: ``langgraph-cli[inmem]``, Aegra): code it serves may import these without declaring them.
-SERVER_PROVIDES = ("langgraph",)
-
 
 def is_stdlib(module: str) -> bool:
     """Whether the top-level module of ``module`` is in the standard library."""
@@ -827,7 +674,7 @@ def distributions_for_import(module: str) -> tuple[str, ...]:
         prefix = ".".join(parts[:depth])
         if prefix in IMPORT_TO_DISTS:
             return tuple(normalize(d) for d in IMPORT_TO_DISTS[prefix])
-    for prefix, depth in _NAMESPACES.items():
+    for prefix, depth in NAMESPACES.items():
         if module == prefix or module.startswith(prefix + "."):
             if len(parts) >= depth:
                 return (normalize("-".join(parts[:depth])),)
@@ -870,7 +717,7 @@ def requires_python(
             spec = SpecifierSet(raw)
         except InvalidSpecifier:
             return None
-        return spec, _find_line(text, "requires-python", _section_start(text, "project"))[0]
+        return spec, _key_line(text, "requires-python", _section_start(text, "project"))[0]
     tool = data.get("tool")
     poetry = tool.get("poetry") if isinstance(tool, dict) else None
     deps = poetry.get("dependencies") if isinstance(poetry, dict) else None
@@ -879,5 +726,5 @@ def requires_python(
         if spec_or_none is None:
             return None
         start = _section_start(text, "tool.poetry.dependencies")
-        return spec_or_none, _find_line(text, "python", start)[0]
+        return spec_or_none, _key_line(text, "python", start)[0]
     return None

@@ -248,3 +248,21 @@ def test_poetry_constraint(constraint: str, inside: str, outside: str) -> None:
 def test_lock_files(make_project: MakeProject) -> None:
     project = make_project({"uv.lock": "version = 1\n", "sub/poetry.lock": "", "x.lock": ""})
     assert deps.lock_files(project) == ["sub/poetry.lock", "uv.lock"]
+
+
+def test_poetry_positions_are_found_by_key(make_project: MakeProject) -> None:
+    project = make_project(
+        {
+            "pyproject.toml": """\
+                [tool.poetry.dependencies]
+                python = "^3.11"
+                langgraph-api = "^0.4"
+                "langgraph" = ">=1.0"
+                """
+        }
+    )
+    lines = {d.key: d.line for d in deps.pyproject_dependencies(project, "pyproject.toml")}
+    assert lines == {"langgraph-api": 3, "langgraph": 4}
+    found = deps.requires_python(project, "pyproject.toml")
+    assert found is not None
+    assert found[1] == 2

@@ -1,0 +1,182 @@
+"""Curated data for :mod:`agentcheck.deps`: import names to distributions, and what a
+distribution is known to bring with it.
+
+Kept as plain data so it can grow without touching the logic. It describes the packages a
+LangGraph project commonly uses; it is never derived from the environment agentcheck runs in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["IMPORT_TO_DISTS", "NAMESPACES", "PROVIDES", "SERVER_PROVIDES"]
+
+#: Import prefixes whose distribution is not the normalized top-level name. Longest prefix wins.
+IMPORT_TO_DISTS: Mapping[str, tuple[str, ...]] = {
+    "yaml": ("pyyaml",),
+    "PIL": ("pillow",),
+    "cv2": ("opencv-python", "opencv-python-headless", "opencv-contrib-python"),
+    "sklearn": ("scikit-learn",),
+    "skimage": ("scikit-image",),
+    "bs4": ("beautifulsoup4",),
+    "dotenv": ("python-dotenv",),
+    "dateutil": ("python-dateutil",),
+    "jwt": ("pyjwt",),
+    "jose": ("python-jose",),
+    "multipart": ("python-multipart",),
+    "magic": ("python-magic",),
+    "docx": ("python-docx",),
+    "pptx": ("python-pptx",),
+    "fitz": ("pymupdf",),
+    "Crypto": ("pycryptodome",),
+    "OpenSSL": ("pyopenssl",),
+    "serial": ("pyserial",),
+    "git": ("gitpython",),
+    "attr": ("attrs",),
+    "dns": ("dnspython",),
+    "zmq": ("pyzmq",),
+    "grpc": ("grpcio",),
+    "google.protobuf": ("protobuf",),
+    "googleapiclient": ("google-api-python-client",),
+    "google.genai": ("google-genai",),
+    "google.generativeai": ("google-generativeai",),
+    "google.auth": ("google-auth",),
+    "google.oauth2": ("google-auth",),
+    "psycopg2": ("psycopg2", "psycopg2-binary"),
+    "psycopg": ("psycopg",),
+    "psycopg_pool": ("psycopg-pool",),
+    "faiss": ("faiss-cpu", "faiss-gpu"),
+    "pinecone": ("pinecone", "pinecone-client"),
+    "tavily": ("tavily-python",),
+    "duckduckgo_search": ("duckduckgo-search",),
+    "ddgs": ("ddgs", "duckduckgo-search"),
+    "win32api": ("pywin32",),
+    "jinja2": ("jinja2",),
+    "markdown": ("markdown",),
+    "pkg_resources": ("setuptools",),
+    "setuptools": ("setuptools",),
+    "typing_extensions": ("typing-extensions",),
+    "langgraph": ("langgraph",),
+    "langgraph.checkpoint": ("langgraph-checkpoint",),
+    "langgraph.checkpoint.postgres": ("langgraph-checkpoint-postgres",),
+    "langgraph.store.postgres": ("langgraph-checkpoint-postgres",),
+    "langgraph.checkpoint.sqlite": ("langgraph-checkpoint-sqlite",),
+    "langgraph.store.sqlite": ("langgraph-checkpoint-sqlite",),
+    "langgraph.checkpoint.redis": ("langgraph-checkpoint-redis",),
+    "langgraph.store.redis": ("langgraph-checkpoint-redis",),
+    "langgraph.checkpoint.mongodb": ("langgraph-checkpoint-mongodb",),
+    "langgraph.store.mongodb": ("langgraph-checkpoint-mongodb",),
+    "langgraph.store": ("langgraph-checkpoint",),
+    "langgraph.cache": ("langgraph-checkpoint",),
+    "langgraph.prebuilt": ("langgraph-prebuilt",),
+    "langgraph_sdk": ("langgraph-sdk",),
+    "langgraph_api": ("langgraph-api",),
+    "langgraph_cli": ("langgraph-cli",),
+    "langchain": ("langchain",),
+    "langchain_classic": ("langchain-classic",),
+    "opentelemetry": ("opentelemetry-api",),
+    "opentelemetry.sdk": ("opentelemetry-sdk",),
+    "opentelemetry.exporter.otlp.proto.http": (
+        "opentelemetry-exporter-otlp-proto-http",
+        "opentelemetry-exporter-otlp",
+    ),
+    "opentelemetry.exporter.otlp.proto.grpc": (
+        "opentelemetry-exporter-otlp-proto-grpc",
+        "opentelemetry-exporter-otlp",
+    ),
+}
+
+#: Namespace packages whose second component names the distribution
+#: (``google.cloud.storage`` -> ``google-cloud-storage``, ``azure.identity`` -> ``azure-identity``).
+NAMESPACES: Mapping[str, int] = {"google.cloud": 3, "azure": 2, "opentelemetry.instrumentation": 3}
+
+#: Dependencies a distribution (or ``dist[extra]``) is known to guarantee at any version a
+#: LangGraph project uses. Closed transitively by :func:`provided`.
+PROVIDES: Mapping[str, tuple[str, ...]] = {
+    "langgraph": (
+        "langchain-core",
+        "langgraph-checkpoint",
+        "langgraph-prebuilt",
+        "langgraph-sdk",
+        "pydantic",
+        "xxhash",
+    ),
+    "langgraph-checkpoint": ("langchain-core", "ormsgpack"),
+    "langgraph-prebuilt": ("langchain-core", "langgraph-checkpoint"),
+    "langgraph-sdk": ("httpx", "orjson"),
+    "langgraph-checkpoint-postgres": ("langgraph-checkpoint", "psycopg", "psycopg-pool", "orjson"),
+    "langgraph-checkpoint-sqlite": ("langgraph-checkpoint", "aiosqlite"),
+    "langgraph-api": (
+        "langgraph",
+        "langgraph-checkpoint",
+        "langgraph-sdk",
+        "langchain-core",
+        "langsmith",
+        "httpx",
+        "orjson",
+        "starlette",
+        "uvicorn",
+        "sse-starlette",
+        "structlog",
+        "pyjwt",
+        "cryptography",
+        "tenacity",
+        "opentelemetry-api",
+        "opentelemetry-sdk",
+    ),
+    "langgraph-cli[inmem]": ("langgraph-api", "langgraph-runtime-inmem"),
+    "langgraph-cli": ("click", "httpx", "python-dotenv"),
+    "langgraph-runtime-inmem": ("langgraph", "langgraph-checkpoint", "starlette", "structlog"),
+    "langchain-core": (
+        "pydantic",
+        "langsmith",
+        "pyyaml",
+        "typing-extensions",
+        "tenacity",
+        "jsonpatch",
+        "packaging",
+    ),
+    "langsmith": ("httpx", "pydantic", "requests", "requests-toolbelt", "orjson"),
+    "langchain": ("langchain-core", "langgraph", "pydantic"),
+    "langchain-openai": ("langchain-core", "openai", "tiktoken"),
+    "langchain-anthropic": ("langchain-core", "anthropic"),
+    "langchain-google-genai": ("langchain-core", "google-genai"),
+    "langchain-community": (
+        "langchain-core",
+        "langchain",
+        "sqlalchemy",
+        "requests",
+        "pyyaml",
+        "aiohttp",
+        "numpy",
+    ),
+    "langchain-mcp-adapters": ("langchain-core", "mcp"),
+    "openai": ("pydantic", "anyio", "typing-extensions", "sniffio", "jiter", "distro"),
+    "anthropic": ("pydantic", "anyio", "httpx", "typing-extensions", "distro", "jiter"),
+    "psycopg[binary]": ("psycopg-binary",),
+    "psycopg[pool]": ("psycopg-pool",),
+    "fastapi": ("starlette", "pydantic", "typing-extensions"),
+    "httpx": ("anyio", "certifi", "httpcore", "idna"),
+    "requests": ("urllib3", "certifi", "idna", "charset-normalizer"),
+    "pydantic": ("typing-extensions", "pydantic-core", "annotated-types"),
+    "pydantic-settings": ("pydantic", "python-dotenv"),
+    "uvicorn": ("click", "h11"),
+    "boto3": ("botocore", "s3transfer", "jmespath"),
+    "aegra-api": (
+        "langgraph",
+        "langgraph-checkpoint-postgres",
+        "fastapi",
+        "uvicorn",
+        "psycopg",
+        "psycopg-binary",
+        "sqlalchemy",
+        "pydantic-settings",
+        "structlog",
+        "opentelemetry-api",
+        "opentelemetry-sdk",
+    ),
+}
+
+#: What every server that reads langgraph.json brings itself (the Agent Server image,
+#: ``langgraph-cli[inmem]``, Aegra): code it serves may import these without declaring them.
+SERVER_PROVIDES = ("langgraph",)
