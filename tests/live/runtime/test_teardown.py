@@ -29,25 +29,39 @@ from pathlib import Path
 from agentcheck.live.runtimes import DeploymentSpec, make_runtime
 
 
+def report(rt):
+    info = Path(os.environ["INFO"])
+    partial = info.with_suffix(".partial")
+    partial.write_text(json.dumps({"pids": rt.pids(), "dir": str(rt.directory)}))
+    partial.rename(info)  # atomic: the parent never reads half a file
+
+
 def test_holds_a_deployment():
     root = Path(os.environ["TINY_ROOT"])
     with make_runtime("local", DeploymentSpec(root=root, config=root / "langgraph.json")) as rt:
-        info = Path(os.environ["INFO"])
-        partial = info.with_suffix(".partial")
-        partial.write_text(json.dumps({"pids": rt.pids(), "dir": str(rt.directory)}))
-        partial.rename(info)  # atomic: the parent never reads half a file
+        report(rt)
         time.sleep(600)
+
+
+def test_leaks_a_deployment_and_fails():
+    root = Path(os.environ["TINY_ROOT"])
+    rt = make_runtime("local", DeploymentSpec(root=root, config=root / "langgraph.json"))
+    rt.start()  # never stopped: only the exit of the process cleans up
+    report(rt)
+    assert False, "a failing test under -x"
 """
 
 
-def start_child(tmp_path: Path, tiny_project: Path) -> tuple[subprocess.Popen[bytes], dict]:
+def start_child(
+    tmp_path: Path, tiny_project: Path, test: str = "test_holds_a_deployment"
+) -> tuple[subprocess.Popen[bytes], dict]:
     (tmp_path / "test_child.py").write_text(CHILD_TEST, encoding="utf-8")
     temp = tmp_path / "temp"
     temp.mkdir()
     info = tmp_path / "info.json"
     env = {**os.environ, "TMPDIR": str(temp), "TINY_ROOT": str(tiny_project), "INFO": str(info)}
     child = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_child.py"],
+        [sys.executable, "-m", "pytest", "-x", "-p", "no:cacheprovider", f"test_child.py::{test}"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
@@ -55,7 +69,7 @@ def start_child(tmp_path: Path, tiny_project: Path) -> tuple[subprocess.Popen[by
     )
     deadline = time.monotonic() + 120
     while not info.exists():
-        if child.poll() is not None or time.monotonic() > deadline:
+        if (child.poll() is not None and not info.exists()) or time.monotonic() > deadline:
             child.kill()
             output = child.communicate()[0].decode(errors="replace")
             pytest.fail(f"the child pytest did not start its deployment:\n{output}")
@@ -86,3 +100,13 @@ def test_nothing_is_left_after_the_run_ends(
     assert running(info["pids"]) == []
     assert not Path(info["dir"]).exists()
     assert list(runs.glob("*.json")) == []
+
+
+def test_nothing_is_left_when_a_test_fails_under_x(tmp_path: Path, tiny_project: Path) -> None:
+    child, info = start_child(tmp_path, tiny_project, "test_leaks_a_deployment_and_fails")
+    output = child.communicate(timeout=120)[0].decode(errors="replace")
+    assert child.returncode == 1, output
+    assert "a failing test under -x" in output
+    assert running(info["pids"]) == []
+    assert not Path(info["dir"]).exists()
+    assert list((tmp_path / "temp" / f"agentcheck-runs-{os.getuid()}").glob("*.json")) == []
