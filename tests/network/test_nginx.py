@@ -114,6 +114,13 @@ def test_include_loops_terminate(tmp_path: Path) -> None:
     assert len(config.proxy_locations()) == 1
 
 
+def test_deep_include_chains_stop_without_a_recursion_error(tmp_path: Path) -> None:
+    for i in range(600):
+        write(tmp_path / f"inc{i}.conf", f"location /{i} {{ include inc{i + 1}.conf; }}\n")
+    conf = write(tmp_path / "nginx.conf", "server { include inc0.conf; }\n")
+    assert len(nginx.load(conf).files) <= 20
+
+
 def test_unknown_directives_are_silent_and_wrong_arguments_are_errors(tmp_path: Path) -> None:
     conf = write(
         tmp_path / "nginx.conf",

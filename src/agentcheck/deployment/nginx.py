@@ -81,6 +81,7 @@ STOCK_INCLUDES: Final = frozenset(
 _HTTP_BLOCKS = frozenset({"http", "server", "location"})
 _MAX_DEPTH = 64
 _MAX_FILES = 500
+_MAX_INCLUDE_DEPTH = 16
 _TIME = re.compile(r"(\d+)(ms|s|m|h|d|w|M|y)?")
 _UNITS = {
     "ms": 0.001,
@@ -395,7 +396,7 @@ class Reader:
                 return [stmt]  # kept: it makes the enclosing block opaque
             out: list[Directive] = []
             for target in targets:
-                if target in stack or len(seen) >= _MAX_FILES:
+                if target in stack or len(stack) > _MAX_INCLUDE_DEPTH or len(seen) >= _MAX_FILES:
                     continue
                 seen.append(target)
                 raw, errors = self.parse_file(target)
