@@ -48,6 +48,9 @@ worker_processes auto;
 pid /run/nginx.pid;
 daemon on;
 include /etc/nginx/modules-enabled/*.conf;
+stream {
+    server { listen 5432; proxy_pass db:5432; }
+}
 http {
     include /etc/nginx/mime.types;
     log_format main '$remote_addr $request';
@@ -141,6 +144,7 @@ def test_full_config_is_neutralised_and_keeps_its_tuning(tmp_path: Path) -> None
     names = [d["directive"] for d in found]
 
     assert "daemon" not in names
+    assert "stream" not in names
     assert args_of(found, "user") in ([["root"]], [])  # root only when run as root
     assert args_of(found, "events") == [[]]
     assert args_of(found, "worker_processes") == [["auto"]]

@@ -203,6 +203,9 @@ class _Rewriter:
     def _keep_main(self, d: Directive) -> bool:
         if d["directive"] in _MAIN_DROPPED:
             return False
+        if d["directive"] in {"stream", "mail"}:  # they would listen on the machine's ports
+            self.notes.append(f"dropped the {d['directive']} block: only HTTP is checked")
+            return False
         if d["directive"] == "load_module" and d["args"]:
             module = d["args"][0]
             path = Path(module) if os.path.isabs(module) else Path("/usr/share/nginx") / module
