@@ -45,6 +45,8 @@ __all__ = [
 
 #: ``except`` clauses that make an import inside their ``try`` optional.
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+#: Suffixes of Python source files; anything else is never parsed as Python.
+_PY_SUFFIXES = (".py", ".pyw")
 #: How many ``from x import y`` / alias hops :func:`resolve_name` follows before giving up.
 _MAX_HOPS = 32
 
@@ -144,7 +146,8 @@ def search_roots(project: Project) -> tuple[str, ...]:
     ``sys.path`` entries for the project's code, most specific first.
 
     They are the directory of each langgraph.json / aegra.json, each local path in its
-    ``dependencies`` (and that path's ``src/``), the root's ``src/`` and the root.
+    ``dependencies`` and its uv ``source.root`` (and their ``src/``), the root's ``src/`` and
+    the root.
     """
 
     def build() -> tuple[str, ...]:
@@ -156,6 +159,14 @@ def search_roots(project: Project) -> tuple[str, ...]:
                 roots.append(rel)
 
         for cfg in project.langgraph_configs:
+            source = cfg.data.get("source")
+            uv_root = source.get("root", ".") if isinstance(source, dict) else None
+            if isinstance(uv_root, str) and not uv_root.startswith("/"):
+                # uv source mode installs the uv project at source.root
+                path = _normalize(_join(cfg.dir, uv_root))
+                add(path)
+                if path is not None:
+                    add(_join(path, "src"))
             deps = cfg.data.get("dependencies")
             for dep in deps if isinstance(deps, list) else []:
                 if isinstance(dep, str) and dep.startswith((".", "/")) and "://" not in dep:
@@ -357,8 +368,14 @@ def imports(project: Project, rel: str) -> list[ImportRef]:
     return project.memo(f"pyindex:imports:{rel}", lambda: _imports(project, rel))
 
 
+def _python(project: Project, rel: str) -> ast.Module | None:
+    """The AST of a Python source file; None for other files (a ``.ts`` graph target, a data
+    file) so that they are never parsed as Python, and for files that do not parse."""
+    return project.python(rel) if rel.endswith(_PY_SUFFIXES) else None
+
+
 def _imports(project: Project, rel: str) -> list[ImportRef]:
-    tree = project.python(rel)
+    tree = _python(project, rel)
     if tree is None:
         return []
     out: list[ImportRef] = []
@@ -566,7 +583,7 @@ def top_level_bindings(project: Project, rel: str) -> dict[str, ast.AST]:
     those only under ``if TYPE_CHECKING`` do not. {} if the file does not parse."""
 
     def build() -> dict[str, ast.AST]:
-        tree = project.python(rel)
+        tree = _python(project, rel)
         out: dict[str, ast.AST] = {}
         if tree is not None:
             _collect_bindings(tree.body, out)
@@ -576,7 +593,7 @@ def top_level_bindings(project: Project, rel: str) -> dict[str, ast.AST]:
 
 
 def _star_imports(project: Project, rel: str) -> list[ast.ImportFrom]:
-    tree = project.python(rel)
+    tree = _python(project, rel)
     if tree is None:
         return []
     return [

@@ -258,3 +258,23 @@ def test_top_level_names(make_project: MakeProject) -> None:
     project = make_project(SRC_LAYOUT)
     assert pyindex.top_level_names(project, "src") == {"app"}
     assert {"ns", "unrelated"} <= pyindex.top_level_names(project, "")
+
+
+def test_files_that_are_not_python_are_never_parsed(make_project: MakeProject) -> None:
+    project = make_project({"src/agent.ts": "export const graph = 1;\n"})
+    assert pyindex.imports(project, "src/agent.ts") == []
+    assert pyindex.top_level_bindings(project, "src/agent.ts") == {}
+    assert pyindex.resolve_name(project, "src/agent.ts", "graph") is None
+    assert project.problems == []
+
+
+def test_uv_source_root_is_a_search_root(make_project: MakeProject) -> None:
+    project = make_project(
+        {
+            "agent/langgraph.json": '{"source": {"kind": "uv", "root": ".."}, "graphs": {}}',
+            "src/pkg/graph.py": "graph = 1\n",
+            "agent/x.py": "",
+        }
+    )
+    assert {"", "src", "agent"} <= set(pyindex.search_roots(project))
+    assert pyindex.module_path(project, "pkg.graph") == "src/pkg/graph.py"

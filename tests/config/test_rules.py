@@ -463,3 +463,25 @@ def test_ac109_dockerfile_entrypoint_and_cmd(
     project = make_project({"Dockerfile": dockerfile})
     expected = {("Dockerfile", line, "AC109")} if line else set()
     assert located(run(project, "AC109")) == expected
+
+
+def test_js_graphs_and_uv_projects(make_project: MakeProject) -> None:
+    project = make_project(
+        {
+            "js/langgraph.json": (
+                '{"node_version": "20", "graphs": {"agent": "./src/agent.ts:graph"}}'
+            ),
+            "js/src/agent.ts": "export const graph = 1;\n",
+            "uv/agent/langgraph.json": (
+                '{"source": {"kind": "uv", "root": ".."}, "python_version": "3.12",'
+                ' "graphs": {"agent": "agent.graph:graph"}}'
+            ),
+            "uv/pyproject.toml": (
+                '[project]\nname = "x"\nrequires-python = ">=3.12"\n'
+                'dependencies = ["langgraph>=1,<2"]\n'
+            ),
+            "uv/agent/__init__.py": "",
+            "uv/agent/graph.py": GRAPH,
+        }
+    )
+    assert run(project, "AC1") == []
