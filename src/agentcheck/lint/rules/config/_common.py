@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
+import types
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -16,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PACKAGE_MANIFESTS",
     "image_python_version",
+    "langgraph_cli_config",
     "project_packages",
     "served_imports",
     "sibling_module",
@@ -23,6 +27,33 @@ __all__ = [
 
 #: Files that make a directory an installable Python project.
 PACKAGE_MANIFESTS = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+class _Deferred(types.ModuleType):
+    """Stands in for a module until an attribute is used, then imports the real one."""
+
+    def __getattr__(self, attr: str) -> object:
+        return getattr(importlib.import_module(self.__name__), attr)
+
+
+def langgraph_cli_config() -> types.ModuleType:
+    """``langgraph_cli.config``, imported without importing httpx.
+
+    langgraph-cli's validation is the reference for langgraph.json, but its module imports
+    httpx (about 0.2 s) only to ask PyPI for versions, which lint never does. While it is
+    imported, ``httpx`` is a stand-in that imports the real httpx on first use; the stand-in is
+    removed from ``sys.modules`` right after, so every other ``import httpx`` is untouched.
+    """
+    name = "langgraph_cli.config"
+    if name in sys.modules or "httpx" in sys.modules:
+        return importlib.import_module(name)
+    stand_in = _Deferred("httpx")
+    sys.modules["httpx"] = stand_in
+    try:
+        return importlib.import_module(name)
+    finally:
+        if sys.modules.get("httpx") is stand_in:
+            del sys.modules["httpx"]
 
 
 def served_imports(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, Union
 from agentcheck.langgraph_config import is_aegra
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
+from agentcheck.lint.rules.config._common import langgraph_cli_config
 
 if TYPE_CHECKING:
     from agentcheck.project import LanggraphConfig, Project
@@ -123,7 +124,7 @@ class _Checker:
     # ------------------------------------------------------------- schema and types
 
     def check_top_level(self, schema: type) -> Iterator[Finding]:
-        from langgraph_cli.config import get_unknown_keys
+        get_unknown_keys = langgraph_cli_config().get_unknown_keys
 
         hints = typing.get_type_hints(schema)
         for key, value in self.data.items():
@@ -224,7 +225,8 @@ class _Checker:
 
     def check_with_langgraph_cli(self) -> Iterator[Finding]:
         import click
-        from langgraph_cli.config import validate_config
+
+        validate_config = langgraph_cli_config().validate_config
 
         candidate = copy.deepcopy(self.data)
         for key in self.broken:
@@ -238,7 +240,7 @@ class _Checker:
             candidate.setdefault("dependencies", ["."])
         for _ in range(_MAX_CLI_ERRORS):
             try:
-                validate_config(candidate)  # type: ignore[arg-type]
+                validate_config(candidate)
             except (click.UsageError, ValueError) as exc:
                 text = exc.message if isinstance(exc, click.UsageError) else str(exc)
                 path, patch = _locate_cli_error(text, candidate)
