@@ -47,8 +47,7 @@ class _Source:
 
 
 class PythonVersionMismatch(Rule):
-    """langgraph.json ``python_version``, ``requires-python`` and the Docker base image
-    disagree.
+    """langgraph.json, ``requires-python`` and the Docker image disagree on the Python version.
 
     What it does
     ------------
