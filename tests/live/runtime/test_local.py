@@ -217,7 +217,12 @@ def assert_nothing_left(seen: dict[str, list[object]]) -> None:
 def test_stop_leaves_nothing_and_keeps_the_logs(
     tiny_project: Path, spy: dict[str, list[object]]
 ) -> None:
-    spec = DeploymentSpec(root=tiny_project, config=tiny_project / "langgraph.json", redis=True)
+    spec = DeploymentSpec(
+        root=tiny_project,
+        config=tiny_project / "langgraph.json",
+        redis=True,
+        env={"TINY_EXTRA": 'port={port} redis={redis_url} json={"a": 1}'},
+    )
     messages: list[str] = []
     runtime = make_runtime("local", spec, progress=messages.append)
     assert isinstance(runtime, LocalRuntime)
@@ -228,6 +233,11 @@ def test_stop_leaves_nothing_and_keeps_the_logs(
             redis.sendall(b"PING\r\n")
             assert redis.recv(16) == b"+PONG\r\n"
         assert len(runtime.pids()) == 2
+        # env values are templated; braces that are no placeholder stay
+        server_port = runtime.url.rsplit(":", 1)[1]
+        assert run_wait(runtime.url)["reply"].endswith(
+            f' | port={server_port} redis={runtime.redis_url} json={{"a": 1}}'
+        )
     assert_nothing_left(spy)
     assert len(spy["pids"]) == 2
     assert "--- agentcheck: " in runtime.logs(0)

@@ -58,11 +58,13 @@ class DeploymentSpec:
 
     Everything here is data; the runtime decides ports, temporary directories and processes.
 
-    Templates: ``command`` and the values of ``env`` are formatted with ``str.format`` and these
-    names: ``{host}`` (always ``127.0.0.1``), ``{port}`` (the replica's port), ``{config}`` (the
-    derived config file, see below), ``{root}`` (the project directory), ``{database_url}`` (the
-    throwaway PostgreSQL when ``database="postgres"``, else ``""``), ``{redis_url}`` (likewise
-    with ``redis=True``), ``{replica}`` (0-based index). Use ``{{`` / ``}}`` for literal braces.
+    Templates: ``command`` and the values of ``env`` may name ``{host}`` (always
+    ``127.0.0.1``), ``{port}`` (the replica's port), ``{config}`` (the derived config file, see
+    below), ``{root}`` (the project directory), ``{database_url}`` (the throwaway PostgreSQL when
+    ``database="postgres"``, else ``""``), ``{redis_url}`` (likewise with ``redis=True``),
+    ``{replica}`` (0-based index). ``command`` is formatted with ``str.format`` (an unknown
+    placeholder is an error; ``{{``/``}}`` for literal braces); in ``env`` only those names are
+    replaced and every other brace is kept, so JSON values need no escaping.
 
     Environment of every server: this process's environment, the venv's ``bin`` first on PATH,
     loopback in ``NO_PROXY``, ``LANGGRAPH_CLI_NO_ANALYTICS=1``, ``LANGGRAPH_NO_VERSION_CHECK=true``,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shlex
 import signal
 import string
@@ -80,6 +81,10 @@ class _Replica:
     @property
     def url(self) -> str:
         return f"http://{LOOPBACK}:{self.port}"
+
+
+#: A ``{name}`` in an env value; only known names are replaced (JSON values keep their braces).
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 class _Template(string.Formatter):
@@ -243,7 +248,7 @@ class LocalRuntime(Runtime):
             extra["REDIS_URI"] = self.redis_url
         values = self._values(replica)
         for key, value in self.spec.env.items():
-            extra[key] = _Template().format(value, **values)
+            extra[key] = _PLACEHOLDER.sub(lambda m: str(values.get(m[1], m[0])), value)
         return child_env(extra)
 
     def _spawn(self, replica: _Replica) -> None:
