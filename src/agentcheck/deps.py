@@ -576,12 +576,6 @@ def _is_requirements(rel: str) -> bool:
     )
 
 
-def _manifests_in(project: Project, directory: str) -> list[str]:
-    """Dependency manifests directly in ``directory`` (and in its ``requirements/``)."""
-    index = project.memo("deps:by-dir", lambda: _by_dir(project))
-    return index.get(directory, [])
-
-
 def _by_dir(project: Project) -> dict[str, list[str]]:
     names = {"pyproject.toml", "setup.cfg", "setup.py", "Pipfile"}
     out: dict[str, list[str]] = {}
@@ -631,20 +625,27 @@ def _ancestors(directory: str) -> list[str]:
 
 def declared_for_config(project: Project, cfg: LanggraphConfig) -> list[Declared]:
     """Everything declared for the deployment that ``cfg`` describes: its ``dependencies``,
-    and the manifests in its directory, the directories above it up to the root, and the
-    local paths it lists."""
+    the manifests in its directory, the directories above it and the local paths it lists,
+    and every other manifest of the project that is not below another langgraph.json."""
     return project.memo(f"deps:config:{cfg.path}", lambda: _declared_for_config(project, cfg))
 
 
 def _declared_for_config(project: Project, cfg: LanggraphConfig) -> list[Declared]:
     declared, local = langgraph_json_dependencies(cfg)
     out = list(declared)
-    dirs = _ancestors(cfg.dir)
-    dirs += [lp.path for lp in local if lp.path is not None and lp.path not in dirs]
-    for directory in dirs:
-        for rel in _manifests_in(project, directory):
-            found, _local = _declared_in(project, rel)
-            out += found
+    ancestors = _ancestors(cfg.dir)
+    dirs = ancestors + [lp.path for lp in local if lp.path is not None and lp.path not in ancestors]
+    # Manifests elsewhere (deploy/requirements.txt that a Dockerfile installs) count too,
+    # unless they belong to another langgraph.json of a monorepo.
+    others = [c.dir for c in project.langgraph_configs if c.dir not in ancestors]
+    for rel in manifests(project):
+        parent = PurePosixPath(rel).parent.as_posix()
+        parent = "" if parent == "." else parent
+        if parent.endswith("/requirements") or parent == "requirements":
+            parent = parent.rpartition("/")[0] if "/" in parent else ""
+        mine = parent in dirs
+        if mine or not any(parent == o or parent.startswith(o + "/") for o in others):
+            out += _declared_in(project, rel)[0]
     return out
 
 

@@ -167,12 +167,19 @@ def test_declared_for_config_reads_its_directory_parents_and_local_paths(
             ),
             "services/agent/requirements.txt": "langchain-openai==1.0.2\n",
             "libs/tools/pyproject.toml": '[project]\nname = "tools"\ndependencies = ["httpx"]\n',
-            "other/requirements.txt": "numpy==2.0\n",
+            "deploy/requirements/prod.txt": "gunicorn==23.0\n",
+            "services/billing/langgraph.json": '{"dependencies": ["."], "graphs": {}}',
+            "services/billing/requirements.txt": "stripe==11.0\n",
         }
     )
-    (cfg,) = project.langgraph_configs
+    cfg, billing = sorted(
+        project.langgraph_configs, key=lambda c: c.path != "services/agent/langgraph.json"
+    )
     keys = {d.key for d in deps.declared_for_config(project, cfg)}
-    assert keys == {"langgraph", "langchain-openai", "httpx"}
+    # another service's manifests are not this one's
+    assert keys == {"langgraph", "langchain-openai", "httpx", "gunicorn"}
+    keys = {d.key for d in deps.declared_for_config(project, billing)}
+    assert keys == {"langgraph", "stripe", "httpx", "gunicorn"}
 
 
 @pytest.mark.parametrize(
