@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from agentcheck import pyindex
+from agentcheck.deployment._pyscan import Function, keyword_lines, walk_lines
 from agentcheck.deployment.model import (
     NO_SAVER,
     CheckpointerInfo,
@@ -142,27 +143,60 @@ def _returns(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
     return out
 
 
-def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
-    parents: dict[ast.AST, ast.AST] = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parents[child] = node
-    return parents
+#: Substrings a file must contain for it to hold a call this module looks at.
+_KEYWORDS = ("compile", "create_", "entrypoint", "interrupt", "Saver", "Store", "PersistentDict")
+_INTERESTING = frozenset({"compile", "interrupt", "entrypoint", *_AGENT_FACTORIES, *SAVER_CLASSES})
+
+
+@dataclass(frozen=True)
+class _Call:
+    node: ast.Call
+    #: The function the call is in (None at module level or in a class body).
+    fn: Function | None
+    #: A ``with`` item's context expression, or entered on an ``ExitStack``.
+    in_with: bool
 
 
 @dataclass
 class _File:
+    """A file's calls of interest (compile, savers, interrupt), found in one pass."""
+
     rel: str
     tree: ast.Module
-    parents: dict[ast.AST, ast.AST]
+    calls: list[_Call]
+    by_node: dict[int, _Call]
 
-    def enclosing_function(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-        cur = self.parents.get(node)
-        while cur is not None:
-            if isinstance(cur, ast.FunctionDef | ast.AsyncFunctionDef):
-                return cur
-            cur = self.parents.get(cur)
-        return None
+    def function_of(self, call: ast.Call) -> Function | None:
+        found = self.by_node.get(id(call))
+        return found.fn if found else None
+
+
+def _scan(project: Project, rel: str, tree: ast.Module) -> _File:
+    text = project.text(rel, report=False) or ""
+    if not any(k in text for k in _KEYWORDS):
+        return _File(rel, tree, [], {})
+    names = set(_INTERESTING)
+    for ref in pyindex.imports(project, rel):
+        for original, bound in zip(ref.names, ref.bound, strict=False):
+            if original in _INTERESTING:
+                names.add(bound)
+    # Aliases (``from langgraph.types import interrupt as ask``) are looked for too.
+    lines = keyword_lines(text, (*_KEYWORDS, *(n for n in names if n not in _INTERESTING)))
+    calls: list[_Call] = []
+    for node, fn, parent, grand in walk_lines(tree, lines):
+        if isinstance(node, ast.Call) and names.intersection(call_name(node.func).split(".")):
+            calls.append(_Call(node, fn, _with_item(node, parent, grand)))
+    return _File(rel, tree, calls, {id(c.node): c for c in calls})
+
+
+def _with_item(node: ast.AST, parent: ast.AST | None, grand: ast.AST | None) -> bool:
+    if isinstance(parent, ast.Await):
+        return isinstance(grand, ast.withitem) and grand.context_expr is parent
+    if isinstance(parent, ast.withitem):
+        return parent.context_expr is node
+    return isinstance(parent, ast.Call) and call_name(parent.func).endswith(
+        ("enter_context", "enter_async_context")
+    )
 
 
 class _Analyzer:
@@ -174,7 +208,7 @@ class _Analyzer:
     def file(self, rel: str) -> _File | None:
         if rel not in self.files:
             tree = self.project.python(rel) if rel.endswith(".py") else None
-            self.files[rel] = _File(rel, tree, _parents(tree)) if tree is not None else None
+            self.files[rel] = _scan(self.project, rel, tree) if tree is not None else None
         return self.files[rel]
 
     def where(self, rel: str, node: ast.AST) -> Where:
@@ -203,8 +237,7 @@ class _Analyzer:
             if found is None:
                 return None
             target_rel, node = found
-            if isinstance(node, ast.expr) and not isinstance(node, ast.Name):
-                return target_rel, node, self._scope_of(target_rel, node)
+            # pyindex resolves module-level bindings: no enclosing function.
             return target_rel, node, None
         if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
             base = pyindex.resolve_name(self.project, rel, expr.value.id)
@@ -213,10 +246,6 @@ class _Analyzer:
                 if found is not None:
                     return found[0], found[1], None
         return None
-
-    def _scope_of(self, rel: str, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-        f = self.file(rel)
-        return f.enclosing_function(node) if f else None
 
     # ------------------------------------------------------------------ savers
 
@@ -311,7 +340,7 @@ class _Analyzer:
         kind = _compile_kind(call)
         if kind is None:
             return None
-        fn = f.enclosing_function(call)
+        fn = f.function_of(call)
         kw = {k.arg: k for k in call.keywords if k.arg}
         site = CompileSite(
             where=self.where(rel, call),
@@ -343,13 +372,13 @@ class _Analyzer:
         if f is None:
             return []
         out = []
-        for node in ast.walk(f.tree):
-            if isinstance(node, ast.Call) and _compile_kind(node) is not None:
-                if _is_module_method(self.project, rel, node):
-                    continue
-                site = self.compile_site(rel, node)
-                if site is not None:
-                    out.append(site)
+        for call in f.calls:
+            node = call.node
+            if _compile_kind(node) is None or _is_module_method(self.project, rel, node):
+                continue
+            site = self.compile_site(rel, node)
+            if site is not None:
+                out.append(site)
         return out
 
     def graph_site(
@@ -400,16 +429,11 @@ class _Analyzer:
         if f is None:
             return []
         out = []
-        for node in ast.walk(f.tree):
-            if isinstance(node, ast.Call):
-                name = call_name(node.func)
-                if not name:
-                    continue
-                qualified = qualified_name(self.project, rel, name)
-                if qualified in ("langgraph.types.interrupt", "langgraph.types.Interrupt") or (
-                    qualified.startswith("langgraph.") and qualified.endswith(".interrupt")
-                ):
-                    out.append(self.where(rel, node))
+        for call in f.calls:
+            node = call.node
+            qualified = qualified_name(self.project, rel, call_name(node.func))
+            if qualified.startswith("langgraph.") and qualified.endswith(".interrupt"):
+                out.append(self.where(rel, node))
         return out
 
     def saver_uses(self, rel: str) -> list[SaverUse]:
@@ -417,9 +441,8 @@ class _Analyzer:
         if f is None:
             return []
         out = []
-        for node in ast.walk(f.tree):
-            if not isinstance(node, ast.Call):
-                continue
+        for call in f.calls:
+            node = call.node
             name = call_name(node.func)
             parts = name.split(".")
             cls_name = next((p for p in reversed(parts) if p in SAVER_CLASSES), None)
@@ -438,7 +461,7 @@ class _Analyzer:
                     method=method,
                     where=self.where(rel, node),
                     role="store" if role == "store" else "checkpointer",
-                    in_with=_in_with(f, node),
+                    in_with=call.in_with,
                     keywords=tuple(k.arg for k in node.keywords if k.arg),
                 )
             )
@@ -471,18 +494,6 @@ def _is_module_method(project: Project, rel: str, call: ast.Call) -> bool:
             if func.value.id in ref.bound and not ref.is_from:
                 return True
     return isinstance(func, ast.Name) and func.id == "compile"
-
-
-def _in_with(f: _File, node: ast.AST) -> bool:
-    """Whether the call is a ``with`` item's context expression (or entered on an exit stack)."""
-    parent = f.parents.get(node)
-    if isinstance(parent, ast.Await):
-        node, parent = parent, f.parents.get(parent)
-    if isinstance(parent, ast.withitem):
-        return parent.context_expr is node
-    return isinstance(parent, ast.Call) and call_name(parent.func).endswith(
-        ("enter_context", "enter_async_context")
-    )
 
 
 # --------------------------------------------------------------------------- entry points
@@ -603,8 +614,7 @@ def read_graphs(project: Project, dep: Deployment) -> None:
                 found = pyindex.resolve_name(project, info.target, info.attr)
                 if found is not None:
                     site_rel, node = found
-                    scope = an._scope_of(site_rel, node)
-                    info.compile = an.graph_site(site_rel, node, scope)
+                    info.compile = an.graph_site(site_rel, node, None)
             if info.target:
                 info.files = tuple(pyindex.local_closure(project, [info.target]))
                 info.interrupts = tuple(w for rel in info.files for w in an.interrupts(rel))

@@ -9,6 +9,21 @@ fix must change.
 
 Nothing here raises on bad input: what does not parse is reported as AC100 by the project, and
 what cannot be understood is left out (or marked ``unknown``).
+
+Decisions the rules rely on:
+
+- Agent Server is an image ``FROM langchain/langgraph-api`` or one ``langgraph build`` makes: an
+  image the manifests deploy, built from a project with a langgraph.json and no Dockerfile (or
+  no custom start command). A langgraph.json with no deployment file at all is an *implied*
+  Agent Server (``langgraph build`` / ``langgraph up``). Aegra (``aegra serve``, an
+  ``aegra.json``, or ``aegra-api`` in the dependencies) and custom apps (uvicorn, gunicorn,
+  hypercorn, ``fastapi run``; or a module-level ``FastAPI()`` when nothing else says) are not.
+- Compose files are production unless named dev/local/test/override (``project.is_production``).
+- Helm chart templates are not read: each chart with a ``templates/`` directory gets one AC100
+  finding of severity *info* on its ``Chart.yaml``, saying to lint the output of
+  ``helm template``. (AC100 info is already how agentcheck reports a skipped file.)
+- Proxies come from :mod:`agentcheck.deployment.proxies` on first access of
+  :attr:`Deployment.proxies`.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from agentcheck import pyindex
 from agentcheck.deployment import deployment
 from agentcheck.deployment._graphs import call_name, qualified_name
+from agentcheck.deployment._pyscan import keyword_lines, walk_lines
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 
@@ -68,7 +69,9 @@ def _node_functions(project: Project, rel: str, tree: ast.Module) -> dict[AsyncD
     """Async functions of ``rel`` used as graph nodes: ``add_node`` targets anywhere in the
     served code that resolve to this file, and ``@task``/``@entrypoint`` functions."""
     out: dict[AsyncDef, str] = {}
-    for node in ast.walk(tree):
+    text = project.text(rel, report=False) or ""
+    lines = keyword_lines(text, _NODE_DECORATORS) if "async def" in text else []
+    for node, _, _, _ in walk_lines(tree, lines):
         if isinstance(node, AsyncDef):
             for deco in node.decorator_list:
                 target = deco.func if isinstance(deco, ast.Call) else deco
@@ -87,7 +90,7 @@ def _add_node_targets(project: Project, files: frozenset[str]) -> dict[AsyncDef,
         tree = project.python(rel)
         if tree is None:
             continue
-        for call in ast.walk(tree):
+        for call, _, _, _ in walk_lines(tree, keyword_lines(text, ["add_node"])):
             if not (
                 isinstance(call, ast.Call)
                 and isinstance(call.func, ast.Attribute)
@@ -167,8 +170,7 @@ class BlockingCallInAsyncNode(Rule):
     severity = Severity.WARNING
     message = "A blocking call inside an async node stalls the event loop."
     fix = (
-        "Use the async equivalent (ainvoke, httpx.AsyncClient, asyncio.sleep) or "
-        "asyncio.to_thread."
+        "Use the async equivalent (ainvoke, httpx.AsyncClient, asyncio.sleep) or asyncio.to_thread."
     )
 
     def check(self, project: Project) -> Iterator[Finding]:

@@ -11,7 +11,7 @@ from agentcheck.lint.rule import Rule
 from agentcheck.lint.rules.state._common import self_hosted_files
 
 if TYPE_CHECKING:
-    from agentcheck.deployment.model import Where
+    from agentcheck.deployment.model import Replicas, Where
     from agentcheck.project import Project
 
 __all__ = ["SqliteWithReplicas"]
@@ -67,6 +67,7 @@ class SqliteWithReplicas(Rule):
         said = f"{replicas.source}: {replicas.count}"
         if replicas.where is not None:
             said += f" at {replicas.where}"
+        fix = _fix(replicas)
         served = self_hosted_files(project, dep)
         seen: set[Where] = set()
         for use in dep.savers:
@@ -81,6 +82,7 @@ class SqliteWithReplicas(Rule):
                     f"`{use.cls}` keeps threads in a local SQLite file, but production runs "
                     f"{replicas.count} replicas ({said}): each replica sees different threads."
                 ),
+                fix=fix,
             )
         for config_where, info in dep.config_savers:
             where = info.origin or config_where
@@ -96,4 +98,16 @@ class SqliteWithReplicas(Rule):
                     f"`{info.constructor}`, a local SQLite file, but production runs "
                     f"{replicas.count} replicas ({said})."
                 ),
+                fix=fix,
             )
+
+
+def _fix(replicas: Replicas) -> str:
+    one = "run a single replica"
+    if replicas.where is not None:
+        what = "maxReplicas: 1" if "max replicas" in replicas.source else "replicas: 1"
+        one = f"run a single replica (`{what}` at {replicas.where})"
+    return (
+        "Use a checkpointer every replica shares (AsyncPostgresSaver.from_conn_string("
+        f"DATABASE_URI) from langgraph-checkpoint-postgres, or AsyncRedisSaver), or {one}."
+    )
