@@ -375,7 +375,9 @@ def requirements_file(project: Project, rel: str) -> tuple[list[Declared], list[
         parsed = _requirements(project, current)
         declared += parsed.declared
         local += parsed.local
-        stack += [inc for inc in reversed(parsed.includes) if inc not in seen]
+        files = project.memo("deps:file-set", lambda: frozenset(project.files))
+        # pip would stop at an include that is missing; lint reads what is there.
+        stack += [inc for inc in reversed(parsed.includes) if inc not in seen and inc in files]
     return declared, local
 
 
@@ -458,7 +460,10 @@ def _setup_cfg(project: Project, rel: str) -> list[Declared]:
     try:
         parser.read_string(text)
         raw = parser.get("options", "install_requires", fallback="")
-    except configparser.Error:
+    except configparser.Error as exc:
+        line = getattr(exc, "lineno", None) or 1
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        project.problem(rel, f"invalid setup.cfg: {first}", int(line))
         return []
     out = []
     start = text.find("install_requires")
