@@ -166,3 +166,36 @@ def test_proxies_come_from_the_proxy_model(make_deployment: MakeDeployment) -> N
         }
     )
     assert [p.where.path for p in dep.proxies] == ["k8s/ingress.yaml"]
+
+
+def test_jobs_are_not_the_serving_agent(make_deployment: MakeDeployment) -> None:
+    dep = make_deployment(
+        {
+            "langgraph.json": LG,
+            "graph.py": "graph = None\n",
+            "Dockerfile": "FROM langchain/langgraph-api:3.11\n",
+            "k8s/migrate.yaml": "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\n"
+            "spec:\n  template:\n    spec:\n"
+            "      containers: [{name: m, image: 'acme/migrate:1.0'}]\n",
+        }
+    )
+    (job,) = dep.workloads
+    assert job.role == "other"
+    assert job.server is None
+    assert [s.kind for s in dep.servers] == ["agent-server"]
+
+
+def test_procfile_web_process(make_deployment: MakeDeployment) -> None:
+    dep = make_deployment(
+        {
+            "Procfile": "release: python migrate.py\nweb: gunicorn -k uvicorn.workers.UvicornWorker api:app\n",
+            "api.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+        }
+    )
+    (server,) = dep.servers
+    assert (server.kind, server.where.line, server.app_file, server.implied) == (
+        "custom",
+        2,
+        "api.py",
+        False,
+    )

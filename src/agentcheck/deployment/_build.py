@@ -12,7 +12,7 @@ from agentcheck.deployment._classify import (
     image_server,
 )
 from agentcheck.deployment._compose import read_compose
-from agentcheck.deployment._docker import parse_dockerfile
+from agentcheck.deployment._docker import parse_dockerfile, split_command
 from agentcheck.deployment._k8s import read_k8s
 from agentcheck.deployment.model import (
     Container,
@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from agentcheck.project import Project
 
 __all__ = ["build", "helm_values"]
+
+#: Workloads that run to completion (migrations, batch jobs): never the serving agent, unless
+#: their command starts a server.
+_ONE_OFF = {"Job", "CronJob"}
 
 
 def build(project: Project) -> Deployment:
@@ -188,7 +192,7 @@ def _servers(project: Project, dep: Deployment) -> None:
                 image=c.image,
                 production=w.production,
             )
-        elif role is None:
+        elif role is None and w.kind not in _ONE_OFF:
             dockerfile = c.dockerfile
             if dockerfile is None and c.image:
                 dockerfile = built_images.get(image_name(c.image))
@@ -230,9 +234,35 @@ def _servers(project: Project, dep: Deployment) -> None:
     for rel, server in by_dockerfile.items():
         if rel not in used and server not in explicit:
             explicit.append(server)
+    explicit.extend(_procfile_servers(project))
     dep.servers = explicit
     if not any(s.production for s in explicit):
         dep.servers.extend(_implied(project, has_config, has_aegra))
+
+
+def _procfile_servers(project: Project) -> list[Server]:
+    """``web: uvicorn app:app`` in a Procfile (Heroku, Railway, Render, Dokku buildpacks)."""
+    out = []
+    for rel in project.by_name("Procfile"):
+        for n, line in enumerate((project.text(rel) or "").splitlines(), start=1):
+            process, sep, command = line.partition(":")
+            if not sep or process.strip().startswith("#"):
+                continue
+            argv = split_command(command)
+            started = command_server(argv)
+            if started is None or argv is None:
+                continue
+            server = Server(
+                kind=started[0],
+                where=Where(rel, n),
+                reason=_cmd_reason(argv, f"{rel} ({process.strip()})"),
+                command=argv,
+                production=project.is_production(rel) or rel == "Procfile",
+            )
+            if started[1]:
+                server.app_file = _app_file(project, started[1], None)
+            out.append(server)
+    return out
 
 
 def _app_file(project: Project, app: str, c: Container | None) -> str | None:
