@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from agentcheck.cli import main
 from agentcheck.lint.rules.config import ac109_dev_server_in_production
 from agentcheck.project import Project
 from tests.config.conftest import MakeProject, located, run
@@ -64,6 +66,21 @@ def test_broken_project_reports_ac101_to_ac107_at_their_files_and_lines(tmp_path
         ("langgraph.json", 3, "AC106"),
         ("Dockerfile", 1, "AC107"),
     }
+    assert {code for _, _, code in found} == {f"AC10{i}" for i in range(1, 8)}
+
+
+def test_agentcheck_lint_json_on_the_broken_project(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fixture = FixtureProject(
+        "ac101-bad-broken-project", PROJECTS / "ac101-bad-broken-project", "AC101", False
+    )
+    root = fixture.materialize(tmp_path / "broken")
+    status = main(["lint", str(root), "--format", "json", "--select", "AC1"])
+    data = json.loads(capsys.readouterr().out)
+    assert status == 1
+    found = {(f["path"], f["line"], f["code"]) for f in data["findings"]}
+    assert found == fixture.expected()
     assert {code for _, _, code in found} == {f"AC10{i}" for i in range(1, 8)}
 
 
