@@ -29,8 +29,9 @@ class InterruptWithoutCheckpointer(Rule):
     Why is this bad?
     ----------------
     An interrupt pauses the run and saves where it stopped in the checkpointer; resuming with
-    ``Command(resume=...)`` reads it back. Without a checkpointer LangGraph raises at the first
-    interrupt ("Checkpointer required"), so every human-in-the-loop step fails.
+    ``Command(resume=...)`` reads it back. Without a checkpointer the run stops at the interrupt
+    and its state is gone: the resume raises "Cannot use Command(resume=...) without
+    checkpointer", so no human-in-the-loop step can ever complete.
 
     Example
     -------
@@ -78,8 +79,8 @@ class InterruptWithoutCheckpointer(Rule):
                 site.where.column,
                 message=(
                     f"Graph '{graph.name}' {how}, but it is compiled without a checkpointer and "
-                    f"served by {server.reason}, which does not persist state: every interrupt "
-                    "fails."
+                    f"served by {server.reason}, which does not persist state: the interrupted "
+                    "run can never be resumed."
                 ),
                 fix=(
                     "Pass `checkpointer=` a persistent saver to this compile call (an "
