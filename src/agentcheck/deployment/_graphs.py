@@ -463,9 +463,37 @@ class _Analyzer:
                     role="store" if role == "store" else "checkpointer",
                     in_with=call.in_with,
                     keywords=tuple(k.arg for k in node.keywords if k.arg),
+                    string_arg=bool(node.args) and _is_string(node.args[0]),
                 )
             )
         return out
+
+
+def _is_string(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.JoinedStr) or (
+        isinstance(expr, ast.Constant) and isinstance(expr.value, str)
+    )
+
+
+def setup_calls(project: Project) -> list[Where]:
+    """Every ``.setup()`` / ``.asetup()`` method call in the project's Python files."""
+    out = []
+    for rel in project.python_files:
+        text = project.text(rel, report=False) or ""
+        if "setup(" not in text:
+            continue
+        tree = project.python(rel)
+        if tree is None:
+            continue
+        for node, _, _, _ in walk_lines(tree, keyword_lines(text, ["setup("])):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("setup", "asetup")
+                and call_name(node.func) != "setuptools.setup"
+            ):
+                out.append(Where(rel, node.lineno, node.col_offset + 1))
+    return out
 
 
 def _is_empty(expr: ast.expr) -> bool:
@@ -586,6 +614,8 @@ def read_graphs(project: Project, dep: Deployment) -> None:
     for rel in served:
         dep.compiles.extend(an.compile_sites(rel))
         dep.savers.extend(an.saver_uses(rel))
+    if dep.savers:
+        dep.setup_calls = setup_calls(project)
 
     loaders = [s for s in dep.servers if s.kind in ("agent-server", "langgraph-dev", "aegra")]
     loaders.sort(key=lambda s: (s.implied, not s.production, _rank(s)))

@@ -410,6 +410,8 @@ class SaverUse:
     #: Used as a (sync or async) context manager: ``with X.from_conn_string(...) as cp``.
     in_with: bool = False
     keywords: tuple[str, ...] = ()
+    #: The first positional argument is a string literal or f-string (a connection string).
+    string_arg: bool = False
 
 
 @dataclass
@@ -481,6 +483,9 @@ class Deployment:
     config_savers: list[tuple[Where, CheckpointerInfo]] = field(default_factory=list)
     #: Python files the servers run (graph modules, apps, their local imports).
     served_files: frozenset[str] = frozenset()
+    #: ``<x>.setup()`` / ``<x>.asetup()`` calls anywhere in the project's Python (migrations
+    #: and start-up scripts count), which create a saver's tables.
+    setup_calls: list[Where] = field(default_factory=list)
     #: Ingresses, LoadBalancer/NodePort Services, published ports of agent services.
     exposed: list[Exposure] = field(default_factory=list)
     #: Helm charts found (their directory); their templates are not read.

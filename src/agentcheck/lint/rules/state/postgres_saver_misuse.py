@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from agentcheck.deployment import deployment
-from agentcheck.deployment._graphs import call_name
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 
@@ -16,8 +14,6 @@ if TYPE_CHECKING:
     from agentcheck.project import Project
 
 __all__ = ["PostgresSaverMisuse"]
-
-_SETUP = {"setup", "asetup"}
 
 
 class PostgresSaverMisuse(Rule):
@@ -72,7 +68,7 @@ class PostgresSaverMisuse(Rule):
         dep = deployment(project)
         uses = [u for u in dep.savers if u.kind == "postgres"]
         for use in uses:
-            if use.method is None and _takes_string(project, use):
+            if use.method is None and ("conn_string" in use.keywords or use.string_arg):
                 yield self.finding(
                     use.where.path,
                     use.where.line,
@@ -101,7 +97,7 @@ class PostgresSaverMisuse(Rule):
                         "`saver`."
                     ),
                 )
-        if uses and not _calls_setup(project):
+        if uses and not dep.setup_calls:
             use = uses[0]
             yield self.finding(
                 use.where.path,
@@ -120,44 +116,3 @@ class PostgresSaverMisuse(Rule):
 
 def _with(use: SaverUse) -> str:
     return "async with" if use.cls.startswith("Async") else "with"
-
-
-def _takes_string(project: Project, use: SaverUse) -> bool:
-    if "conn_string" in use.keywords:
-        return True
-    tree = project.python(use.where.path)
-    if tree is None:
-        return False
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and node.lineno == use.where.line
-            and node.col_offset + 1 == use.where.column
-        ):
-            first = node.args[0] if node.args else None
-            return isinstance(first, ast.JoinedStr) or (
-                isinstance(first, ast.Constant) and isinstance(first.value, str)
-            )
-    return False
-
-
-def _calls_setup(project: Project) -> bool:
-    def scan() -> bool:
-        for rel in project.python_files:
-            text = project.text(rel, report=False) or ""
-            if "setup(" not in text:
-                continue
-            tree = project.python(rel)
-            if tree is None:
-                continue
-            for node in ast.walk(tree):
-                if (
-                    isinstance(node, ast.Call)
-                    and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in _SETUP
-                    and call_name(node.func) != "setuptools.setup"
-                ):
-                    return True
-        return False
-
-    return project.memo("state:calls-setup", scan)
