@@ -18,7 +18,14 @@ from agentcheck.secrets._files import FileScan, can_hold_secrets, scan_files
 from agentcheck.secrets._ignore import GitIgnores, docker_excludes, dockerignore_spec
 from agentcheck.secrets._names import is_secret_name, secret_word
 from agentcheck.secrets._redact import fingerprint, redact
-from agentcheck.secrets._scan import DATABASE_SCHEMES, Hit, is_test_path, scan_text
+from agentcheck.secrets._scan import (
+    DATABASE_SCHEMES,
+    Hit,
+    UrlPassword,
+    is_test_path,
+    scan_text,
+    url_passwords,
+)
 from agentcheck.secrets._values import (
     compose_default,
     is_interpolated,
@@ -33,6 +40,7 @@ __all__ = [
     "FileScan",
     "GitIgnores",
     "Hit",
+    "UrlPassword",
     "can_hold_secrets",
     "compose_default",
     "docker_excludes",
@@ -49,4 +57,5 @@ __all__ = [
     "scan_files",
     "scan_text",
     "secret_word",
+    "url_passwords",
 ]

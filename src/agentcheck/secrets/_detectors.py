@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "ASSIGNMENT_TAIL",
     "BEARER",
     "DETECTORS",
-    "FLAG_ASSIGNMENT",
-    "NAMED_ASSIGNMENT",
+    "FLAG_TAIL",
     "URL_CREDENTIALS",
     "Detector",
 ]
@@ -130,11 +130,11 @@ URL_CREDENTIALS = re.compile(
 BEARER = re.compile(
     r"(?i:bearer)\s+(?P<secret>[A-Za-z0-9._~+/\-]{20,1024}=*)(?![A-Za-z0-9._~+/=\-])"
 )
-#: ``name = "value"``, ``"name": "value"``, ``NAME=value``, ``--name value``, ``name: value``.
-#: An optional type annotation (``api_key: str = "..."``) sits between name and operator.
-NAMED_ASSIGNMENT = re.compile(
+#: What follows a secret's name in an assignment: ``= "value"``, ``": "value"``, ``=value``,
+#: ``: value``, ``", "value"`` (``setenv("NAME", "value")``), with an optional type annotation
+#: (``api_key: str = "..."``) between name and operator. Matched right after the name.
+ASSIGNMENT_TAIL = re.compile(
     r"""
-    (?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,80})
     (?P<nq>["'`]?)\]?
     (?:[ \t]*:[ \t]*[A-Za-z_][\w\[\],.| ]{0,60}?(?=[ \t]*=))?
     [ \t]*(?P<op>:=|=>|=|:|,)[ \t]*
@@ -145,7 +145,5 @@ NAMED_ASSIGNMENT = re.compile(
     """,
     re.VERBOSE,
 )
-#: ``--api-key value`` on a command line (``--api-key=value`` is a named assignment).
-FLAG_ASSIGNMENT = re.compile(
-    r"(?<![\w-])--(?P<name>[A-Za-z][\w-]{0,60})[ \t]+(?P<q>[\"']?)(?P<bare>[^\s\"'`;|&]{1,512})"
-)
+#: What follows ``--api-key`` on a command line: `` value``.
+FLAG_TAIL = re.compile(r"[ \t]+(?P<q>[\"']?)(?P<bare>[^\s\"'`;|&]{1,512})")

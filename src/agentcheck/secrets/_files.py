@@ -10,12 +10,11 @@ fork would cost more than it saves.
 from __future__ import annotations
 
 import codecs
-import multiprocessing
 import os
 import stat
+import sys
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -166,12 +165,15 @@ def _collect(result: FileScan, rel: str, hits: list[Hit], error: str | None) -> 
 def _may_fork() -> bool:
     # Forking a process that runs other threads can deadlock the child on a lock some thread
     # held; such callers (a live pytest session, an embedding app) get the in-process scan.
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    return sys.platform == "linux" and threading.active_count() == 1
 
 
 def _run_parallel(
     root: str, chunks: list[list[str]], max_size: int, jobs: int, result: FileScan
 ) -> bool:
+    import multiprocessing  # only big trees pay for these imports
+    from concurrent.futures import ProcessPoolExecutor
+
     ctx = multiprocessing.get_context("fork")
     collected: list[tuple[str, list[Hit], str | None]] = []
     try:

@@ -12,28 +12,26 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from agentcheck.secrets._detectors import (
+    ASSIGNMENT_TAIL,
     BEARER,
     DETECTORS,
-    FLAG_ASSIGNMENT,
-    NAMED_ASSIGNMENT,
+    FLAG_TAIL,
     URL_CREDENTIALS,
     Detector,
 )
-from agentcheck.secrets._names import secret_word, words
+from agentcheck.secrets._names import PASSWORD_WORDS, secret_word, words
 from agentcheck.secrets._plugins import PLUGINS, PluginSpec, plugin_matches
 from agentcheck.secrets._redact import fingerprint, redact
 from agentcheck.secrets._values import (
-    is_interpolated,
     is_placeholder,
     is_trivial_password,
     plausible_named_secret,
     plausible_token_body,
 )
 
-__all__ = ["Hit", "is_code_file", "is_test_path", "scan_text"]
+__all__ = ["Hit", "UrlPassword", "is_code_file", "is_test_path", "scan_text", "url_passwords"]
 
 #: Words whose presence (lower-cased) makes a line worth the named-assignment pattern.
 _NAME_ANCHORS = (
@@ -78,6 +76,8 @@ _TEST_FILE = re.compile(
     r"^(?:test_.*\.py|.*_test\.(?:py|go|rb|exs)|conftest\.py|.*\.(?:test|spec)\.[cm]?[jt]sx?)$"
 )
 _BEFORE, _AFTER = 400, 800
+_MAX_NAME = 100
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 _LINE_CAP = 2048
 
 
@@ -113,13 +113,15 @@ class _Raw:
 
 def is_code_file(path: str) -> bool:
     """Source code, where a literal is quoted (an unquoted value is a variable)."""
-    return PurePosixPath(path).suffix.lower() in _CODE_SUFFIXES
+    name = path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return dot > 0 and name[dot:].lower() in _CODE_SUFFIXES
 
 
 def is_test_path(path: str) -> bool:
     """A test module or test data, whose credential-like values are fakes unless they have a
     provider's format."""
-    parts = PurePosixPath(path).parts
+    parts = path.split("/")
     return any(p.lower() in _TEST_DIRS for p in parts[:-1]) or bool(_TEST_FILE.match(parts[-1]))
 
 
@@ -148,12 +150,49 @@ def _windows(text: str, positions: Iterable[int]) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
+def _index(anchors: Iterable[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Anchors grouped under a two-character gate when three or more share it: a file without
+    ``sk`` is not searched for ``sk-proj-``, ``sk-ant-``, ``sk-admin-`` ... one by one."""
+    groups: dict[str, list[str]] = {}
+    for anchor in sorted(set(anchors)):
+        groups.setdefault(anchor[:2], []).append(anchor)
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for gate, members in groups.items():
+        if len(members) >= 3:
+            out.append((gate, tuple(members)))
+        else:
+            out.extend((m, (m,)) for m in members)
+    return tuple(out)
+
+
+_CASE_ANCHORS = _index(
+    [a for d in DETECTORS if not d.lower for a in d.anchors]
+    + [a for s in PLUGINS for a in s.anchors]
+)
+_LOWER_ANCHORS = _index(
+    [a for d in DETECTORS if d.lower for a in d.anchors] + [w for s in PLUGINS for w in s.context]
+)
+
+
+def _present(haystack: str, index: tuple[tuple[str, tuple[str, ...]], ...]) -> set[str]:
+    return {m for gate, members in index if gate in haystack for m in members if m in haystack}
+
+
 def _format_hits(text: str, lower: str) -> Iterator[_Raw]:
+    case, low = _present(text, _CASE_ANCHORS), _present(lower, _LOWER_ANCHORS)
+    if not case and not low:
+        return
     for priority, det in enumerate(DETECTORS):
-        haystack = lower if det.lower else text
-        positions = [p for anchor in det.anchors for p in _occurrences(haystack, anchor)]
+        haystack, present = (lower, low) if det.lower else (text, case)
+        positions = [p for a in det.anchors if a in present for p in _occurrences(haystack, a)]
         if positions:
             yield from _detector_hits(text, det, positions, priority)
+    base = len(DETECTORS)
+    for index, spec in enumerate(PLUGINS):
+        positions = [p for a in spec.anchors if a in case for p in _occurrences(text, a)]
+        positions += [p for w in spec.context if w in low for p in _occurrences(lower, w)]
+        if positions:
+            yield from _spec_hits(text, spec, positions, base + index)
 
 
 def _detector_hits(text: str, det: Detector, positions: list[int], priority: int) -> Iterator[_Raw]:
@@ -169,21 +208,51 @@ def _detector_hits(text: str, det: Detector, positions: list[int], priority: int
             yield _Raw(s, s + len(value), priority, det.kind, value, True)
 
 
-def _plugin_hits(text: str, lower: str) -> Iterator[_Raw]:
-    base = len(DETECTORS)
-    for index, spec in enumerate(PLUGINS):
-        positions = [p for a in spec.anchors for p in _occurrences(text, a)]
-        positions += [p for w in spec.context for p in _occurrences(lower, w)]
-        if positions:
-            yield from _spec_hits(text, spec, positions, base + index)
-
-
 def _spec_hits(text: str, spec: PluginSpec, positions: list[int], priority: int) -> Iterator[_Raw]:
     for start, end in _windows(text, positions):
         for s, e, value in plugin_matches(spec, text[start:end]):
             if spec.cls != "PrivateKeyDetector" and not plausible_token_body(value):
                 continue
             yield _Raw(start + s, start + e, priority, spec.kind, value, True)
+
+
+@dataclass(frozen=True)
+class UrlPassword:
+    """A literal password in a URL's userinfo, described without its value."""
+
+    kind: str
+    redacted: str
+    fingerprint: str
+    trivial: bool
+    start: int
+    end: int
+
+
+def url_passwords(text: str) -> list[UrlPassword]:
+    """Literal passwords in the URLs of ``text`` (``scheme://user:password@host``).
+
+    Interpolations (``${DB_PASSWORD}``, ``{password}``, ``%s``) and placeholders are not
+    passwords; default and trivial ones are returned with ``trivial`` set.
+    """
+    out = []
+    for match in URL_CREDENTIALS.finditer(text):
+        password = match["secret"]
+        if password.startswith(("%", "{", "$")) or is_placeholder(password):
+            continue
+        scheme = match["scheme"].lower()
+        label = DATABASE_SCHEMES.get(scheme) or DATABASE_SCHEMES.get(scheme.split("+")[0])
+        kind = f"password in a {label} URL" if label else "password in a URL"
+        out.append(
+            UrlPassword(
+                kind,
+                redact(password),
+                fingerprint(password),
+                is_trivial_password(password),
+                match.start("secret"),
+                match.end("secret"),
+            )
+        )
+    return out
 
 
 def _url_hits(text: str, priority: int) -> Iterator[_Raw]:
@@ -194,53 +263,65 @@ def _url_hits(text: str, priority: int) -> Iterator[_Raw]:
         window = text[start:end]
         if "@" not in window:
             continue
-        for match in URL_CREDENTIALS.finditer(window):
-            password = match["secret"]
-            if (
-                is_placeholder(password)
-                or is_interpolated(password)
-                or is_trivial_password(password)
-            ):
-                continue
-            if password.startswith(("%", "{", "$")):
-                continue
-            scheme = match["scheme"].lower()
-            label = DATABASE_SCHEMES.get(scheme) or DATABASE_SCHEMES.get(scheme.split("+")[0])
-            kind = f"password in a {label} URL" if label else "password in a URL"
-            s = start + match.start("secret")
-            yield _Raw(s, s + len(password), priority, kind, password, False)
+        for found in url_passwords(window):
+            if found.trivial:
+                continue  # a default password is a database problem (AC207), not a leak
+            value = window[found.start : found.end]
+            yield _Raw(start + found.start, start + found.end, priority, found.kind, value, False)
 
 
 def _named_hits(text: str, lower: str, code: bool, priority: int) -> Iterator[_Raw]:
-    positions = [p for anchor in _NAME_ANCHORS for p in _occurrences(lower, anchor)]
-    if not positions:
-        return
-    for start, end in _windows(text, positions):
-        window = text[start:end]
-        for match in NAMED_ASSIGNMENT.finditer(window):
-            quoted = match["quoted"]
-            if code and quoted is None:
+    """Values assigned to a secret's name. The name around each anchor word is read first
+    (``cache_key``, ``max_tokens`` and ``.keys()`` stop there); only a secret's name gets the
+    assignment pattern, matched right after it."""
+    n = len(text)
+    seen: set[int] = set()
+    for anchor in _NAME_ANCHORS:
+        for pos in _occurrences(lower, anchor):
+            start = pos
+            while start > 0 and pos - start < _MAX_NAME and text[start - 1] in _NAME_CHARS:
+                start -= 1
+            end = pos + len(anchor)
+            while end < n and end - pos < _MAX_NAME and text[end] in _NAME_CHARS:
+                end += 1
+            if start in seen:
                 continue
-            if match["op"] == "," and not (match["nq"] and quoted is not None):
+            seen.add(start)
+            name = text[start:end].lstrip("-.")
+            word = secret_word(name) if name else None
+            if word is None:
                 continue
-            yield from _named(match, start, quoted, priority)
-        if not code:
-            for match in FLAG_ASSIGNMENT.finditer(window):
-                yield from _named(match, start, None, priority)
+            yield from _assignment(text, name, word, end, code, priority)
+            if not code and text.startswith("--", start):
+                match = FLAG_TAIL.match(text, end, min(n, end + 600))
+                if match:
+                    yield from _named(name, word, match["bare"], match.start("bare"), priority)
 
 
-def _named(match: re.Match[str], offset: int, quoted: str | None, priority: int) -> Iterator[_Raw]:
-    name = match["name"]
-    word = secret_word(name)
-    if word is None:
+def _assignment(
+    text: str, name: str, word: str, end: int, code: bool, priority: int
+) -> Iterator[_Raw]:
+    match = ASSIGNMENT_TAIL.match(text, end, min(len(text), end + 700))
+    if match is None:
         return
-    value = quoted if quoted is not None else match["bare"]
+    quoted = match["quoted"]
+    if code and quoted is None:
+        return  # in code, an unquoted value is a variable
+    if match["op"] == "," and not (match["nq"] and quoted is not None):
+        return  # only setenv("NAME", "value"), not f(name, other)
+    if quoted is not None:
+        yield from _named(name, word, quoted, match.start("quoted"), priority)
+    else:
+        yield from _named(name, word, match["bare"], match.start("bare"), priority)
+
+
+def _named(name: str, word: str, value: str, start: int, priority: int) -> Iterator[_Raw]:
     if not plausible_named_secret(word, value):
         return
-    group = "quoted" if quoted is not None else "bare"
-    s = offset + match.start(group)
-    kind = "password" if word in ("password", "passwd", "pwd", "pass", "passphrase") else "secret"
-    yield _Raw(s, s + len(value), priority, f"{kind} assigned to {name}", value, False, name)
+    kind = "password" if word in PASSWORD_WORDS else "secret"
+    yield _Raw(
+        start, start + len(value), priority, f"{kind} assigned to {name}", value, False, name
+    )
 
 
 def _bearer_hits(text: str, lower: str, priority: int) -> Iterator[_Raw]:
@@ -271,7 +352,6 @@ def scan_text(text: str, path: str = "") -> list[Hit]:
     lower = _ascii_lower(text)
     code = is_code_file(path)
     raws: list[_Raw] = list(_format_hits(text, lower))
-    raws.extend(_plugin_hits(text, lower))
     if not is_test_path(path):
         base = len(DETECTORS) + len(PLUGINS)
         raws.extend(_url_hits(text, base))

@@ -1,0 +1,160 @@
+"""What the secrets rules share, computed once per project (``Project.memo``).
+
+- :func:`scanned_hits`: the credential scan of the files that count as committed (AC201, AC206).
+- :func:`dotenv_files`: the ``.env`` files on disk, ignored ones included (AC202-AC204).
+- :func:`git_ignores`: the repository's ``.gitignore`` files, rooted where git's work tree is.
+- :func:`k8s_ignores`: codes a Kubernetes object suppresses with ``agentcheck.io/ignore``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from agentcheck.secrets import GitIgnores, Hit, scan_files
+
+if TYPE_CHECKING:
+    from agentcheck.project import Project
+
+__all__ = [
+    "IGNORE_ANNOTATION",
+    "dotenv_files",
+    "dotenv_kind",
+    "git_ignores",
+    "git_rel",
+    "k8s_ignores",
+    "scanned_hits",
+    "scanned_paths",
+]
+
+IGNORE_ANNOTATION = "agentcheck.io/ignore"
+_EXAMPLE_WORDS = ("example", "sample", "template", "dist", "defaults", "tmpl", "tpl")
+
+
+def dotenv_kind(name: str) -> str | None:
+    """``"env"`` for ``.env`` and ``.env.<anything>``, ``"example"`` for ``.env.example`` and
+    its kin (``.sample``, ``.template`` ...), None for every other name."""
+    if name != ".env" and not name.startswith(".env."):
+        return None
+    rest = name[len(".env.") :].lower().split(".") if name != ".env" else []
+    return "example" if any(part in _EXAMPLE_WORDS for part in rest) else "env"
+
+
+def git_ignores(project: Project) -> tuple[GitIgnores, str]:
+    """The ``.gitignore`` matcher of the work tree, and the project root's path inside it."""
+
+    def build() -> tuple[GitIgnores, str]:
+        top = project.git_root or project.root
+        try:
+            prefix = project.root.relative_to(top).as_posix()
+        except ValueError:
+            top, prefix = project.root, "."
+        return GitIgnores(top), "" if prefix == "." else prefix
+
+    return project.memo("secrets:gitignores", build)
+
+
+def git_rel(project: Project, rel: str) -> str:
+    """``rel`` (relative to the project root) relative to the work tree's root."""
+    _, prefix = git_ignores(project)
+    return f"{prefix}/{rel}" if prefix else rel
+
+
+def _in_virtualenv(root: Path, rel: str, cache: dict[str, bool]) -> bool:
+    parts = rel.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        d = "/".join(parts[:depth])
+        if d not in cache:
+            cache[d] = (root / d / "pyvenv.cfg").is_file()
+        if cache[d]:
+            return True
+    return False
+
+
+def scanned_paths(project: Project) -> list[str]:
+    """The files whose credentials count as leaked.
+
+    In a git work tree, the tracked files: what is committed has leaked to every clone. Outside
+    git, every file that is not ignored, except local ``.env`` files (they exist to hold the
+    developer's keys; AC203 reports them when nothing ignores them). Virtualenvs are skipped
+    even when nothing ignores them (a ``.env`` directory is often one).
+    """
+
+    def build() -> list[str]:
+        if project.git_root is not None:
+            tracked = project.tracked
+            paths = [rel for rel in project.files if rel in tracked]
+        else:
+            paths = [rel for rel in project.files if dotenv_kind(PurePosixPath(rel).name) != "env"]
+        cache: dict[str, bool] = {}
+        return [rel for rel in paths if not _in_virtualenv(project.root, rel, cache)]
+
+    return project.memo("secrets:paths", build)
+
+
+def scanned_hits(project: Project) -> dict[str, list[Hit]]:
+    """Credentials found in :func:`scanned_paths`, per file. Files over ``max-file-size`` are
+    reported once, as the AC100 info finding every rule shares."""
+
+    def build() -> dict[str, list[Hit]]:
+        scan = scan_files(
+            project.root, scanned_paths(project), max_size=project.config.max_file_size
+        )
+        for rel, _size in scan.too_large:
+            project.text(rel)  # records the one "skipped: over max-file-size" finding
+        for rel, reason in scan.unreadable:
+            project.problem(rel, f"cannot be read: {reason}")
+        return scan.hits
+
+    return project.memo("secrets:hits", build)
+
+
+def dotenv_files(project: Project) -> list[str]:
+    """``.env`` and ``.env.*`` files (examples included) that exist as regular files in any
+    directory agentcheck reads, whether ignored or not, relative to the project root."""
+
+    def build() -> list[str]:
+        dirs = {""} | {str(PurePosixPath(rel).parent) for rel in project.files if "/" in rel}
+        found = []
+        for d in sorted(dirs):
+            base = project.root / d if d else project.root
+            try:
+                entries = list(os.scandir(base))
+            except OSError:
+                continue
+            for entry in entries:
+                if dotenv_kind(entry.name) is None:
+                    continue
+                try:
+                    if not entry.is_file():
+                        continue  # a .env directory (often a virtualenv), a FIFO, a socket
+                except OSError:
+                    continue
+                found.append(f"{d}/{entry.name}" if d else entry.name)
+        return sorted(found)
+
+    return project.memo("secrets:dotenv", build)
+
+
+_SPLIT = re.compile(r"[\s,]+")
+
+
+def k8s_ignores(obj: Any) -> frozenset[str]:
+    """Codes and names listed by an ``agentcheck.io/ignore`` annotation of a Kubernetes object
+    or of its pod template."""
+    if not isinstance(obj, Mapping):
+        return frozenset()
+    metas: list[Any] = [obj.get("metadata")]
+    spec = obj.get("spec")
+    if isinstance(spec, Mapping) and isinstance(spec.get("template"), Mapping):
+        metas.append(spec["template"].get("metadata"))
+    found: set[str] = set()
+    for meta in metas:
+        if isinstance(meta, Mapping) and isinstance(meta.get("annotations"), Mapping):
+            value = meta["annotations"].get(IGNORE_ANNOTATION)
+            if isinstance(value, str):
+                found.update(p for p in _SPLIT.split(value) if p)
+    return frozenset(found)

@@ -1,0 +1,89 @@
+"""Which manifest variables hold a plaintext secret (AC205), and where AC201 must stay quiet.
+
+One code per place: a credential written as a manifest variable's value is AC205 (the fix is
+the manifest's: ``secretKeyRef``, compose ``secrets``, CI injection), never AC201 too. That
+includes a literal password in a ``DATABASE_URL`` of a compose file: the seed's own example
+gets AC205 on that line (and AC207 on the published port of its database).
+
+A value counts when:
+
+- it holds a provider key (any manifest), or a literal URL password (default passwords such as
+  ``postgres`` only in production manifests: a local compose file may use them);
+- its variable has a secret's name (``OPENAI_API_KEY``, ``POSTGRES_PASSWORD``) or lives in a
+  Kubernetes Secret, and it is a literal: not empty, not ``${VAR}`` interpolation, not a
+  placeholder, not a path or reference; trivial values only in production manifests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from agentcheck.lint.rules.secrets._manifests import EnvEntry, manifest_env
+from agentcheck.secrets import (
+    compose_default,
+    fingerprint,
+    is_placeholder,
+    is_reference,
+    is_trivial_password,
+    redact,
+    scan_text,
+    secret_word,
+    url_passwords,
+)
+
+if TYPE_CHECKING:
+    from agentcheck.project import Project
+
+__all__ = ["ManifestSecret", "judge", "manifest_secret_places", "manifest_secrets"]
+
+
+@dataclass(frozen=True)
+class ManifestSecret:
+    """A manifest variable whose value is a plaintext secret."""
+
+    entry: EnvEntry
+    what: str
+    redacted: str
+    fingerprint: str
+
+
+def _article(text: str) -> str:
+    return ("an " if text[:1].lower() in "aeiou" else "a ") + text
+
+
+def judge(entry: EnvEntry) -> ManifestSecret | None:
+    """The plaintext secret in ``entry``'s value, or None."""
+    if entry.value is None:
+        return None
+    value = compose_default(entry.value.strip())
+    if not value:
+        return None
+    for hit in scan_text(value, "manifest-value"):
+        if hit.by_format:
+            return ManifestSecret(entry, _article(hit.kind), hit.redacted, hit.fingerprint)
+    for found in url_passwords(value):
+        if entry.production or not found.trivial:
+            return ManifestSecret(entry, _article(found.kind), found.redacted, found.fingerprint)
+    if not (entry.secret_store or secret_word(entry.name)):
+        return None
+    if "$" in value or is_placeholder(value) or is_reference(value):
+        return None
+    if is_trivial_password(value) and not entry.production:
+        return None
+    what = "a literal value in a Secret manifest" if entry.secret_store else "a literal value"
+    return ManifestSecret(entry, what, redact(value), fingerprint(value))
+
+
+def manifest_secrets(project: Project) -> list[ManifestSecret]:
+    """Every plaintext secret in the project's manifests (memoized)."""
+
+    def build() -> list[ManifestSecret]:
+        return [found for entry in manifest_env(project) if (found := judge(entry))]
+
+    return project.memo("secrets:manifest-secrets", build)
+
+
+def manifest_secret_places(project: Project) -> frozenset[tuple[str, int]]:
+    """``(path, line)`` of every AC205 finding: AC201 reports nothing there."""
+    return frozenset((m.entry.path, m.entry.line) for m in manifest_secrets(project))

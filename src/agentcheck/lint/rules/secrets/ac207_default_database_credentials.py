@@ -1,0 +1,83 @@
+"""AC207 default-database-credentials."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from agentcheck.lint.finding import Finding, Severity
+from agentcheck.lint.rule import Rule
+from agentcheck.lint.rules.secrets._databases import Exposure, compose_exposures, k8s_exposures
+
+if TYPE_CHECKING:
+    from agentcheck.project import Project
+
+__all__ = ["DefaultDatabaseCredentials"]
+
+
+class DefaultDatabaseCredentials(Rule):
+    """A production database is reachable from outside with default credentials or none.
+
+    What it does
+    ------------
+    Finds PostgreSQL, MySQL/MariaDB, MongoDB and Redis in production compose files and
+    Kubernetes manifests, judges their credentials from the variables their images read
+    (``POSTGRES_PASSWORD`` equal to ``postgres`` or the user name, ``POSTGRES_HOST_AUTH_METHOD=
+    trust``, ``MYSQL_ALLOW_EMPTY_PASSWORD``, MongoDB without a root user, Redis without
+    ``--requirepass``), and reports the ones published on all interfaces: a compose port with
+    no host address or ``0.0.0.0`` (``"5432:5432"``), ``network_mode: host``, a ``hostPort``,
+    or a LoadBalancer or NodePort Service in front of them. Loopback bindings
+    (``127.0.0.1:5432:5432``) are not exposed. The finding is on the line that exposes it; a
+    literal password itself is AC205's finding.
+
+    Why is this bad?
+    ----------------
+    Scanners try ``postgres``/``postgres`` and unauthenticated Redis on every public address
+    within hours. The database holds every thread and checkpoint of the agent, user messages
+    included; an open Redis also lets an attacker write files on the host.
+
+    Example
+    -------
+    ```yaml
+    db:
+      image: postgres:16
+      environment:
+        POSTGRES_PASSWORD: postgres
+      ports:
+        - "5432:5432"
+    ```
+
+    Use instead
+    -----------
+    ```yaml
+    db:
+      image: postgres:16
+      environment:
+        POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in the deploy environment}
+      # no ports: the agent reaches db:5432 on the compose network
+    ```
+    """
+
+    code = "AC207"
+    name = "default-database-credentials"
+    severity = Severity.WARNING
+    message = "A production database is reachable from outside with default credentials or none."
+    fix = (
+        "Stop publishing the database port (or bind it to 127.0.0.1) and give it a strong "
+        "password injected from a secret."
+    )
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        for exposure in compose_exposures(project):
+            yield self._finding(exposure)
+        for exposure, ignores in k8s_exposures(project):
+            if self.code not in ignores and self.name not in ignores:
+                yield self._finding(exposure)
+
+    def _finding(self, e: Exposure) -> Finding:
+        return self.finding(
+            e.path,
+            e.line,
+            e.column,
+            message=f"{e.engine.name} `{e.service}` {e.how} and has {e.weakness}.",
+        )
