@@ -252,3 +252,20 @@ def test_helm_chart_templates_are_skipped_with_one_info_finding(
         "charts/agent/Chart.yaml",
     )
     assert "helm template charts/agent" in info.message
+
+
+def test_other_templated_manifests_get_one_info_finding_each(make_project: MakeProject) -> None:
+    from agentcheck.deployment import deployment
+
+    project = make_project(
+        {
+            "deploy/agent.yaml.j2": "kind: Deployment\n",
+            "deploy/agent.yaml": "apiVersion: apps/v1\nkind: Deployment\n"
+            "metadata:\n  name: {{ name }}\n",
+            ".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    runs-on: ${{ matrix.os }}\n",
+        }
+    )
+    dep = deployment(project)
+    assert dep.workloads == []
+    assert [(p.path, p.severity.value) for p in project.problems] == [("deploy/agent.yaml", "info")]
+    assert "rendered" in project.problems[0].message

@@ -41,6 +41,7 @@ _ONE_OFF = {"Job", "CronJob"}
 def build(project: Project) -> Deployment:
     dep = Deployment()
     dep.helm_charts = _helm_charts(project)
+    _templated_manifests(project, dep.helm_charts)
     for rel in project.dockerfiles:
         info = parse_dockerfile(project, rel)
         if info is not None:
@@ -82,6 +83,28 @@ def _helm_charts(project: Project) -> list[str]:
                 severity=Severity.INFO,
             )
     return charts
+
+
+def _templated_manifests(project: Project, charts: list[str]) -> None:
+    """Other ``{{ }}``-templated manifests (Jinja, Ansible, envsubst-style tooling): one info
+    finding each. Only files that look like Kubernetes or compose files count, so CI workflows
+    with ``${{ }}`` expressions are left alone."""
+    compose = set(project.compose_files)
+    for rel in project.yaml_files:
+        if any(rel.startswith(f"{chart}/" if chart else "") for chart in charts):
+            continue
+        if not project.is_templated(rel):
+            continue
+        text = project.text(rel, report=False) or ""
+        if rel not in compose and not ("apiVersion" in text and "kind:" in text):
+            continue
+        project.problem(
+            rel,
+            f"{rel} is templated ({{{{ }}}}) and is YAML only once rendered: it is skipped; lint "
+            "the rendered output (render it into a directory such as rendered/, then "
+            "`agentcheck lint rendered/`)",
+            severity=Severity.INFO,
+        )
 
 
 def helm_values(project: Project) -> list[tuple[str, Located]]:
