@@ -206,8 +206,9 @@ class BlockingCallInAsyncNode(Rule):
                 node.lineno,
                 node.col_offset + 1,
                 message=(
-                    f"{what} blocks the event loop inside async node '{label}' "
-                    f"({fn.name}): other runs and SSE heartbeats stall while it waits."
+                    f"{what} blocks the event loop inside async node '{label}'"
+                    f"{'' if label == fn.name else f' ({fn.name})'}: other runs and SSE "
+                    "heartbeats stall while it waits."
                 ),
                 fix=f"Use {instead} instead.",
             )
