@@ -100,7 +100,7 @@ def dockerignore_spec(lines: list[str]) -> pathspec.PathSpec[Any]:
         if not body or body == ".":
             continue
         patterns.append(("!" if negate else "") + "/" + body)
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    return pathspec.PathSpec.from_lines("gitignore", patterns)
 
 
 def docker_excludes(spec: pathspec.PathSpec[Any] | None, rel_in_context: str) -> bool:

@@ -45,11 +45,15 @@ class PluginSpec:
     kind: str
     anchors: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
+    #: The pattern group that is the secret (0: the whole match).
+    group: int = 0
+    #: Whether it counts in test files (tests sign their own JWTs and carry throwaway keys).
+    in_tests: bool = True
 
 
 PLUGINS: tuple[PluginSpec, ...] = (
     PluginSpec("aws", "AWSKeyDetector", "AWS access key", ("AKIA", "ASIA", "ABIA", "ACCA", "A3T")),
-    PluginSpec("aws", "AWSKeyDetector", "AWS secret access key", context=("aws",)),
+    PluginSpec("aws", "AWSKeyDetector", "AWS secret access key", context=("aws",), group=1),
     PluginSpec(
         "azure_storage_key", "AzureStorageKeyDetector", "Azure storage key", ("AccountKey=",)
     ),
@@ -78,7 +82,7 @@ PLUGINS: tuple[PluginSpec, ...] = (
             "gloas-",
         ),
     ),
-    PluginSpec("jwt", "JwtTokenDetector", "JSON Web Token", ("eyJ",)),
+    PluginSpec("jwt", "JwtTokenDetector", "JSON Web Token", ("eyJ",), in_tests=False),
     PluginSpec("mailchimp", "MailchimpDetector", "Mailchimp API key", context=("mailchimp",)),
     PluginSpec("npm", "NpmDetector", "npm token", ("_authToken",)),
     PluginSpec("openai", "OpenAIDetector", "OpenAI API key", ("T3BlbkFJ",)),
@@ -87,6 +91,7 @@ PLUGINS: tuple[PluginSpec, ...] = (
         "PrivateKeyDetector",
         "private key",
         ("PRIVATE KEY", "PuTTY-User-Key-File-2"),
+        in_tests=False,
     ),
     PluginSpec("pypi_token", "PypiTokenDetector", "PyPI token", ("pypi-Ag",)),
     PluginSpec("sendgrid", "SendGridDetector", "SendGrid API key", ("SG.",)),
@@ -116,26 +121,27 @@ def _plugin(module: str, cls: str) -> Any:
 def plugin_matches(spec: PluginSpec, window: str) -> Iterator[tuple[int, int, str]]:
     """``(start, end, value)`` of every secret ``spec``'s plugin finds in ``window``.
 
-    Positions come from the plugin's own ``denylist`` patterns; a match counts only when the
-    plugin's ``analyze_string`` reports the same value (its validation, e.g. JWT decoding).
+    Positions come from the plugin's own ``denylist`` patterns. A plugin that validates what
+    its patterns match (it overrides ``analyze_string``, as the JWT plugin does) must accept
+    the value. The whole match is the value, except for patterns whose group is the secret
+    (``spec.group``): detect-secrets' ``findall`` would return a token's prefix group alone
+    (``ghp`` for a GitHub token).
     """
     plugin = _plugin(spec.module, spec.cls)
-    confirmed = set(plugin.analyze_string(window))
-    if not confirmed:
-        return
+    validates = "analyze_string" in type(plugin).__dict__
     patterns = list(plugin.denylist)
     wanted = _PATTERN_INDEX.get((spec.cls, spec.kind), tuple(range(len(patterns))))
     for index in wanted:
         pattern: re.Pattern[str] = patterns[index]
         for match in pattern.finditer(window):
-            group = next((g for g in range(1, (pattern.groups or 0) + 1) if match.group(g)), 0)
-            value = match.group(group)
-            if value not in confirmed:
+            start, end = match.span(spec.group)
+            if start < 0:
                 continue
-            start, end = match.span(group)
             if spec.cls == "JwtTokenDetector":
                 # The plugin's pattern stops early (a lazy tail); a token runs to its end.
                 tail = _JWT_TAIL.match(window, end)
                 end = tail.end() if tail else end
-                value = window[start:end]
+            value = window[start:end]
+            if validates and not any(True for _ in plugin.analyze_string(value)):
+                continue
             yield start, end, value

@@ -178,7 +178,7 @@ def _present(haystack: str, index: tuple[tuple[str, tuple[str, ...]], ...]) -> s
     return {m for gate, members in index if gate in haystack for m in members if m in haystack}
 
 
-def _format_hits(text: str, lower: str) -> Iterator[_Raw]:
+def _format_hits(text: str, lower: str, in_test: bool) -> Iterator[_Raw]:
     case, low = _present(text, _CASE_ANCHORS), _present(lower, _LOWER_ANCHORS)
     if not case and not low:
         return
@@ -189,6 +189,8 @@ def _format_hits(text: str, lower: str) -> Iterator[_Raw]:
             yield from _detector_hits(text, det, positions, priority)
     base = len(DETECTORS)
     for index, spec in enumerate(PLUGINS):
+        if in_test and not spec.in_tests:
+            continue
         positions = [p for a in spec.anchors if a in case for p in _occurrences(text, a)]
         positions += [p for w in spec.context if w in low for p in _occurrences(lower, w)]
         if positions:
@@ -351,8 +353,9 @@ def scan_text(text: str, path: str = "") -> list[Hit]:
     """
     lower = _ascii_lower(text)
     code = is_code_file(path)
-    raws: list[_Raw] = list(_format_hits(text, lower))
-    if not is_test_path(path):
+    in_test = is_test_path(path)
+    raws: list[_Raw] = list(_format_hits(text, lower, in_test))
+    if not in_test:
         base = len(DETECTORS) + len(PLUGINS)
         raws.extend(_url_hits(text, base))
         raws.extend(_named_hits(text, lower, code, base + 1))

@@ -32,15 +32,14 @@ __all__ = [
 
 _INTERPOLATION = re.compile(
     r"""
-    \$\{[^}]*\}            # ${VAR}, ${VAR:-x}, ${{ secrets.X }}
-    | \$\([^)]*\)          # $(VAR), $(cmd)
+    \$\{                   # ${VAR}, ${VAR:-x}, ${{ secrets.X }} (closed or cut short)
+    | \$\(                 # $(VAR), $(cmd)
     | \$[A-Za-z_][A-Za-z0-9_]*  # $VAR
     | \$\$[A-Za-z_{(]      # $$VAR in Makefiles and compose
-    | \{\{.*?\}\}          # Jinja, Helm, Go templates
-    | \{%.*?%\}
+    | \{\{ | \{%           # Jinja, Helm, Go templates
     | %\([A-Za-z_]\w*\)[sd]  # %(name)s
     | %[sd]
-    | \#\{[^}]*\}          # Ruby, Maven
+    | \#\{                  # Ruby, Maven
     | @[A-Z][A-Z0-9_]*@    # autoconf
     | __[A-Z][A-Z0-9_]*__  # build-time substitution
     """,
@@ -272,6 +271,7 @@ def plausible_named_secret(word: str, value: str) -> bool:
     if (
         not text
         or any(ch.isspace() for ch in text)
+        or "=" in text.rstrip("=")  # key=value options; base64 pads only at the end
         or is_placeholder(text)
         or is_reference(text)
         or is_uuid(text)
