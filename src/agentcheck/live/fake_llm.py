@@ -151,7 +151,10 @@ class FakeLLM:
         server.fake = self  # type: ignore[attr-defined]
         self._server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, name=f"fake-llm:{self.port}", daemon=True
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # stop() waits for one poll at most
+            name=f"fake-llm:{self.port}",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -300,7 +303,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _fault(self, fault: Fault) -> None:
         if fault.hangs:
-            self.fake._sleep(fault.hang_for)
+            self._stopped_while(fault.hang_for)
             self.close_connection = True
             return
         headers = {}
@@ -314,7 +317,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _complete(self, body: Mapping[str, Any], reply: Reply) -> None:
         tokens = _tokens(reply.content)
         delay = self.fake.ttft + self._pace() * max(0, len(tokens) - 1)
-        if self.fake._sleep(delay):
+        if self._stopped_while(delay):
             return
         message: dict[str, Any] = {"role": "assistant", "content": reply.content or None}
         if reply.tool_calls:
@@ -349,11 +352,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         envelope = self._envelope(body, "chat.completion.chunk")
         tokens = _tokens(reply.content)
-        if self.fake._sleep(self.fake.ttft):
+        if self._stopped_while(self.fake.ttft):
             return
         try:
             for n, delta in enumerate(self._deltas(tokens, reply.tool_calls)):
-                if n and self.fake._sleep(self._pace()):
+                if n and self._stopped_while(self._pace()):
                     return
                 self._chunk(envelope, [{"index": 0, "delta": delta, "finish_reason": None}])
             finish = "tool_calls" if reply.tool_calls else "stop"
@@ -388,6 +391,13 @@ class _Handler(BaseHTTPRequestHandler):
             yield {**first, "content": ""}
 
     # -- wire helpers ----------------------------------------------------------------------------
+
+    def _stopped_while(self, seconds: float | None) -> bool:
+        """Wait; if the server stops meanwhile, drop this connection (the answer is cut)."""
+        if self.fake._sleep(seconds):
+            self.close_connection = True
+            return True
+        return False
 
     def _pace(self) -> float:
         tps = self.fake.tokens_per_second

@@ -18,6 +18,7 @@ module needs neither langgraph nor httpx to load.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,7 +129,16 @@ class LivePlugin:
 
     def _progress(self, message: str) -> None:
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
+        if reporter is None:
+            return
+        # The deployment starts inside the first live item, while output is captured.
+        capture = self.config.pluginmanager.get_plugin("capturemanager")
+        suspended = (
+            capture.global_and_fixture_disabled()
+            if capture is not None
+            else contextlib.nullcontext()
+        )
+        with suspended:
             reporter.ensure_newline()
             reporter.write_line(f"agentcheck live: {message}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import re
 import time
@@ -100,27 +101,45 @@ class LiveContext:
 
     def has_graph(self, graph: str, url: str | None = None) -> bool:
         """Whether an assistant of ``graph`` is served at ``url``."""
-        return bool(self.sdk(url).assistants.search(graph_id=graph, limit=1))
+        import httpx
+
+        try:
+            return bool(self.sdk(url).assistants.search(graph_id=graph, limit=1))
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code == 404:  # langgraph-api: "Graph 'x' not found"
+                return False
+            raise
 
     # -- logs ------------------------------------------------------------------------------------
 
-    def log_marks(self) -> dict[str, int]:
-        """How long each log is now, to show only what is written afterwards."""
-        marks = {f"replica {i + 1}": len(self._log(i)) for i in range(self._replica_count())}
-        marks["proxy"] = len(self._proxy_log())
-        return marks
+    def log_marks(self) -> dict[str, str]:
+        """Each log as it is now, to show only the lines written afterwards."""
+        return self._logs()
 
-    def log_tail(self, marks: dict[str, int] | None = None, lines: int = TAIL_LINES) -> str:
-        """The last ``lines`` of each log written since ``marks`` (all of it without marks)."""
+    def log_tail(self, marks: dict[str, str] | None = None, lines: int = TAIL_LINES) -> str:
+        """The last ``lines`` of each log that were not in it at ``marks`` (all without marks).
+
+        A log may be several files one after another (nginx's error log, then its access log),
+        so new lines are found by content, not by offset.
+        """
         parts = []
-        logs = {f"replica {i + 1}": self._log(i) for i in range(self._replica_count())}
-        logs["proxy"] = self._proxy_log()
-        for name, text in logs.items():
-            since = text[(marks or {}).get(name, 0) :]
-            tail = [_ANSI.sub("", line) for line in since.splitlines() if line.strip()][-lines:]
+        for name, text in self._logs().items():
+            seen = collections.Counter((marks or {}).get(name, "").splitlines())
+            new = []
+            for line in text.splitlines():
+                if seen[line] > 0:
+                    seen[line] -= 1
+                elif line.strip():
+                    new.append(_ANSI.sub("", line))
+            tail = new[-lines:]
             if tail:
                 parts.append(f"--- {name} log (last {len(tail)} lines) ---\n" + "\n".join(tail))
         return "\n".join(parts)
+
+    def _logs(self) -> dict[str, str]:
+        logs = {f"replica {i + 1}": self._log(i) for i in range(self._replica_count())}
+        logs["proxy"] = self._proxy_log()
+        return logs
 
     def _replica_count(self) -> int:
         try:
