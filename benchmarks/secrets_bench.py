@@ -8,10 +8,10 @@ under it, with zero AC201 findings (none of those values is a secret). Run:
     /tmp/venv/bin/python benchmarks/secrets_bench.py [--python 2400] [--yaml 300] [--runs 3]
 
 The tree is generated deterministically (seeded) into a temporary git repository, committed
-(both tools then scan the tracked files), and both commands run side by side in one process
-tree, alternating, so that load from other work on the machine hits both alike. It prints the
-median wall time of each, the peak RSS of the lint, the finding counts, and a Markdown row for
-BENCHMARKS.md.
+(both tools then scan the tracked files), and the commands run side by side, alternating, so
+that load from other work on the machine hits them alike: detect-secrets, agentcheck's whole
+lint, and agentcheck with only the secrets rules (AC2xx). It prints a Markdown table for
+BENCHMARKS.md: median wall time, every run, peak RSS and the finding counts.
 """
 
 from __future__ import annotations
@@ -165,8 +165,13 @@ def generate(root: Path, n_python: int, n_yaml: int, seed: int = 20240601) -> in
     )
     (root / "uv.lock").write_text(lock)
     (root / "pyproject.toml").write_text('[project]\nname = "bench"\nversion = "0.1.0"\n')
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.invalid",
-           "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.invalid"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "b",
+        "GIT_AUTHOR_EMAIL": "b@example.invalid",
+        "GIT_COMMITTER_NAME": "b",
+        "GIT_COMMITTER_EMAIL": "b@example.invalid",
+    }
     for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "bench"]):
         subprocess.run(cmd, cwd=root, check=True, env=env)
     return total
@@ -197,35 +202,48 @@ def main() -> None:
         root = args.keep or Path(tmp) / "repo"
         root.mkdir(parents=True, exist_ok=True)
         size = generate(root, args.python, args.yaml)
-        lint_cmd = [str(bindir / "agentcheck"), "lint", ".", "--format", "json", "--exit-zero"]
-        ds_cmd = [str(bindir / "detect-secrets"), "scan"]
-        timed(lint_cmd, root)  # warm the page cache and .pyc files
-        lint_times, ds_times, rss = [], [], 0
-        lint_out = ds_out = ""
+        lint = [str(bindir / "agentcheck"), "lint", ".", "--format", "json", "--exit-zero"]
+        commands = {
+            "detect-secrets scan": [str(bindir / "detect-secrets"), "scan"],
+            "agentcheck lint (all rules)": lint,
+            "agentcheck lint --select AC2": [*lint, "--select", "AC2"],
+        }
+        timed(lint, root)  # warm the page cache and .pyc files
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        peaks: dict[str, int] = dict.fromkeys(commands, 0)
+        outputs: dict[str, str] = {}
         for _ in range(args.runs):
-            t, ds_out, _ = timed(ds_cmd, root)
-            ds_times.append(t)
-            t, lint_out, peak = timed(lint_cmd, root)
-            lint_times.append(t)
-            rss = max(rss, peak)
-        findings = json.loads(lint_out)["findings"]
-        ac201 = [f for f in findings if f["code"] == "AC201"]
-        ds_results = json.loads(ds_out)["results"]
-        ds_count = sum(len(v) for v in ds_results.values())
-        lint_med, ds_med = statistics.median(lint_times), statistics.median(ds_times)
+            for name, cmd in commands.items():
+                elapsed, outputs[name], peak = timed(cmd, root)
+                times[name].append(elapsed)
+                peaks[name] = max(peaks[name], peak)
+        ds = json.loads(outputs["detect-secrets scan"])["results"]
+        counts = {
+            "detect-secrets scan": f"{sum(len(v) for v in ds.values())} findings",
+            "agentcheck lint (all rules)": _summary(outputs["agentcheck lint (all rules)"]),
+            "agentcheck lint --select AC2": _summary(outputs["agentcheck lint --select AC2"]),
+        }
         files = args.python + args.yaml + 2
-        print(f"machine      : {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
-        print(f"tree         : {files} files, {size / 1e6:.1f} MB (git repository, all tracked)")
-        print(f"detect-secrets scan : median {ds_med:.2f} s  {[round(t, 2) for t in ds_times]}  "
-              f"{ds_count} findings in {len(ds_results)} files")
-        print(f"agentcheck lint     : median {lint_med:.2f} s  {[round(t, 2) for t in lint_times]}  "
-              f"{len(findings)} findings, {len(ac201)} AC201, peak RSS {rss / 1024:.0f} MB")
-        print(f"ratio        : agentcheck takes {lint_med / ds_med:.2f}x the time of detect-secrets")
+        cpus = len(os.sched_getaffinity(0))
+        print(
+            f"machine: {platform.machine()}, {cpus} usable CPUs, Python {platform.python_version()}"
+        )
+        print(f"tree: {files} files, {size / 1e6:.1f} MB, a git repository with every file tracked")
+        print(f"runs: {args.runs}, alternating; median wall time")
         print()
-        print("| files | detect-secrets scan | its findings | agentcheck lint (all rules) | AC201 | peak RSS |")
-        print(f"| {files} | {ds_med:.1f} s | {ds_count} | {lint_med:.1f} s | {len(ac201)} | {rss / 1024:.0f} MB |")
-        for f in ac201[:10]:
-            print(f"  unexpected AC201: {f['path']}:{f['line']} {f['message']}")
+        print("| command | median | runs | peak RSS | findings |")
+        print("|---|---|---|---|---|")
+        for name in commands:
+            runs = ", ".join(f"{t:.1f}" for t in times[name])
+            median = statistics.median(times[name])
+            peak = peaks[name] / 1024
+            print(f"| `{name}` | {median:.1f} s | {runs} | {peak:.0f} MB | {counts[name]} |")
+
+
+def _summary(output: str) -> str:
+    findings = json.loads(output)["findings"]
+    ac201 = sum(1 for f in findings if f["code"] == "AC201")
+    return f"{len(findings)} findings, {ac201} AC201"
 
 
 if __name__ == "__main__":
