@@ -40,13 +40,16 @@ def heavy_imports() -> list[str]:
         "import sys; from agentcheck.cli import main\n"
         "try:\n    main(['lint', sys.argv[1], '--format', 'json', '--exit-zero'])\n"
         "except SystemExit:\n    pass\n"
-        f"print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))"
+        "print('HEAVY:' + ','.join(sorted(m for m in sys.modules "
+        f"if m.split('.')[0] in {HEAVY!r})), file=sys.stderr)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(EXAMPLE)], capture_output=True, text=True, check=False
     )
-    last = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
-    return [m for m in last.split(",") if m]
+    marked = [line for line in out.stderr.splitlines() if line.startswith("HEAVY:")]
+    if not marked:
+        raise SystemExit(f"the lint run failed:\n{out.stderr}")
+    return [m for m in marked[-1].removeprefix("HEAVY:").split(",") if m]
 
 
 def main() -> None:
