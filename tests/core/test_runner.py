@@ -165,3 +165,37 @@ def test_rule_classes_validate_code_and_name() -> None:
             code = "AC999"
             name = "Not_Kebab"
             message = "x"
+
+
+class ImageRule(Rule):
+    """Flags image lines."""
+
+    code = "XT004"
+    name = "image-line"
+    message = "An image."
+
+    def check(self, project: Project) -> Iterable[Finding]:
+        for rel in project.files:
+            for lineno, line in enumerate((project.text(rel) or "").splitlines(), 1):
+                if "image:" in line:
+                    yield self.finding(rel, lineno)
+
+
+def test_k8s_annotation_suppresses_findings_inside_its_object(
+    tmp_path: Path, pm: pluggy.PluginManager
+) -> None:
+    project = project_with(
+        tmp_path,
+        {
+            "k8s/app.yaml": (
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n"
+                "  annotations:\n    agentcheck.io/ignore: AC503, image-line\n"
+                "spec:\n  template:\n    spec:\n      containers:\n      - image: a:1\n"
+                "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: b\n"
+                "spec:\n  template:\n    spec:\n      containers:\n      - image: b:1\n"
+            )
+        },
+    )
+    result = lint(project, [ImageRule], pm=pm)
+    assert codes(result.findings) == [("XT004", "k8s/app.yaml", 21)]
+    assert result.suppressed == 1

@@ -13,7 +13,7 @@ import pluggy
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 from agentcheck.lint.rules.core import ParseError, RuleCrashed, UnusedSuppression
-from agentcheck.lint.suppressions import Suppression, find_suppressions
+from agentcheck.lint.suppressions import Suppression, annotation_codes, find_suppressions
 from agentcheck.plugins import all_rules
 from agentcheck.project import Project
 
@@ -151,6 +151,9 @@ def lint(
             ):
                 suppressed += 1
                 continue
+            if _annotation_ignores(project, finding):
+                suppressed += 1
+                continue
             hit = [
                 s
                 for s in suppressions_for(finding.path)
@@ -194,6 +197,24 @@ def lint(
     for f in kept:
         by_rule.setdefault(f.code, []).append(f)
     return LintResult(kept, rules, suppressed, by_rule)
+
+
+def _annotation_ignores(project: Project, finding: Finding) -> bool:
+    """Whether the Kubernetes object whose document holds the finding's line carries an
+    ``agentcheck.io/ignore`` annotation naming the finding's code or rule name."""
+    if not finding.path.endswith((".yaml", ".yml")):
+        return False
+    docs = [doc for rel, doc in project.k8s_objects if rel == finding.path]
+    holder = None
+    for doc in docs:
+        if doc.start_line <= finding.line and (
+            holder is None or doc.start_line >= holder.start_line
+        ):
+            holder = doc
+    if holder is None:
+        return False
+    codes = annotation_codes(holder.data)
+    return finding.code in codes or finding.name in codes
 
 
 def _code_matches(pattern: str, finding: Finding) -> bool:

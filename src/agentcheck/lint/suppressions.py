@@ -45,3 +45,29 @@ def find_suppressions(path: str, text: str) -> list[Suppression]:
                 Suppression(path, lineno, match.start() + 1, codes, match["reason"].strip())
             )
     return found
+
+
+#: Annotation of a Kubernetes object (or its pod template) naming codes to suppress for it.
+IGNORE_ANNOTATION = "agentcheck.io/ignore"
+_SPLIT = re.compile(r"[\s,]+")
+
+
+def annotation_codes(obj: object) -> frozenset[str]:
+    """Codes and names an ``agentcheck.io/ignore`` annotation lists on a Kubernetes object's
+    metadata or its pod template's metadata (``"AC503"``, ``"AC503, missing-resources"``).
+
+    The annotation covers every finding inside that object's YAML document.
+    """
+    if not isinstance(obj, dict):
+        return frozenset()
+    metas: list[object] = [obj.get("metadata")]
+    spec = obj.get("spec")
+    if isinstance(spec, dict) and isinstance(spec.get("template"), dict):
+        metas.append(spec["template"].get("metadata"))
+    found: set[str] = set()
+    for meta in metas:
+        annotations = meta.get("annotations") if isinstance(meta, dict) else None
+        value = annotations.get(IGNORE_ANNOTATION) if isinstance(annotations, dict) else None
+        if isinstance(value, str):
+            found.update(part for part in _SPLIT.split(value.strip()) if part)
+    return frozenset(found)
