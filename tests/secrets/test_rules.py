@@ -200,6 +200,10 @@ def test_bad_input_gives_clear_findings_or_silence_never_a_crash(tmp_path: Path)
             "    ports: {a: 1}\n    build: {args: 7}\n    env_file: [{path: 3}]\n",
             "k8s/odd.yaml": "apiVersion: v1\nkind: Pod\nmetadata: x\nspec:\n  containers:\n"
             "    - env: 5\n    - env: [{name: 3}, {name: TOKEN, value: {a: 1}}]\n    - 7\n",
+            "k8s/db.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: x\nspec:\n"
+            "  template:\n    metadata: 3\n    spec:\n      hostNetwork: true\n      containers:\n"
+            "        - image: redis:7\n          env: 5\n          ports: 6\n"
+            "---\napiVersion: v1\nkind: Service\nmetadata: 4\nspec: {type: NodePort, selector: 9}\n",
             "k8s/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"
             "data:\n  a: '!!notbase64'\n  b: //79\n",
             "Dockerfile": 'FROM\nENV\nARG =\nENV A B C\nCOPY\nADD --from=x . /\nCOPY ["a",\n',

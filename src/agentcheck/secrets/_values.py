@@ -131,6 +131,7 @@ _TRIVIAL_PASSWORDS = words(
     qwerty letmein welcome user demo sa langgraph agent app postgres123 admin123 password123
     secret123 rootpassword mypassword mysecretpassword pgpass dbpass db_password"""
 )
+_BOOLEANS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "none"})
 _KEYBOARD_ROWS = (
     "1234567890",
     "qwertyuiop",
@@ -230,6 +231,8 @@ def is_reference(value: str) -> bool:
     if not text:
         return True
     if _NUMBER.match(text) or _EMAIL.match(text) or _SECRET_MANAGER.match(text):
+        return True
+    if text.lower() in _BOOLEANS:
         return True
     if _URL.match(text):
         return "@" not in text.split("://", 1)[1].split("/", 1)[0]

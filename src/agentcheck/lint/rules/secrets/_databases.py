@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.lint.rules.secrets._common import k8s_ignores
-from agentcheck.lint.rules.secrets._manifests import POD_SPEC_PATHS, containers
+from agentcheck.lint.rules.secrets._manifests import POD_SPEC_PATHS, containers, get_path
 from agentcheck.secrets import compose_default, is_trivial_password
 
 if TYPE_CHECKING:
@@ -295,21 +295,20 @@ def k8s_exposures(project: Project) -> Iterator[tuple[Exposure, frozenset[str]]]
             engine = engine_of(container.get("image"))
             if engine is None:
                 continue
+            items = container.get("env")
             env = {
                 str(e["name"]): (e.get("value") if "valueFrom" not in e else "${FROM_SECRET}")
-                for e in container.get("env") or []
+                for e in (items if isinstance(items, list) else [])
                 if isinstance(e, Mapping) and isinstance(e.get("name"), str)
             }
             args = _args(container.get("command")) + _args(container.get("args"))
             weak = weakness(engine, env, args)
             if weak is None:
                 continue
-            kind, name = str(obj.get("kind")), str((obj.get("metadata") or {}).get("name", "?"))
+            kind, name = str(obj.get("kind")), str(get_path(obj, "metadata", "name") or "?")
             spec_path = POD_SPEC_PATHS[kind]
             ignores = k8s_ignores(obj)
-            pod = doc.data
-            for key in spec_path:
-                pod = pod.get(key) if isinstance(pod, Mapping) else None
+            pod = get_path(obj, *spec_path)
             if isinstance(pod, Mapping) and pod.get("hostNetwork") is True:
                 line, col = doc.loc(*spec_path, "hostNetwork")
                 yield (
@@ -330,16 +329,8 @@ def k8s_exposures(project: Project) -> Iterator[tuple[Exposure, frozenset[str]]]
                     how = f"binds hostPort {port.get('hostPort')} on every node"
                     yield Exposure(rel, line, col, engine, f"{kind} `{name}`", how, weak), ignores
                     break
-            template = doc.data
-            for key in spec_path[:-1]:
-                template = template.get(key) if isinstance(template, Mapping) else None
-            labels = (
-                (template.get("metadata") or {}).get("labels")
-                if isinstance(template, Mapping)
-                else None
-            )
-            if kind == "Pod":
-                labels = (obj.get("metadata") or {}).get("labels")
+            meta_path = ("metadata",) if kind == "Pod" else (*spec_path[:-1], "metadata")
+            labels = get_path(obj, *meta_path, "labels")
             if isinstance(labels, Mapping):
                 workloads.append(
                     _Workload(rel, doc, kind, name, _namespace(obj), labels, engine, weak, ignores)
@@ -371,7 +362,7 @@ def _services(
                 continue
             if all(w.labels.get(k) == v for k, v in selector.items()):
                 line, col = doc.loc("spec", "type")
-                svc = (obj.get("metadata") or {}).get("name", "?")
+                svc = get_path(obj, "metadata", "name") or "?"
                 how = f"is exposed by {kind} Service `{svc}`"
                 yield (
                     Exposure(rel, line, col, w.engine, f"{w.kind} `{w.name}`", how, w.weak),

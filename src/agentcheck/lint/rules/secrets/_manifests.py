@@ -24,13 +24,21 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from agentcheck.lint.rules.secrets._common import dotenv_kind, k8s_ignores
+from agentcheck.lint.rules.secrets._common import dotenv_kind
 
 if TYPE_CHECKING:
     from agentcheck.parsing import Located
     from agentcheck.project import Project
 
-__all__ = ["POD_SPEC_PATHS", "EnvEntry", "containers", "manifest_env", "read_dotenv"]
+__all__ = [
+    "POD_SPEC_PATHS",
+    "EnvEntry",
+    "containers",
+    "dockerfile_instructions",
+    "get_path",
+    "manifest_env",
+    "read_dotenv",
+]
 
 #: Where each workload kind keeps its pod spec.
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
@@ -53,7 +61,7 @@ class EnvEntry:
 
     ``value`` is None when the manifest takes the value from elsewhere (``valueFrom``, a bare
     ``KEY`` passthrough). ``secret_store`` is True where every value is a secret whatever its
-    name (a Kubernetes Secret's data). ``ignores`` are codes an annotation suppresses.
+    name (a Kubernetes Secret's data).
     """
 
     path: str
@@ -64,10 +72,10 @@ class EnvEntry:
     where: str
     production: bool
     secret_store: bool = False
-    ignores: frozenset[str] = frozenset()
 
 
-def _get(data: Any, *path: str) -> Any:
+def get_path(data: Any, *path: Any) -> Any:
+    """``data[path[0]][path[1]]...``, or None where a step is missing or not a mapping."""
     for key in path:
         if not isinstance(data, Mapping):
             return None
@@ -106,7 +114,7 @@ def _compose(project: Project) -> Iterator[EnvEntry]:
     for rel in project.compose_files:
         production = project.is_production(rel)
         for doc in project.yaml(rel):
-            services = _get(doc.data, "services")
+            services = get_path(doc.data, "services")
             if not isinstance(services, Mapping):
                 continue
             for name, service in services.items():
@@ -131,7 +139,7 @@ def _compose(project: Project) -> Iterator[EnvEntry]:
 def _compose_vars(
     rel: str, doc: Located, path: tuple[Any, ...], where: str, production: bool
 ) -> Iterator[EnvEntry]:
-    block = _get(doc.data, *path)
+    block = get_path(doc.data, *path)
     if isinstance(block, Mapping):
         for key, value in block.items():
             line, col = doc.loc(*path, key)
@@ -186,7 +194,7 @@ def containers(obj: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], Mappin
     spec_path = POD_SPEC_PATHS.get(str(obj.get("kind")))
     if spec_path is None:
         return
-    pod = _get(obj, *spec_path)
+    pod = get_path(obj, *spec_path)
     if not isinstance(pod, Mapping):
         return
     for list_name in _CONTAINER_LISTS:
@@ -202,9 +210,8 @@ def _kubernetes(project: Project) -> Iterator[EnvEntry]:
     for rel, doc in project.k8s_objects:
         obj = doc.data
         kind = str(obj.get("kind"))
-        name = _get(obj, "metadata", "name") or "?"
+        name = get_path(obj, "metadata", "name") or "?"
         production = project.is_production(rel)
-        ignores = k8s_ignores(obj)
         for path, container in containers(obj):
             env = container.get("env")
             if not isinstance(env, list):
@@ -215,15 +222,13 @@ def _kubernetes(project: Project) -> Iterator[EnvEntry]:
                     continue
                 value = _scalar(item.get("value")) if "valueFrom" not in item else None
                 line, col = doc.loc(*path, "env", i, "value" if "value" in item else "name")
-                yield EnvEntry(
-                    rel, line, col, item["name"], value, where, production, ignores=ignores
-                )
+                yield EnvEntry(rel, line, col, item["name"], value, where, production)
         if kind == "ConfigMap":
-            yield from _k8s_map(rel, doc, "data", f"ConfigMap `{name}`", production, False, ignores)
+            yield from _k8s_map(rel, doc, "data", f"ConfigMap `{name}`", production, False)
         elif kind == "Secret":
             where = f"Secret `{name}`"
-            yield from _k8s_map(rel, doc, "stringData", where, production, True, ignores)
-            yield from _k8s_map(rel, doc, "data", where, production, True, ignores, b64=True)
+            yield from _k8s_map(rel, doc, "stringData", where, production, True)
+            yield from _k8s_map(rel, doc, "data", where, production, True, b64=True)
 
 
 def _k8s_map(
@@ -233,11 +238,10 @@ def _k8s_map(
     where: str,
     production: bool,
     secret_store: bool,
-    ignores: frozenset[str],
     *,
     b64: bool = False,
 ) -> Iterator[EnvEntry]:
-    data = _get(doc.data, key)
+    data = get_path(doc.data, key)
     if not isinstance(data, Mapping):
         return
     for name, raw in data.items():
@@ -248,7 +252,7 @@ def _k8s_map(
             except (binascii.Error, ValueError):
                 continue  # binary data: not something we can judge
         line, col = doc.loc(key, name)
-        yield EnvEntry(rel, line, col, str(name), value, where, production, secret_store, ignores)
+        yield EnvEntry(rel, line, col, str(name), value, where, production, secret_store)
 
 
 # ---------------------------------------------------------------------------------- Dockerfile

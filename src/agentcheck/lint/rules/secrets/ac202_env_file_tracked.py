@@ -17,7 +17,7 @@ __all__ = ["EnvFileTracked"]
 
 
 class EnvFileTracked(Rule):
-    """A ``.env`` file is committed to git.
+    """A .env file is committed to git.
 
     What it does
     ------------

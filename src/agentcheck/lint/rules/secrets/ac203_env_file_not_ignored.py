@@ -17,7 +17,7 @@ __all__ = ["EnvFileNotIgnored"]
 
 
 class EnvFileNotIgnored(Rule):
-    """A ``.env`` file exists and no ``.gitignore`` ignores it.
+    """A .env file exists and no .gitignore ignores it.
 
     What it does
     ------------

@@ -179,7 +179,7 @@ def _spec(project: Project, rel: str) -> pathspec.PathSpec[Any] | None:
 
 
 class EnvFileInImage(Rule):
-    """The Docker build context would carry a ``.env`` file into the image.
+    """The Docker build context would carry a .env file into the image.
 
     What it does
     ------------

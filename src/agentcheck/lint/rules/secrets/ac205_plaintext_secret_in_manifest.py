@@ -71,8 +71,6 @@ class PlaintextSecretInManifest(Rule):
     def check(self, project: Project) -> Iterator[Finding]:
         for found in manifest_secrets(project):
             entry = found.entry
-            if self.code in entry.ignores or self.name in entry.ignores:
-                continue
             yield self.finding(
                 entry.path,
                 entry.line,

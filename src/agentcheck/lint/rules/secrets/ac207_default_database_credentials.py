@@ -71,6 +71,8 @@ class DefaultDatabaseCredentials(Rule):
         for exposure in compose_exposures(project):
             yield self._finding(exposure)
         for exposure, ignores in k8s_exposures(project):
+            # The runner applies an object's agentcheck.io/ignore to findings in its own
+            # document; a finding at a Service also honours the database workload's.
             if self.code not in ignores and self.name not in ignores:
                 yield self._finding(exposure)
 
