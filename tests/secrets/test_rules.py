@@ -228,3 +228,37 @@ def test_bad_input_gives_clear_findings_or_silence_never_a_crash(tmp_path: Path)
 @pytest.mark.parametrize("select", ["AC201", "AC202", "AC203", "AC204", "AC205", "AC206", "AC207"])
 def test_each_rule_runs_alone_on_an_empty_directory(tmp_path: Path, select: str) -> None:
     assert run(tmp_path, select) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "prefix"),
+    [
+        ("Pod", "spec:\n"),
+        ("Deployment", "spec:\n  template:\n    spec:\n"),
+        ("StatefulSet", "spec:\n  template:\n    spec:\n"),
+        ("DaemonSet", "spec:\n  template:\n    spec:\n"),
+        ("Job", "spec:\n  template:\n    spec:\n"),
+        ("CronJob", "spec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n"),
+    ],
+)
+@pytest.mark.parametrize("containers", ["containers", "initContainers"])
+def test_every_workload_kind_and_container_list_is_read(
+    tmp_path: Path, kind: str, prefix: str, containers: str
+) -> None:
+    indent = " " * (len(prefix.splitlines()[-1]) - len(prefix.splitlines()[-1].lstrip()) + 2)
+    manifest = (
+        f"apiVersion: v1\nkind: {kind}\nmetadata:\n  name: agent\n{prefix}"
+        f"{indent}{containers}:\n"
+        f"{indent}  - name: agent\n"
+        f"{indent}    image: agent:1.0.0\n"
+        f"{indent}    env:\n"
+        f"{indent}      - name: LANGSMITH_API_KEY\n"
+        f"{indent}        valueFrom: {{secretKeyRef: {{name: agent, key: langsmith}}}}\n"
+        f"{indent}      - name: ANTHROPIC_API_KEY\n"
+        f"{indent}        value: {KEYS['anthropic_k8s']}\n"
+    )
+    make(tmp_path, {"k8s/agent.yaml": manifest})
+    line = manifest.splitlines().index(f"{indent}        value: {KEYS['anthropic_k8s']}") + 1
+    findings = run(tmp_path)
+    assert where(findings) == [("k8s/agent.yaml", line, "AC205")]
+    assert "Anthropic API key" in findings[0].message
