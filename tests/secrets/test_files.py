@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,22 +78,40 @@ def test_a_directory_a_fifo_and_a_vanished_file_neither_hang_nor_crash(tmp_path:
     assert scan.unreadable == [("gone.py", "No such file or directory")]
 
 
-def test_both_cores_find_exactly_what_one_core_finds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+_BOTH_CORES = """
+import json, sys
+from pathlib import Path
+from agentcheck.secrets import _files
+root, paths = Path(sys.argv[1]), sys.argv[2:]
+serial = _files.scan_files(root, paths, max_size=2**21, jobs=1)
+_files.PARALLEL_MIN_BYTES = 0
+parallel = _files.scan_files(root, paths, max_size=2**21, jobs=2)
+print(json.dumps({
+    "jobs": [serial.jobs, parallel.jobs],
+    "same": serial.hits == parallel.hits,
+    "files": sorted(parallel.hits),
+}))
+"""
+
+
+def test_both_cores_find_exactly_what_one_core_finds(tmp_path: Path) -> None:
     paths = []
     for i in range(60):
         body = "".join(f'RUN_{j} = "{os.urandom(16).hex()}"\n' for j in range(50))
         if i % 7 == 0:
             body += f'LANGSMITH_API_KEY = "{KEYS["langsmith_personal"]}"\n'
         paths.append(write(tmp_path, f"pkg/m{i:02d}.py", body))
-    serial = scan_files(tmp_path, paths, max_size=MAX, jobs=1)
-    monkeypatch.setattr(_files, "PARALLEL_MIN_BYTES", 0)
-    parallel = scan_files(tmp_path, paths, max_size=MAX, jobs=2)
-    assert parallel.jobs == 2
-    assert serial.jobs == 1
-    assert parallel.hits == serial.hits
-    assert sorted(serial.hits) == [f"pkg/m{i:02d}.py" for i in range(0, 60, 7)]
+    # A fresh interpreter: this test process may run other tests' threads, which rule out fork.
+    out = subprocess.run(
+        [sys.executable, "-c", _BOTH_CORES, str(tmp_path), *paths],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(out.stdout)
+    assert result["jobs"] == [1, 2]
+    assert result["same"]
+    assert result["files"] == [f"pkg/m{i:02d}.py" for i in range(0, 60, 7)]
 
 
 def test_a_process_with_other_threads_scans_in_process(
