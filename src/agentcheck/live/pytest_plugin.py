@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +33,14 @@ if TYPE_CHECKING:
     from agentcheck.live.runtimes.base import Runtime
     from agentcheck.live.settings import LiveSettings
 
-__all__ = ["LiveItem", "LivePlugin", "agent_client", "agent_deployment", "fake_llm"]
+__all__ = [
+    "LiveCheckWarning",
+    "LiveItem",
+    "LivePlugin",
+    "agent_client",
+    "agent_deployment",
+    "fake_llm",
+]
 
 PLUGIN_NAME = "agentcheck-live"
 NODE_ID = "agentcheck::live"
@@ -190,6 +198,10 @@ class LiveCollector(pytest.Collector):
                 yield item
 
 
+class LiveCheckWarning(UserWarning):
+    """Something a live check observed that does not fail it, shown in pytest's warnings."""
+
+
 class LiveCheckFailed(Exception):
     """Raised by a live item whose check failed; carries the outcome to ``repr_failure``."""
 
@@ -215,6 +227,8 @@ class LiveItem(pytest.Item):
         from agentcheck.live.checks import run_check
 
         outcome = run_check(self.check, self.plugin.context(), self.graph)
+        for message in outcome.warnings:
+            warnings.warn(LiveCheckWarning(message), stacklevel=1)
         if outcome.status == "skipped":
             pytest.skip(f"{self.check.code}: {outcome.message}")
         if outcome.status == "failed":

@@ -47,6 +47,8 @@ class LiveCheck:
     per_graph: ClassVar[bool] = False
     #: Kills or restarts servers: runs after every non-destructive check, on runtimes that allow it.
     destructive: ClassVar[bool] = False
+    #: Skipped when the deployment did not start (only the check that reports it runs then).
+    needs_deployment: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -79,6 +81,8 @@ class Outcome:
     #: The servers' and the proxy's log lines written while the check ran (on failure).
     logs: str
     seconds: float
+    #: What the check observed that does not fail it (see ``LiveContext.warn``).
+    warnings: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -86,25 +90,27 @@ class Outcome:
 
 
 def run_check(check: LiveCheck, ctx: LiveContext, graph: str) -> Outcome:
-    """Run one check and turn whatever happens into an :class:`Outcome` (it never raises).
+    """Run one check and turn its verdict into an :class:`Outcome`.
 
     An HTTP error the check did not handle itself (a refused connection, a timeout) is a failure
-    of the deployment, reported with the request that failed.
+    of the deployment, reported with the request that failed. Any other exception is a bug of
+    the check and propagates.
     """
     import httpx
 
     began = time.monotonic()
     marks = ctx.log_marks()
+    ctx.warnings.clear()
 
     def outcome(status: str, message: str) -> Outcome:
         logs = ctx.log_tail(marks) if status == "failed" else ""
-        return Outcome(
-            check.code, check.name, graph, status, message, logs, time.monotonic() - began
-        )
+        seconds = time.monotonic() - began
+        warned = tuple(ctx.warnings)
+        return Outcome(check.code, check.name, graph, status, message, logs, seconds, warned)
 
     if check.destructive and not ctx.runtime.destructive:
         return outcome("skipped", f"the {ctx.runtime.name} runtime does not allow breaking servers")
-    if ctx.startup_error is not None and check.code != "AC801":
+    if ctx.startup_error is not None and check.needs_deployment:
         return outcome("skipped", "not run: the deployment did not start (see AC801)")
     try:
         note = check.run(ctx, graph)

@@ -45,7 +45,13 @@ class LiveContext:
     startup_seconds: float | None = None
     #: The graph id the SSE checks run.
     probe: str = GRAPH_ID
+    #: What the running check found worth saying without failing (see :meth:`warn`).
+    warnings: list[str] = field(default_factory=list)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def warn(self, message: str) -> None:
+        """Note something the running check observed that does not fail it."""
+        self.warnings.append(message)
 
     # -- where to send requests ------------------------------------------------------------------
 

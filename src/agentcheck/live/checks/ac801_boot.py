@@ -32,6 +32,7 @@ class Boot(LiveCheck):
     name = "boot"
     summary = "Every replica becomes healthy within the timeout and serves every graph."
     per_graph = True
+    needs_deployment = False  # it is the check that says the deployment did not start
 
     def run(self, ctx: LiveContext, graph: str) -> str:
         if ctx.startup_error is not None:

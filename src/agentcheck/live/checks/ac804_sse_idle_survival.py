@@ -58,11 +58,17 @@ class SseIdleSurvival(LiveCheck):
         require_probe(ctx)
         timeout = ctx.idle_timeout
         assumed = timeout if timeout is not None else ASSUMED_TIMEOUT
-        described = (
-            f"the proxy's idle timeout (proxy_read_timeout) is {timeout:g} s"
-            if timeout is not None
-            else f"no proxy config, so the usual {ASSUMED_TIMEOUT:g} s idle timeout is assumed"
-        )
+        if timeout is not None:
+            described = f"the proxy's idle timeout (proxy_read_timeout) is {timeout:g} s"
+        elif ctx.settings.proxy is not None:
+            described = (
+                f"the idle timeout of {ctx.settings.proxy.name} cannot be read, so the usual "
+                f"{ASSUMED_TIMEOUT:g} s is assumed"
+            )
+        else:
+            described = (
+                f"no proxy config, so the usual {ASSUMED_TIMEOUT:g} s idle timeout is assumed"
+            )
         stream = self._silent_run(ctx, graph, WINDOW)
         if timeout is not None and timeout < WINDOW - 1:
             return f"a {WINDOW:g} s silent step came through {ctx.through}; {described}"
@@ -109,22 +115,18 @@ class SseIdleSurvival(LiveCheck):
             arrivals = stream.arrivals
             ended = stream.ended or 0.0
             quiet = ended - (arrivals[-1] if arrivals else 0.0)
+            after = f", {quiet:.1f} s after its last byte" if quiet >= 0.5 else ""
             timeout = ctx.idle_timeout
             why = (
-                f"; the proxy's idle timeout (proxy_read_timeout) is {timeout:g} s"
-                if timeout is not None
-                else ""
-            )
-            heartbeat = (
-                ": heartbeats, if the server sends them, come too rarely to keep it open"
+                f"; the proxy's idle timeout (proxy_read_timeout) is {timeout:g} s, and nothing "
+                "the server sent in the silence kept the connection open"
                 if timeout is not None
                 else ""
             )
             raise CheckFailed(
-                f"{seen}the stream was cut {ctx.through} {quiet:.1f} s after its last byte, "
-                f"{ended:.1f} s into a run whose probe step stays silent for {silent:g} s "
-                f"({stream.error or 'closed early'}){why}{heartbeat}. Raise the timeout above "
-                "the longest silent step."
+                f"{seen}the stream was cut {ctx.through} {ended:.1f} s into a run whose probe "
+                f"step stays silent for {silent:g} s{after} ({stream.error or 'closed early'})"
+                f"{why}. Raise the timeout above the longest silent step."
             )
         return stream
 

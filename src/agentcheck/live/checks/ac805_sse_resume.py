@@ -48,21 +48,24 @@ class SseResume(LiveCheck):
 
     What it checks
     --------------
-    The probe graph runs 4 bursts of 20 supersteps, 0.3 s apart, each superstep streaming one
-    ``values`` event (the state clients rebuild) and one ``custom`` event, in a run created
-    with ``stream_resumable: true`` and ``on_disconnect: continue``. In each burst the check
-    drops the connection, lets the burst finish without it, and rejoins in the quiet gap with
+    The probe graph writes 4 bursts of 20 ``custom`` events, 0.3 s apart, each burst within
+    one superstep as a model's tokens are, and a ``values`` event after each superstep (the
+    state clients rebuild), in a run created with ``stream_resumable: true`` and
+    ``on_disconnect: continue``. In each burst the check drops the connection after the event
+    three quarters in, lets the burst finish without it, and rejoins in the quiet gap with
     ``GET /threads/{id}/runs/{run}/stream`` and the id of the last event it took: the rest of
-    the burst must be replayed, then the run streams on. Where two events share an id, the
-    cut goes between them. Every event must arrive exactly once.
+    the burst must be replayed, then the run streams on. Every event must arrive exactly once.
+
+    Event ids that several events share are reported as a warning: a client cut between two
+    such events cannot resume without losing the later one. langgraph-api's in-memory runtime
+    numbers events by the millisecond, so a burst of tokens shares ids; the check does not cut
+    there unless ``cut_shared_ids`` is set, which makes that loss a failure.
 
     Why it matters
     --------------
     Phones, proxies and deploys cut streams, and ``useStream`` and ``langgraph_sdk`` rejoin
     with the last event id. A server that cannot resume exactly loses or repeats events,
-    silently. langgraph-api's in-memory runtime numbers events by the millisecond: events
-    written within one millisecond (a model's tokens) share an id, and a resume between them
-    skips the later ones.
+    silently.
 
     How to fix
     ----------
@@ -77,14 +80,17 @@ class SseResume(LiveCheck):
 
     #: The probe's shape: ``bursts`` bursts of ``emit`` events, ``spacing`` seconds apart
     #: within a burst (0: back to back), ``gap`` seconds between bursts; with ``batch`` a
-    #: burst is written in one superstep, as a model's tokens are.
+    #: burst is written in one superstep, as a model's tokens are, else one per superstep.
     emit: ClassVar[int] = 20
     bursts: ClassVar[int] = 4
     spacing: ClassVar[float] = 0.0
     gap: ClassVar[float] = 0.3
-    batch: ClassVar[bool] = False
+    batch: ClassVar[bool] = True
     #: The stream modes requested and counted (``values`` and/or ``custom``).
     modes: ClassVar[tuple[str, ...]] = ("values", "custom")
+    #: Also cut between two events that share an id (at most once per burst), so that a
+    #: server numbering events by the millisecond fails instead of being warned about.
+    cut_shared_ids: ClassVar[bool] = False
 
     @property
     def events(self) -> int:
@@ -147,12 +153,13 @@ class SseResume(LiveCheck):
         )
         received: list[_Event] = []
         cuts: list[_Cut] = []
+        shared: set[tuple[_Event, _Event]] = set()
         meta: dict[str, str] = {}
         with open_stream(
             client, "POST", f"{base}/threads/{thread}/runs/stream", json=body, read_timeout=STALL
         ) as stream:
             require_event_stream(stream, f"the resumable probe run {where}")
-            cut = self._read(stream, received, meta, cuts)
+            cut = self._read(stream, received, meta, cuts, shared)
         run_id = meta.get("run_id", "")
         if not received:
             raise CheckFailed(f"no probe event arrived {where}: {stream.error or 'empty stream'}")
@@ -173,11 +180,13 @@ class SseResume(LiveCheck):
             before = len(received)
             with open_stream(client, "GET", join, headers=headers, read_timeout=STALL) as stream:
                 require_event_stream(stream, f"rejoining {where} with Last-Event-ID")
-                cut = self._read(stream, received, meta, cuts)
+                cut = self._read(stream, received, meta, cuts, shared)
             cuts[-1].next = received[before] if len(received) > before else None
             if cut is None and not (received and self._last(received[-1])):
                 stalled = stream.error or "it ended before the run's last event"
 
+        if shared:
+            ctx.warn(_shared_warning(shared, where))
         return self._verdict(received, cuts, stalled, where)
 
     def _read(
@@ -186,14 +195,16 @@ class SseResume(LiveCheck):
         received: list[_Event],
         meta: dict[str, str],
         cuts: list[_Cut],
+        shared: set[tuple[_Event, _Event]],
     ) -> _Cut | None:
         """Read events into ``received`` until the run's last one, or until the next cut.
 
-        At most one cut per burst: between the first two events of the burst that share an
-        id, else after the first event at least three quarters in (never the burst's last:
-        the client must miss part of it). Each cut is seen with one event of lookahead; the
-        later event is dropped, as if the connection had broken between the two. The run id
-        from the ``metadata`` event goes to ``meta["run_id"]``.
+        At most one cut per burst, after the first event at least three quarters in whose
+        successor has another id (never the burst's last: the client must miss part of it), or
+        with ``cut_shared_ids`` between the first two events of the burst that share an id.
+        Each cut is seen with one event of lookahead; the later event is dropped, as if the
+        connection had broken between the two. Adjacent events with one id go to ``shared``;
+        the run id from the ``metadata`` event goes to ``meta["run_id"]``.
         """
         cut_bursts = {self._place(cut.after)[0] for cut in cuts}
         late = max(0, min((3 * self.emit) // 4, self.emit - 2))
@@ -208,10 +219,13 @@ class SseResume(LiveCheck):
                 continue
             if pending is not None:
                 received.append(pending)
+                twins = bool(pending.id) and pending.id == event.id and pending != event
+                if twins:
+                    shared.add((pending, event))
                 burst, position = self._place(pending)
                 same = burst == self._place(event)[0] and burst < self.bursts
                 if same and burst not in cut_bursts:
-                    if pending.id and pending.id == event.id and pending != event:
+                    if twins and self.cut_shared_ids:
                         return _Cut(pending, event)
                     if pending.id != event.id and position >= late:
                         return _Cut(pending, None)
@@ -258,6 +272,15 @@ class SseResume(LiveCheck):
             )
         detail = "".join(f"\n  - {line}" for line in lines)
         raise CheckFailed(f"resuming a cut stream {where} with Last-Event-ID:{detail}")
+
+
+def _shared_warning(shared: set[tuple[_Event, _Event]], where: str) -> str:
+    first, second = min(shared, key=lambda pair: (pair[0].kind != "custom", pair[0].n))
+    return (
+        f"AC805: {len(shared)} time(s) two events in a row shared an id {where} (e.g. "
+        f"{first} and {second}: {first.id}); a client cut between two such events loses the "
+        "later one when it resumes with Last-Event-ID"
+    )
 
 
 def _describe(events: set[tuple[str, int]]) -> str:
