@@ -62,7 +62,9 @@ def main() -> None:
     lint = wall(cmd, args.runs)
     bare = wall([sys.executable, "-c", "pass"], args.runs)
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"command: {' '.join(cmd)}  ({args.runs} runs)")
     print(f"agentcheck lint: median {statistics.median(lint):.3f} s, best {min(lint):.3f} s")
     print(f"python -c pass:  median {statistics.median(bare):.3f} s")

@@ -81,8 +81,10 @@ class FixtureProject:
         if meta.get("git"):
             env = {
                 **os.environ,
-                "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-                "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
+                "GIT_AUTHOR_NAME": "t",
+                "GIT_AUTHOR_EMAIL": "t@example.invalid",
+                "GIT_COMMITTER_NAME": "t",
+                "GIT_COMMITTER_EMAIL": "t@example.invalid",
             }
 
             def git(*args: str) -> None:
@@ -103,5 +105,7 @@ def all_fixture_projects() -> list[FixtureProject]:
     for path in sorted(PROJECTS.iterdir()) if PROJECTS.is_dir() else []:
         match = _DIR.match(path.name)
         if path.is_dir() and match:
-            out.append(FixtureProject(path.name, path, match["code"].upper(), match["kind"] == "good"))
+            out.append(
+                FixtureProject(path.name, path, match["code"].upper(), match["kind"] == "good")
+            )
     return out

@@ -14,7 +14,9 @@ from tests.fixtureprojects import FixtureProject, all_fixture_projects
 FIXTURES = all_fixture_projects()
 
 
-def _lint(fixture: FixtureProject, tmp_path: Path, codes: set[str] | None) -> set[tuple[str, int, str]]:
+def _lint(
+    fixture: FixtureProject, tmp_path: Path, codes: set[str] | None
+) -> set[tuple[str, int, str]]:
     root = fixture.materialize(tmp_path / fixture.name)
     project = Project(root)
     rules = enabled_rules(project, select=sorted(codes) if codes is not None else ["ALL"])
@@ -23,7 +25,9 @@ def _lint(fixture: FixtureProject, tmp_path: Path, codes: set[str] | None) -> se
 
 
 @pytest.mark.parametrize("fixture", [f for f in FIXTURES if not f.good], ids=lambda f: f.name)
-def test_bad_project_reports_exactly_the_marked_findings(fixture: FixtureProject, tmp_path: Path) -> None:
+def test_bad_project_reports_exactly_the_marked_findings(
+    fixture: FixtureProject, tmp_path: Path
+) -> None:
     expected = fixture.expected()
     assert any(code == fixture.code for _, _, code in expected), (
         f"{fixture.name} marks no {fixture.code} finding"
