@@ -380,6 +380,19 @@ class Project:
         """The module's AST (never imported), or None (reported as AC100)."""
         return self.memo(f"py:{rel}", lambda: self._python(rel))
 
+    def parses(self, rel: str) -> bool:
+        """Whether the module parses, reported as AC100 exactly like :meth:`python`, without
+        keeping its AST.
+
+        For code a rule must check but whose text already says it holds nothing the rule
+        looks for: the tree of every module of a large repository would take hundreds of
+        megabytes, and the garbage collector would keep walking all of it.
+        """
+        key = f"py:{rel}"
+        if key in self._memo:
+            return self._memo[key] is not None
+        return self.memo(f"py-parses:{rel}", lambda: self._python(rel) is not None)
+
     def _python(self, rel: str) -> ast.Module | None:
         text = self._parse_text(rel, "Python source")
         if text is None:

@@ -36,6 +36,7 @@ __all__ = [
     "local_closure",
     "module_name",
     "module_path",
+    "python_naming",
     "resolve_import",
     "resolve_name",
     "search_roots",
@@ -366,6 +367,22 @@ def _relative_base(project: Project, rel: str, level: int) -> tuple[str, str | N
 def imports(project: Project, rel: str) -> list[ImportRef]:
     """Every import in the Python file ``rel``, in source order ([] if it does not parse)."""
     return project.memo(f"pyindex:imports:{rel}", lambda: _imports(project, rel))
+
+
+def python_naming(project: Project, rel: str, words: Iterable[str]) -> ast.Module | None:
+    """The AST of ``rel`` when its text may name one of ``words`` (identifiers a rule looks
+    for), else None; like :meth:`~agentcheck.project.Project.python` either way for AC100.
+
+    Most modules of a large repository never mention ``basicConfig`` or ``CORSMiddleware``:
+    their text says so in microseconds, and their trees (hundreds of megabytes for thousands
+    of modules) are never kept. Non-ASCII text is always parsed: Python normalizes identifiers
+    (NFKC), so one may be spelled differently in the text.
+    """
+    text = project.text(rel)
+    if text is not None and text.isascii() and not any(w in text for w in words):
+        project.parses(rel)
+        return None
+    return project.python(rel)
 
 
 def _python(project: Project, rel: str) -> ast.Module | None:

@@ -162,7 +162,6 @@ class _File:
     """A file's calls of interest (compile, savers, interrupt), found in one pass."""
 
     rel: str
-    tree: ast.Module
     calls: list[_Call]
     by_node: dict[int, _Call]
 
@@ -174,7 +173,7 @@ class _File:
 def _scan(project: Project, rel: str, tree: ast.Module) -> _File:
     text = project.text(rel, report=False) or ""
     if not any(k in text for k in _KEYWORDS):
-        return _File(rel, tree, [], {})
+        return _File(rel, [], {})
     names = set(_INTERESTING)
     for ref in pyindex.imports(project, rel):
         for original, bound in zip(ref.names, ref.bound, strict=False):
@@ -186,7 +185,7 @@ def _scan(project: Project, rel: str, tree: ast.Module) -> _File:
     for node, fn, parent, grand in walk_lines(tree, lines):
         if isinstance(node, ast.Call) and names.intersection(call_name(node.func).split(".")):
             calls.append(_Call(node, fn, _with_item(node, parent, grand)))
-    return _File(rel, tree, calls, {id(c.node): c for c in calls})
+    return _File(rel, calls, {id(c.node): c for c in calls})
 
 
 def _with_item(node: ast.AST, parent: ast.AST | None, grand: ast.AST | None) -> bool:
@@ -207,9 +206,18 @@ class _Analyzer:
 
     def file(self, rel: str) -> _File | None:
         if rel not in self.files:
-            tree = self.project.python(rel) if rel.endswith(".py") else None
-            self.files[rel] = _scan(self.project, rel, tree) if tree is not None else None
+            self.files[rel] = self._read(rel)
         return self.files[rel]
+
+    def _read(self, rel: str) -> _File | None:
+        if not rel.endswith(".py"):
+            return None
+        text = self.project.text(rel)
+        if text is not None and not any(k in text for k in _KEYWORDS):
+            # Nothing to scan; the module must still parse (AC100), but its tree is not kept.
+            return _File(rel, [], {}) if self.project.parses(rel) else None
+        tree = self.project.python(rel)
+        return _scan(self.project, rel, tree) if tree is not None else None
 
     def where(self, rel: str, node: ast.AST) -> Where:
         return Where(rel, getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1)

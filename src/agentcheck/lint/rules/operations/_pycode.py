@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "CORS_WORDS",
+    "DEBUG_LOGGING_WORDS",
+    "ENV_READ_WORDS",
     "MATCH_ALL_REGEXES",
     "CorsSite",
     "DebugSite",
@@ -32,6 +35,15 @@ _KEY_ERRORS = frozenset({"KeyError", "LookupError", "Exception", "BaseException"
 _DEBUG_NAMES = frozenset({"DEBUG", "NOTSET"})
 _SETTINGS_BASES = frozenset({"BaseSettings"})
 MATCH_ALL_REGEXES = frozenset({".*", ".+", "^.*$", "^.+$", "https?://.*", "^https?://.*$"})
+
+# Names a module's text must contain for each analysis to find anything in it (see
+# :func:`agentcheck.pyindex.python_naming`).
+#: :func:`env_reads`: ``os.environ``, ``getenv``, pydantic ``BaseSettings``.
+ENV_READ_WORDS = ("environ", "getenv", "BaseSettings")
+#: :func:`debug_logging`: ``logging.basicConfig``, ``setLevel``.
+DEBUG_LOGGING_WORDS = ("basicConfig", "setLevel")
+#: :func:`cors_allow_all`.
+CORS_WORDS = ("CORSMiddleware",)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from agentcheck.lint.rules.operations._common import (
     production_env_file_values,
     workload_ignores,
 )
-from agentcheck.lint.rules.operations._pycode import debug_logging
+from agentcheck.lint.rules.operations._pycode import DEBUG_LOGGING_WORDS, debug_logging
+from agentcheck.pyindex import python_naming
 
 if TYPE_CHECKING:
     from agentcheck.project import Project
@@ -110,7 +111,7 @@ class DebugLoggingInProduction(Rule):
             if value.name in LEVEL_VARS and _is_debug(value):
                 yield self._env_finding(value, f"production env file {value.where.path}")
         for rel in sorted(dep.served_files):
-            tree = project.python(rel)
+            tree = python_naming(project, rel, DEBUG_LOGGING_WORDS)
             if tree is None:
                 continue
             for site in debug_logging(tree):

@@ -14,7 +14,12 @@ from agentcheck.lint.rules.operations._common import (
     production_env_file_values,
     workload_ignores,
 )
-from agentcheck.lint.rules.operations._pycode import MATCH_ALL_REGEXES, cors_allow_all
+from agentcheck.lint.rules.operations._pycode import (
+    CORS_WORDS,
+    MATCH_ALL_REGEXES,
+    cors_allow_all,
+)
+from agentcheck.pyindex import python_naming
 
 if TYPE_CHECKING:
     from agentcheck.project import LanggraphConfig, Project
@@ -101,7 +106,7 @@ class CorsAllowAll(Rule):
         for cfg in project.langgraph_configs:
             yield from self._config(cfg)
         for rel in sorted(dep.served_files):
-            tree = project.python(rel)
+            tree = python_naming(project, rel, CORS_WORDS)
             for site in cors_allow_all(tree) if tree is not None else ():
                 yield self.finding(
                     rel,

@@ -12,7 +12,8 @@ from agentcheck.lint.rules.operations._common import (
     production_agent_workloads,
     workload_ignores,
 )
-from agentcheck.lint.rules.operations._pycode import EnvRead, env_reads
+from agentcheck.lint.rules.operations._pycode import ENV_READ_WORDS, EnvRead, env_reads
+from agentcheck.pyindex import python_naming
 
 if TYPE_CHECKING:
     from agentcheck.deployment import Deployment
@@ -83,7 +84,7 @@ class EnvVarMissingInProduction(Rule):
             return
         provided = {w.name: _provided(dep, w) for w in workloads}
         for rel in sorted(dep.served_files):
-            tree = project.python(rel)
+            tree = python_naming(project, rel, ENV_READ_WORDS)
             if tree is None:
                 continue
             for read in env_reads(tree):

@@ -65,12 +65,17 @@ def _blocking(project: Project, rel: str, call: ast.Call, local: set[str]) -> tu
     return "", ""
 
 
+def _may_define_nodes(text: str) -> bool:
+    """Whether :func:`_node_functions` can find anything in a module with this text."""
+    return "async def" in text and any(w in text for w in _NODE_DECORATORS)
+
+
 def _node_functions(project: Project, rel: str, tree: ast.Module) -> dict[AsyncDef, str]:
     """Async functions of ``rel`` used as graph nodes: ``add_node`` targets anywhere in the
     served code that resolve to this file, and ``@task``/``@entrypoint`` functions."""
     out: dict[AsyncDef, str] = {}
     text = project.text(rel, report=False) or ""
-    lines = keyword_lines(text, _NODE_DECORATORS) if "async def" in text else []
+    lines = keyword_lines(text, _NODE_DECORATORS) if _may_define_nodes(text) else []
     for node, _, _, _ in walk_lines(tree, lines):
         if isinstance(node, AsyncDef):
             for deco in node.decorator_list:
@@ -180,6 +185,10 @@ class BlockingCallInAsyncNode(Rule):
         for fn, (rel, label) in nodes.items():
             per_file.setdefault(rel, {})[fn] = label
         for rel in sorted(dep.served_files):
+            text = project.text(rel)
+            if text is not None and not _may_define_nodes(text):
+                project.parses(rel)
+                continue
             tree = project.python(rel)
             if tree is not None:
                 for fn, label in _node_functions(project, rel, tree).items():
