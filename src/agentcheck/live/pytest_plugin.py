@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,7 +98,7 @@ def _settings(config: pytest.Config) -> LiveSettings:
     root_option = config.getoption("agentcheck_root", default=None)
     root = (invoked / str(root_option)).resolve() if root_option else Path(config.rootpath)
     try:
-        return load_settings(
+        settings = load_settings(
             root,
             runtime=config.getoption("agentcheck_runtime"),
             replicas=config.getoption("agentcheck_replicas"),
@@ -107,8 +106,11 @@ def _settings(config: pytest.Config) -> LiveSettings:
             urls=config.getoption("agentcheck_url"),
             cwd=invoked,
         )
-    except AgentcheckError as exc:
+        if settings.runtime == "local":
+            settings.spec()  # what cannot be started is a usage error now, not at the first item
+    except (AgentcheckError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
+    return settings
 
 
 class LivePlugin:
@@ -124,10 +126,9 @@ class LivePlugin:
         if self._ctx is None:
             from agentcheck.live.checks import start_context
 
-            self._progress("starting the deployment "
-                           f"({self.settings.runtime}, {self.settings.replicas} replica(s)"
-                           + (f", proxy {self.settings.proxy.name}" if self.settings.proxy else "")
-                           + ")")  # fmt: skip
+            s = self.settings
+            proxy = f", proxy {s.proxy.name}" if s.proxy else ""
+            self._progress(f"starting the deployment ({s.runtime}, {s.replicas} replica(s){proxy})")
             self._ctx = start_context(self.settings, progress=self._progress)
             if self._ctx.startup_error is None:
                 self._progress(f"ready at {self._ctx.url} in {self._ctx.startup_seconds:.1f} s")
@@ -228,7 +229,7 @@ class LiveItem(pytest.Item):
 
         outcome = run_check(self.check, self.plugin.context(), self.graph)
         for message in outcome.warnings:
-            warnings.warn(LiveCheckWarning(message), stacklevel=1)
+            self.warn(LiveCheckWarning(message))
         if outcome.status == "skipped":
             pytest.skip(f"{self.check.code}: {outcome.message}")
         if outcome.status == "failed":
@@ -247,10 +248,10 @@ class LiveItem(pytest.Item):
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
+        # Where the checked deployment is described: its langgraph.json, from its first line.
         settings = self.plugin.settings
-        where = settings.config or settings.root
         on = f" {self.graph}" if self.graph else ""
-        return where, None, f"{self.check.code} [{self.check.name}]{on}"
+        return settings.config or settings.root, 0, f"{self.check.code} [{self.check.name}]{on}"
 
 
 def _plugin(request: pytest.FixtureRequest) -> LivePlugin | None:

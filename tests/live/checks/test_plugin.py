@@ -85,6 +85,12 @@ def test_a_misspelt_setting_is_a_usage_error(project: pytest.Pytester) -> None:
     )
 
 
+def test_a_project_without_langgraph_json_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest(*LIVE, "--collect-only")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*no langgraph.json in *; name one with `config` in*"])
+
+
 def test_a_deployment_that_is_not_there_fails_ac801_and_skips_the_rest(
     project: pytest.Pytester,
 ) -> None:
