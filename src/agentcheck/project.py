@@ -56,6 +56,7 @@ SKIP_DIRS = frozenset(
 )
 CONFIG_NAMES = ("langgraph.json", "aegra.json")
 _BINARY_SNIFF = 8192
+_GIT_LS_FILES = ("git", "-c", "core.quotepath=off", "ls-files", "-z", "-t")
 
 
 @dataclass(frozen=True)
@@ -114,24 +115,30 @@ class Project:
     @cached_property
     def tracked(self) -> frozenset[str]:
         """Files git tracks below the root (relative paths); empty outside a git work tree."""
-        if self.git_root is None:
-            return frozenset()
-        return frozenset(self._git_ls(["--cached"]))
+        return self._git_listing[0]
 
-    def _git_ls(self, args: list[str]) -> list[str]:
+    @cached_property
+    def _git_listing(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """``(tracked, tracked and untracked-but-not-ignored)`` below the root, from one
+        ``git ls-files`` (its ``-t`` tag is ``?`` for untracked files); empty outside a git
+        work tree or when git fails."""
+        if self.git_root is None:
+            return frozenset(), ()
         try:
             out = subprocess.run(
-                ["git", "-c", "core.quotepath=off", "ls-files", "-z", *args],
+                [*_GIT_LS_FILES, "--cached", "--others", "--exclude-standard"],
                 cwd=self.root,
                 capture_output=True,
                 timeout=60,
                 check=False,
             )
         except (OSError, subprocess.SubprocessError):
-            return []
+            return frozenset(), ()
         if out.returncode != 0:
-            return []
-        return [p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+            return frozenset(), ()
+        entries = [e for e in out.stdout.decode("utf-8", "surrogateescape").split("\0") if e]
+        tracked = frozenset(e[2:] for e in entries if not e.startswith("? "))
+        return tracked, tuple(e[2:] for e in entries)
 
     @cached_property
     def files(self) -> tuple[str, ...]:
@@ -142,9 +149,7 @@ class Project:
         globs, symlinks that leave the root, and anything that is not a regular file.
         """
         if self.git_root is not None:
-            candidates: Iterator[str] = iter(
-                sorted(set(self._git_ls(["--cached", "--others", "--exclude-standard"])))
-            )
+            candidates: Iterator[str] = iter(sorted(set(self._git_listing[1])))
         else:
             candidates = self._walk()
         exclude = self._spec(self.config.exclude)
