@@ -227,10 +227,12 @@ class LocalRuntime(Runtime):
             head = (
                 [str(langgraph)] if langgraph.exists() else [sys.executable, "-m", "langgraph_cli"]
             )
+            # --allow-blocking: production Agent Server does not turn blocking calls in async
+            # nodes into errors as `langgraph dev` does; AC311 reports those calls in lint.
             return [
-                *head, "dev", "--no-browser", "--no-reload", "--host", LOOPBACK,
-                "--port", str(replica.port), "--n-jobs-per-worker", "10",
-                "--config", str(replica.config),
+                *head, "dev", "--no-browser", "--no-reload", "--allow-blocking",
+                "--host", LOOPBACK, "--port", str(replica.port),
+                "--n-jobs-per-worker", "10", "--config", str(replica.config),
             ]  # fmt: skip
         if spec.server == "command" and spec.command:
             argv = shlex.split(_Template().format(spec.command, **self._values(replica)))
