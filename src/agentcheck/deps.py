@@ -24,7 +24,6 @@ is not undeclared. The standard library never counts (:func:`is_stdlib`).
 from __future__ import annotations
 
 import ast
-import configparser
 import posixpath
 import re
 import sys
@@ -33,12 +32,11 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
 from agentcheck._distributions import IMPORT_TO_DISTS, NAMESPACES, PROVIDES, SERVER_PROVIDES
 
 if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+
     from agentcheck.project import LanggraphConfig, Project
 
 __all__ = [
@@ -139,6 +137,9 @@ class LocalPath:
 
 
 def _requirement(text: str, source: str, line: int, column: int, kind: str) -> Declared | None:
+    # packaging is imported where it is used: a lint without requirements never pays for it.
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         req = Requirement(text)
     except InvalidRequirement:
@@ -192,6 +193,8 @@ def _section_start(text: str, header: str) -> int:
 def poetry_constraint(spec: str) -> SpecifierSet | None:
     """A Poetry version constraint (``^3.11``, ``~3.11``, ``>=3.11,<3.13``, ``3.11.*``) as a
     PEP 440 specifier set, or None if it cannot be read."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     parts = [p.strip() for p in re.split(r"\s*(?:,|\|\|)\s*|\s+(?=[<>=!~^])", spec) if p.strip()]
     out: list[str] = []
     for part in parts:
@@ -327,6 +330,8 @@ _EGG = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 @dataclass
 class _ReqFile:
+    """What one requirements file declares, and the files it includes."""
+
     declared: list[Declared] = field(default_factory=list)
     local: list[LocalPath] = field(default_factory=list)
     includes: list[str] = field(default_factory=list)
@@ -453,6 +458,8 @@ def _add_reference(out: _ReqFile, arg: str, base: PurePosixPath, rel: str, line:
 
 
 def _setup_cfg(project: Project, rel: str) -> list[Declared]:
+    import configparser
+
     text = project.text(rel)
     if text is None:
         return []
@@ -500,6 +507,8 @@ def _setup_py(project: Project, rel: str) -> list[Declared]:
 
 
 def _pipfile(project: Project, rel: str) -> list[Declared]:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     data = project.toml(rel)
     text = project.text(rel, report=False) or ""
     out = []
@@ -712,6 +721,8 @@ def requires_python(
     project: Project, rel: str = "pyproject.toml"
 ) -> tuple[SpecifierSet, int] | None:
     """The ``requires-python`` (or Poetry ``python``) of a pyproject and its line, or None."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     data = project.toml(rel) if rel in project.files else None
     if not isinstance(data, dict):
         return None

@@ -150,6 +150,8 @@ _INTERESTING = frozenset({"compile", "interrupt", "entrypoint", *_AGENT_FACTORIE
 
 @dataclass(frozen=True)
 class _Call:
+    """A call this module looks at (compile, a saver, interrupt), where it is."""
+
     node: ast.Call
     #: The function the call is in (None at module level or in a class body).
     fn: Function | None

@@ -44,6 +44,8 @@ _PROBES = {"readinessProbe": "readiness", "livenessProbe": "liveness", "startupP
 
 @dataclass
 class K8sModel:
+    """What the Kubernetes manifests declare, read once for the deployment model."""
+
     workloads: list[Workload] = field(default_factory=list)
     autoscalers: list[Autoscaler] = field(default_factory=list)
     pdbs: list[DisruptionBudget] = field(default_factory=list)

@@ -138,6 +138,8 @@ def _haproxy_time(value: str) -> float | None:
 
 @dataclass
 class _Section:
+    """One section of a proxy configuration file, with its settings and their lines."""
+
     kind: str
     name: str
     line: int

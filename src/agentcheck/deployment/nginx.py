@@ -26,8 +26,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
-import crossplane
-
 if TYPE_CHECKING:
     from agentcheck.project import Project
 
@@ -329,6 +327,8 @@ class Reader:
         return self._cache[file]
 
     def _parse(self, file: str) -> tuple[list[dict[str, Any]], list[NginxError]]:
+        import crossplane  # only projects with an nginx configuration need it
+
         full = self.full_path(file)
         if full is None:
             return [], []

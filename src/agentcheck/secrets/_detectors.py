@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 __all__ = [
     "ASSIGNMENT_TAIL",
@@ -37,15 +38,21 @@ class Detector:
 
     kind: str
     anchors: tuple[str, ...]
-    pattern: re.Pattern[str]
+    regex: str
     prefix: int = 0
     lower: bool = False
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """``regex`` compiled on first use: most projects hold none of the anchors, and the
+        start-up of a lint need not compile two dozen expressions it never runs."""
+        return re.compile(self.regex)
 
 
 def _d(
     kind: str, anchors: tuple[str, ...], regex: str, prefix: int, lower: bool = False
 ) -> Detector:
-    return Detector(kind, anchors, re.compile(regex), prefix, lower)
+    return Detector(kind, anchors, regex, prefix, lower)
 
 
 #: Provider keys of the LLM stack, by format. Order matters: the first detector that claims a

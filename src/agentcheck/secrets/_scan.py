@@ -102,6 +102,8 @@ class Hit:
 
 @dataclass(frozen=True)
 class _Raw:
+    """A candidate credential before overlapping candidates are resolved."""
+
     start: int
     end: int
     priority: int

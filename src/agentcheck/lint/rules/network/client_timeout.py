@@ -76,6 +76,8 @@ _SUGGESTED = 120
 
 @dataclass(frozen=True)
 class _Short:
+    """A timeout argument shorter than an LLM call."""
+
     seconds: float
     node: ast.expr
     #: What to write instead, ``{n}`` standing for the value: ``timeout={n}``, ``read={n}``.

@@ -66,6 +66,8 @@ class EnvRead:
 
 @dataclass(frozen=True)
 class DebugSite:
+    """A call that sets the log level to DEBUG."""
+
     line: int
     column: int
     call: str
@@ -73,6 +75,8 @@ class DebugSite:
 
 @dataclass(frozen=True)
 class CorsSite:
+    """A CORS middleware that allows every origin with credentials."""
+
     line: int
     column: int
     origins: str

@@ -29,6 +29,8 @@ __all__ = ["Engine", "Exposure", "compose_exposures", "k8s_exposures"]
 
 @dataclass(frozen=True)
 class Engine:
+    """A database engine and its default port."""
+
     name: str
     port: int
 
@@ -266,6 +268,8 @@ def _compose_service(
 
 @dataclass(frozen=True)
 class _Workload:
+    """A Kubernetes workload that runs a database engine."""
+
     path: str
     doc: Located
     kind: str
