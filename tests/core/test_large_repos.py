@@ -6,6 +6,10 @@ the trees of modules whose text names what they look for.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from agentcheck.lint.runner import enabled_rules, lint
@@ -90,3 +94,68 @@ def test_many_plain_modules_one_broken_one_debug(tmp_path: Path) -> None:
         ("AC501", "src/pkg/logs.py", 3),
         ("AC100", "src/pkg/node_017.py", 1),
     ]
+
+
+def test_check_parses_reports_what_parses_reports(tmp_path: Path) -> None:
+    # A NUL byte past the binary sniff reaches the parser, which refuses it.
+    write(tmp_path, {"ok.py": PLAIN, "broken.py": BROKEN, "nul.py": "#" * 9000 + "\nx = 1\0\n"})
+    (tmp_path / "blob.py").write_bytes(b"\x00\x01binary")
+    (tmp_path / "latin1.py").write_bytes(b"name = 'caf\xe9'\n")
+    rels = ["ok.py", "broken.py", "nul.py", "blob.py", "latin1.py"]
+    batch, one_by_one = Project(tmp_path), Project(tmp_path)
+
+    batch.check_parses(rels)
+
+    assert [batch.parses(rel) for rel in rels] == [one_by_one.parses(rel) for rel in rels]
+    assert [batch.parses(rel) for rel in rels] == [True, False, False, False, False]
+    assert sorted(batch.problems, key=lambda f: f.sort_key) == sorted(
+        one_by_one.problems, key=lambda f: f.sort_key
+    )
+    assert {f.path: f.message.split(":")[0] for f in batch.problems} == {
+        "broken.py": "broken.py invalid Python",
+        "nul.py": "nul.py invalid Python",
+        "blob.py": "blob.py is a binary file, not Python source",
+        "latin1.py": "latin1.py is not valid UTF-8 (byte offset 11); cannot parse Python source",
+    }
+
+
+_BOTH_CORES = """
+import json, sys
+from agentcheck import project
+root = sys.argv[1]
+rels = [f"pkg/m{i:03d}.py" for i in range(200)]
+serial = project.Project(root)
+serial.check_parses(rels)
+project.PARALLEL_PARSE_MIN_CHARS = 0
+used = []
+run = project._workers.run_forked
+project._workers.run_forked = lambda *a: used.append(a[2]) or run(*a)
+parallel = project.Project(root)
+parallel.check_parses(rels)
+print(json.dumps({
+    "workers": used,
+    "same": [f.sort_key for f in serial.problems] == [f.sort_key for f in parallel.problems],
+    "broken": sorted(f.path for f in parallel.problems),
+    "parses": [parallel.parses(rel) for rel in rels] == [serial.parses(rel) for rel in rels],
+}))
+"""
+
+
+def test_both_cores_report_exactly_what_one_core_reports(tmp_path: Path) -> None:
+    files = {f"pkg/m{i:03d}.py": PLAIN if i % 37 else BROKEN for i in range(200)}
+    write(tmp_path, files)
+    # A fresh interpreter: this test process may run other tests' threads, which rule out fork.
+    out = subprocess.run(
+        [sys.executable, "-c", _BOTH_CORES, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "AGENTCHECK_JOBS": "2"},
+    )
+    result = json.loads(out.stdout)
+    assert result == {
+        "workers": [2],
+        "same": True,
+        "broken": [f"pkg/m{i:03d}.py" for i in range(0, 200, 37)],
+        "parses": True,
+    }

@@ -214,12 +214,20 @@ class _Analyzer:
     def _read(self, rel: str) -> _File | None:
         if not rel.endswith(".py"):
             return None
-        text = self.project.text(rel)
-        if text is not None and not any(k in text for k in _KEYWORDS):
+        if self._quiet(rel):
             # Nothing to scan; the module must still parse (AC100), but its tree is not kept.
             return _File(rel, [], {}) if self.project.parses(rel) else None
         tree = self.project.python(rel)
         return _scan(self.project, rel, tree) if tree is not None else None
+
+    def _quiet(self, rel: str) -> bool:
+        text = self.project.text(rel)
+        return text is not None and not any(k in text for k in _KEYWORDS)
+
+    def check_quiet(self, rels: list[str]) -> None:
+        """Check at once that the modules with nothing to scan parse: in a large repository
+        most modules are such, and the project parses a batch on every core."""
+        self.project.check_parses(rel for rel in rels if rel.endswith(".py") and self._quiet(rel))
 
     def where(self, rel: str, node: ast.AST) -> Where:
         return Where(rel, getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1)
@@ -621,6 +629,7 @@ def read_graphs(project: Project, dep: Deployment) -> None:
     else:
         served = [rel for rel in project.python_files if not _is_test_file(rel)]
     dep.served_files = frozenset(served)
+    an.check_quiet(served)
     for rel in served:
         dep.compiles.extend(an.compile_sites(rel))
         dep.savers.extend(an.saver_uses(rel))

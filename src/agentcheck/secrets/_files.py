@@ -10,14 +10,14 @@ fork would cost more than it saves.
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import stat
-import sys
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from agentcheck import _workers
 from agentcheck.secrets._names import words
 from agentcheck.secrets._scan import Hit, scan_text
 
@@ -97,18 +97,6 @@ def _scan_chunk(
     return out
 
 
-def _jobs(requested: int | None) -> int:
-    if requested is not None:
-        return max(1, requested)
-    env = os.environ.get("AGENTCHECK_JOBS", "").strip()
-    if env.isdigit():
-        return max(1, int(env))
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
-
-
 def scan_files(
     root: Path, paths: Sequence[str], *, max_size: int, jobs: int | None = None
 ) -> FileScan:
@@ -137,17 +125,15 @@ def scan_files(
             continue
         sized.append((st.st_size, rel))
 
-    n = min(_jobs(jobs), max(1, len(sized)))
+    n = min(_workers.jobs(jobs), max(1, len(sized)))
     total = sum(size for size, _ in sized)
-    chunks: list[list[str]]
-    if n > 1 and total >= PARALLEL_MIN_BYTES and _may_fork():
-        # Largest first, dealt round-robin: chunks of similar weight, big files not last.
-        count = n * _CHUNKS_PER_JOB
-        chunks = [[] for _ in range(count)]
-        for i, (_, rel) in enumerate(sorted(sized, reverse=True)):
-            chunks[i % count].append(rel)
-        done = _run_parallel(str(root), [c for c in chunks if c], max_size, n, result)
-        if done:
+    if n > 1 and total >= PARALLEL_MIN_BYTES and _workers.may_fork():
+        chunks = _workers.deal(sized, n * _CHUNKS_PER_JOB)
+        work = functools.partial(_scan_chunk, str(root), max_size=max_size)
+        done = _workers.run_forked(work, chunks, n)
+        if done is not None:
+            for rel, hits, error in done:
+                _collect(result, rel, hits, error)
             result.jobs = n
             return result
     for rel, hits, error in _scan_chunk(str(root), [rel for _, rel in sized], max_size):
@@ -160,29 +146,3 @@ def _collect(result: FileScan, rel: str, hits: list[Hit], error: str | None) -> 
         result.unreadable.append((rel, error))
     if hits:
         result.hits[rel] = hits
-
-
-def _may_fork() -> bool:
-    # Forking a process that runs other threads can deadlock the child on a lock some thread
-    # held; such callers (a live pytest session, an embedding app) get the in-process scan.
-    return sys.platform == "linux" and threading.active_count() == 1
-
-
-def _run_parallel(
-    root: str, chunks: list[list[str]], max_size: int, jobs: int, result: FileScan
-) -> bool:
-    import multiprocessing  # only big trees pay for these imports
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = multiprocessing.get_context("fork")
-    collected: list[tuple[str, list[Hit], str | None]] = []
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            futures = [pool.submit(_scan_chunk, root, chunk, max_size) for chunk in chunks]
-            for future in futures:
-                collected.extend(future.result())
-    except Exception:
-        return False
-    for rel, hits, error in collected:
-        _collect(result, rel, hits, error)
-    return True
