@@ -36,24 +36,31 @@ class _Deferred(types.ModuleType):
         return getattr(importlib.import_module(self.__name__), attr)
 
 
+#: Modules ``langgraph_cli.config`` imports that lint needs only on rare paths.
+_DEFERRED_IMPORTS = ("httpx", "click")
+
+
 def langgraph_cli_config() -> types.ModuleType:
-    """``langgraph_cli.config``, imported without importing httpx.
+    """``langgraph_cli.config``, imported without importing httpx or click.
 
     langgraph-cli's validation is the reference for langgraph.json, but its module imports
-    httpx (about 0.2 s) only to ask PyPI for versions, which lint never does. While it is
-    imported, ``httpx`` is a stand-in that imports the real httpx on first use; the stand-in is
-    removed from ``sys.modules`` right after, so every other ``import httpx`` is untouched.
+    httpx (about 0.2 s) only to ask PyPI for versions, which lint never does, and click (about
+    15 ms) only to raise ``click.UsageError`` when a config is invalid. While it is imported,
+    each of them is a stand-in that imports the real module on first use (the first error, for
+    click); the stand-ins are removed from ``sys.modules`` right after, so every other import
+    of httpx or click is untouched.
     """
     name = "langgraph_cli.config"
-    if name in sys.modules or "httpx" in sys.modules:
+    if name in sys.modules:
         return importlib.import_module(name)
-    stand_in = _Deferred("httpx")
-    sys.modules["httpx"] = stand_in
+    stand_ins = {m: _Deferred(m) for m in _DEFERRED_IMPORTS if m not in sys.modules}
+    sys.modules.update(stand_ins)
     try:
         return importlib.import_module(name)
     finally:
-        if sys.modules.get("httpx") is stand_in:
-            del sys.modules["httpx"]
+        for module, stand_in in stand_ins.items():
+            if sys.modules.get(module) is stand_in:
+                del sys.modules[module]
 
 
 def served_imports(

@@ -224,8 +224,6 @@ class _Checker:
     # ------------------------------------------------------------- langgraph-cli
 
     def check_with_langgraph_cli(self) -> Iterator[Finding]:
-        import click
-
         validate_config = langgraph_cli_config().validate_config
 
         candidate = copy.deepcopy(self.data)
@@ -241,15 +239,17 @@ class _Checker:
         for _ in range(_MAX_CLI_ERRORS):
             try:
                 validate_config(candidate)
-            except (click.UsageError, ValueError) as exc:
+            except Exception as exc:
+                import click  # only a config langgraph-cli rejects pays for importing click
+
+                if not isinstance(exc, click.UsageError | ValueError):
+                    return  # langgraph-cli met a shape its own schema allows: give up
                 text = exc.message if isinstance(exc, click.UsageError) else str(exc)
                 path, patch = _locate_cli_error(text, candidate)
                 message, fix = _split_cli_message(text)
                 yield from self.finding(path, message, fix, key=path == ())
                 if patch is None or not patch(candidate):
                     return
-            except Exception:  # langgraph-cli met a shape its own schema allows: give up
-                return
             else:
                 return
 
