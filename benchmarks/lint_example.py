@@ -44,15 +44,23 @@ def uncached_env() -> dict[str, str]:
     return env
 
 
-def wall(cmd: list[str], runs: int, env: dict[str, str]) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env
-        )
-        times.append(time.perf_counter() - start)
-    return times
+def run_once(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one run of ``cmd``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env)
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return elapsed, cpu
+
+
+def summary(runs: list[tuple[float, float]]) -> str:
+    walls, cpus = [w for w, _ in runs], [c for _, c in runs]
+    return (
+        f"median {statistics.median(walls):.3f} s, best {min(walls):.3f} s "
+        f"(CPU median {statistics.median(cpus):.3f} s)"
+    )
 
 
 def heavy_imports() -> list[str]:
@@ -78,22 +86,26 @@ def main() -> None:
     args = parser.parse_args()
     agentcheck = str(Path(sys.executable).parent / "agentcheck")
     cmd = [agentcheck, "lint", str(EXAMPLE), "--format", "json"]
-    installed = installed_env()
-    wall(cmd, 2, installed)  # warm the page cache and the bytecode cache
-    lint = wall(cmd, args.runs, installed)
-    bare = wall([sys.executable, "-c", "pass"], args.runs, installed)
+    bare = [sys.executable, "-c", "pass"]
+    installed, uncached = installed_env(), uncached_env()
+    for _ in range(2):  # warm the page cache and the bytecode cache
+        run_once(cmd, installed)
+    # Alternating, so that load from other work on the machine hits every command alike.
+    lint: list[tuple[float, float]] = []
+    start: list[tuple[float, float]] = []
+    source: list[tuple[float, float]] = []
+    for _ in range(args.runs):
+        lint.append(run_once(cmd, installed))
+        start.append(run_once(bare, installed))
+        source.append(run_once(cmd, uncached))
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    uncached = wall(cmd, args.runs, uncached_env())
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
-    print(f"command: {' '.join(cmd)}  ({args.runs} runs)")
-    print(f"agentcheck lint: median {statistics.median(lint):.3f} s, best {min(lint):.3f} s")
-    print(f"python -c pass:  median {statistics.median(bare):.3f} s")
-    print(
-        f"without a bytecode cache: median {statistics.median(uncached):.3f} s, "
-        f"best {min(uncached):.3f} s (agentcheck compiled from source on every run)"
-    )
+    print(f"command: {' '.join(cmd)}  ({args.runs} runs, alternating)")
+    print(f"agentcheck lint:  {summary(lint)}")
+    print(f"python -c pass:   {summary(start)}")
+    print(f"without bytecode: {summary(source)}  (agentcheck compiled from source every run)")
     print(f"peak RSS of any run: {peak_mib:.0f} MiB")
     heavy = heavy_imports()
     print(f"heavy modules imported by lint: {', '.join(heavy) if heavy else 'none'}")
