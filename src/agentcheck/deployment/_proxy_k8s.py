@@ -125,17 +125,16 @@ def _ingress(rel: str, doc: Located, services: dict[str, Any]) -> Iterator[Proxy
             )
 
 
-def _ingress_nginx(
-    name: str,
-    meta: Where,
-    add_at: Where,
-    ann: dict[str, str],
-    where: Any,
-    backends: tuple[str, ...],
-) -> Proxy:
+def _nginx_annotation_timeouts(
+    prefix: str, add_at: Where, ann: dict[str, str], where: Any, *, fix: str, origin: str
+) -> list[Timeout]:
+    """The read and send timeouts of an NGINX-based controller's ``<prefix>proxy-*-timeout``.
+
+    Both default to 60 s; *fix* is a template with ``{key}`` for the annotation's full name.
+    """
     timeouts = []
     for key, streams in (("proxy-read-timeout", True), ("proxy-send-timeout", False)):
-        full = _INGRESS_NGINX + key
+        full = prefix + key
         value = ann.get(full)
         seconds = nginx.parse_time(value) if value is not None else 60.0
         if seconds is None:
@@ -147,11 +146,30 @@ def _ingress_nginx(
                 where(full) if value is not None else add_at,
                 explicit=value is not None,
                 idle=True,
-                fix=f'{full}: "{{seconds}}"',
+                fix=fix.format(key=full),
                 cuts_stream=streams,
-                origin="ingress-nginx's default (or its ConfigMap)",
+                origin=origin,
             )
         )
+    return timeouts
+
+
+def _ingress_nginx(
+    name: str,
+    meta: Where,
+    add_at: Where,
+    ann: dict[str, str],
+    where: Any,
+    backends: tuple[str, ...],
+) -> Proxy:
+    timeouts = _nginx_annotation_timeouts(
+        _INGRESS_NGINX,
+        add_at,
+        ann,
+        where,
+        fix='{key}: "{{seconds}}"',
+        origin="ingress-nginx's default (or its ConfigMap)",
+    )
     buffering_key = _INGRESS_NGINX + "proxy-buffering"
     buffering = None
     if buffering_key in ann:
@@ -180,25 +198,14 @@ def _nginx_inc_ingress(
     where: Any,
     backends: tuple[str, ...],
 ) -> Proxy:
-    timeouts = []
-    for key, streams in (("proxy-read-timeout", True), ("proxy-send-timeout", False)):
-        full = "nginx.org/" + key
-        value = ann.get(full)
-        seconds = nginx.parse_time(value) if value is not None else 60.0
-        if seconds is None:
-            continue
-        timeouts.append(
-            Timeout(
-                full,
-                seconds,
-                where(full) if value is not None else add_at,
-                explicit=value is not None,
-                idle=True,
-                fix=f'{full}: "{{seconds}}s"',
-                cuts_stream=streams,
-                origin="the NGINX Ingress Controller's default",
-            )
-        )
+    timeouts = _nginx_annotation_timeouts(
+        "nginx.org/",
+        add_at,
+        ann,
+        where,
+        fix='{key}: "{{seconds}}s"',
+        origin="the NGINX Ingress Controller's default",
+    )
     key = "nginx.org/proxy-buffering"
     if key in ann:
         on = ann[key].strip().lower() in ("true", "on", "yes", "1")
