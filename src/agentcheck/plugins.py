@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
+from typing import ClassVar, Protocol, TypeVar
 
 import pluggy
 
 from agentcheck import hookspecs
 from agentcheck.lint.rule import Rule
 
-__all__ = ["all_rules", "get_plugin_manager"]
+__all__ = ["all_rules", "by_code", "get_plugin_manager"]
 
 ENTRY_POINT_GROUP = "agentcheck"
 
@@ -27,18 +29,35 @@ def get_plugin_manager() -> pluggy.PluginManager:
     return pm
 
 
+class _Coded(Protocol):
+    code: ClassVar[str]
+
+
+_C = TypeVar("_C", bound=type[_Coded])
+
+
+def by_code(batches: Iterable[Iterable[_C]], what: str) -> dict[str, _C]:
+    """The classes a hook returned (one batch per plugin), keyed by their ``code``.
+
+    A class listed twice is kept once; two different classes claiming one code raise
+    RuntimeError naming both modules (*what* names the kind of thing, e.g. ``"rule"``).
+    """
+    found: dict[str, _C] = {}
+    for batch in batches:
+        for cls in batch:
+            other = found.get(cls.code)
+            if other is not None and other is not cls:
+                raise RuntimeError(
+                    f"{what} code {cls.code} is defined twice: by {other.__module__} "
+                    f"and by {cls.__module__}"
+                )
+            found[cls.code] = cls
+    return found
+
+
 @functools.cache
 def _rules(pm_id: int, pm: pluggy.PluginManager) -> tuple[type[Rule], ...]:
-    found: dict[str, type[Rule]] = {}
-    for batch in pm.hook.agentcheck_rules():
-        for rule in batch:
-            other = found.get(rule.code)
-            if other is not None and other is not rule:
-                raise RuntimeError(
-                    f"rule code {rule.code} is defined twice: by {other.__module__} "
-                    f"and by {rule.__module__}"
-                )
-            found[rule.code] = rule
+    found: dict[str, type[Rule]] = by_code(pm.hook.agentcheck_rules(), "rule")
     return tuple(sorted(found.values(), key=lambda r: r.code))
 
 

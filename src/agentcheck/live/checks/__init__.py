@@ -53,19 +53,10 @@ def all_live_checks(pm: pluggy.PluginManager | None = None) -> list[LiveCheck]:
     Non-destructive checks come first, then the destructive ones (which kill and restart
     servers); by code within each group. Raises RuntimeError if two plugins claim one code.
     """
-    if pm is None:
-        from agentcheck.plugins import get_plugin_manager
+    from agentcheck.plugins import by_code, get_plugin_manager
 
+    if pm is None:
         pm = get_plugin_manager()
-    found: dict[str, type[LiveCheck]] = {}
-    for batch in pm.hook.agentcheck_live_checks():
-        for check in batch:
-            other = found.get(check.code)
-            if other is not None and other is not check:
-                raise RuntimeError(
-                    f"live check code {check.code} is defined twice: by {other.__module__} "
-                    f"and by {check.__module__}"
-                )
-            found[check.code] = check
+    found: dict[str, type[LiveCheck]] = by_code(pm.hook.agentcheck_live_checks(), "live check")
     ordered = sorted(found.values(), key=lambda c: (c.destructive, c.code))
     return [check() for check in ordered]
