@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -12,30 +11,9 @@ from agentcheck.cli import main
 from agentcheck.lint.rules.config import ac109_dev_server_in_production
 from agentcheck.project import Project
 from tests.config.conftest import MakeProject, located, run
+from tests.conftest import GRAPH
 from tests.fixtureprojects import PROJECTS, FixtureProject
 
-GRAPH = textwrap.dedent(
-    """\
-    from typing import TypedDict
-
-    from langgraph.graph import END, START, StateGraph
-
-
-    class State(TypedDict):
-        question: str
-
-
-    def answer(state: State) -> State:
-        return state
-
-
-    builder = StateGraph(State)
-    builder.add_node("answer", answer)
-    builder.add_edge(START, "answer")
-    builder.add_edge("answer", END)
-    graph = builder.compile()
-    """
-)
 PYPROJECT = (
     '[project]\nname = "a"\nrequires-python = ">=3.11"\ndependencies = ["langgraph==1.0.3"]\n'
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agentcheck.deployment.model import Where
-from tests.deployment.conftest import MakeDeployment
+from tests.conftest import MakeDeployment
 
 
 def test_final_stage_inherits_env_and_cmd_from_its_named_base(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agentcheck.deployment.model import Where
-from tests.deployment.conftest import MakeDeployment
+from tests.conftest import MakeDeployment
 
 BUILDER = """
 from langgraph.graph import StateGraph

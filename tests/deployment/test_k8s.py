@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agentcheck.deployment.model import Where
-from tests.deployment.conftest import MakeDeployment, MakeProject
+from tests.conftest import MakeDeployment, MakeProject
 
 MANIFESTS = """
 apiVersion: v1

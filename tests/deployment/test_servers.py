@@ -10,7 +10,7 @@ from agentcheck.deployment._classify import (
     image_tag,
     parse_duration,
 )
-from tests.deployment.conftest import MakeDeployment
+from tests.conftest import MakeDeployment
 
 LG = '{"dependencies": ["."], "graphs": {"agent": "./graph.py:graph"}}'
 

@@ -9,29 +9,9 @@ import pytest
 from agentcheck.lint.finding import Finding
 from agentcheck.lint.runner import enabled_rules, lint
 from agentcheck.project import Project
+from tests.conftest import GRAPH
 
 LintFiles = Callable[..., list[Finding]]
-
-GRAPH = """\
-from typing import TypedDict
-
-from langgraph.graph import END, START, StateGraph
-
-
-class State(TypedDict):
-    question: str
-
-
-def answer(state: State) -> State:
-    return state
-
-
-builder = StateGraph(State)
-builder.add_node("answer", answer)
-builder.add_edge(START, "answer")
-builder.add_edge("answer", END)
-graph = builder.compile()
-"""
 
 LANGGRAPH_JSON = '{"dependencies": ["."], "graphs": {"agent": "./agent.py:graph"}}\n'
 

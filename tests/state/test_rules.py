@@ -13,8 +13,8 @@ from agentcheck.lint.rules.state import agentcheck_rules
 from agentcheck.lint.runner import enabled_rules, lint
 from agentcheck.plugins import all_rules
 from agentcheck.project import Project
+from tests.conftest import MakeProject
 from tests.fixtureprojects import all_fixture_projects
-from tests.state.conftest import MakeProject
 
 STATE_RULES = agentcheck_rules()
 BUILDER = """
