@@ -38,6 +38,7 @@ __all__ = [
     "qualified_name",
     "read_graphs",
     "served_entry_files",
+    "walk_function",
 ]
 
 #: Checkpointer and store classes by name: (backend, role).
@@ -108,7 +109,7 @@ def qualified_name(project: Project, rel: str, dotted: str) -> str:
 def _function_bindings(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
     """Local names of a function bound by assignment or ``with ... as`` (last one wins)."""
     out: dict[str, ast.expr] = {}
-    for node in _walk_function(fn):
+    for node in walk_function(fn):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
@@ -123,8 +124,8 @@ def _function_bindings(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, 
     return out
 
 
-def _walk_function(fn: ast.AST) -> Iterator[ast.AST]:
-    """Nodes of a function body, not descending into nested functions or classes."""
+def walk_function(fn: ast.AST) -> Iterator[ast.AST]:
+    """Nodes of a function body, not descending into nested functions, lambdas or classes."""
     stack = list(ast.iter_child_nodes(fn))
     while stack:
         node = stack.pop()
@@ -137,7 +138,7 @@ def _walk_function(fn: ast.AST) -> Iterator[ast.AST]:
 def _returns(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
     """Returned (or yielded, for context-manager factories) expressions."""
     out: list[ast.expr] = []
-    for node in _walk_function(fn):
+    for node in walk_function(fn):
         if isinstance(node, ast.Return | ast.Yield) and node.value is not None:
             out.append(node.value)
     return out

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from agentcheck import pyindex
 from agentcheck.deployment import deployment
-from agentcheck.deployment._graphs import call_name, qualified_name
+from agentcheck.deployment._graphs import call_name, qualified_name, walk_function
 from agentcheck.deployment._pyscan import keyword_lines, walk_lines
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
@@ -23,17 +23,6 @@ _HTTP_VERBS = {"get", "post", "put", "patch", "delete", "head", "options", "requ
 _PATH_IO = {"read_text", "write_text", "read_bytes", "write_bytes"}
 _SUBPROCESS = {"run", "call", "check_call", "check_output"}
 _NODE_DECORATORS = {"task", "entrypoint"}
-
-
-def _walk_body(fn: ast.AST) -> Iterator[ast.AST]:
-    """Nodes of ``fn``'s body, not entering nested functions, lambdas or classes."""
-    stack = list(ast.iter_child_nodes(fn))
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
 
 
 def _blocking(project: Project, rel: str, call: ast.Call, local: set[str]) -> tuple[str, str]:
@@ -201,10 +190,10 @@ class BlockingCallInAsyncNode(Rule):
         self, project: Project, rel: str, fn: AsyncDef, label: str
     ) -> Iterator[Finding]:
         local = {a.arg for a in fn.args.args + fn.args.kwonlyargs + fn.args.posonlyargs}
-        for node in _walk_body(fn):
+        for node in walk_function(fn):
             if isinstance(node, ast.Assign):
                 local.update(t.id for t in node.targets if isinstance(t, ast.Name))
-        for node in _walk_body(fn):
+        for node in walk_function(fn):
             if not isinstance(node, ast.Call):
                 continue
             what, instead = _blocking(project, rel, node, local)
