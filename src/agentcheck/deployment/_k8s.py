@@ -82,6 +82,14 @@ def _int(value: Any) -> int | None:
     return None
 
 
+def _scale_target(spec: Any) -> tuple[str, str] | None:
+    """``(kind, name)`` of an autoscaler's ``scaleTargetRef`` (HPA and KEDA spell it alike)."""
+    ref = _get(spec, "scaleTargetRef") or {}
+    if not isinstance(ref, dict):
+        return None
+    return str(ref.get("kind", "Deployment")), str(ref.get("name", ""))
+
+
 def _argv(value: Any) -> tuple[str, ...] | None:
     if isinstance(value, list):
         return tuple(str(v) for v in value if v is not None)
@@ -159,15 +167,12 @@ class _Reader:
             self._workload(rel, doc, kind, _POD_SPEC[kind], production)
         elif kind == "HorizontalPodAutoscaler":
             spec = _get(data, "spec") or {}
-            ref = _get(spec, "scaleTargetRef") or {}
             self.model.autoscalers.append(
                 Autoscaler(
                     kind="HPA",
                     name=name,
                     where=where,
-                    target=(str(ref.get("kind", "Deployment")), str(ref.get("name", "")))
-                    if isinstance(ref, dict)
-                    else None,
+                    target=_scale_target(spec),
                     min_replicas=_int(spec.get("minReplicas", 1)),
                     min_is_default="minReplicas" not in spec,
                     min_where=self.w(rel, doc, "spec", "minReplicas"),
@@ -178,15 +183,12 @@ class _Reader:
             )
         elif kind == "ScaledObject":  # KEDA: minReplicaCount defaults to 0, max to 100
             spec = _get(data, "spec") or {}
-            ref = _get(spec, "scaleTargetRef") or {}
             self.model.autoscalers.append(
                 Autoscaler(
                     kind="KEDA ScaledObject",
                     name=name,
                     where=where,
-                    target=(str(ref.get("kind", "Deployment")), str(ref.get("name", "")))
-                    if isinstance(ref, dict)
-                    else None,
+                    target=_scale_target(spec),
                     min_replicas=_int(spec.get("minReplicaCount", 0)),
                     min_where=self.w(rel, doc, "spec", "minReplicaCount")
                     if "minReplicaCount" in spec
