@@ -256,7 +256,6 @@ def _traefik_doc(rel: str, doc: Located, default: float | None) -> Iterator[Prox
             responding = ep[t_key][r_key] if t_key and r_key else None
             for kind in ("read", "write"):
                 k = _real_key(responding, f"{kind}timeout")
-                setting = f"entryPoints.{ep_name}.transport.respondingTimeouts.{kind}Timeout"
                 if k is not None and t_key and r_key and isinstance(responding, dict):
                     seconds = parse_duration(responding[k])
                     if seconds is None:
@@ -269,23 +268,19 @@ def _traefik_doc(rel: str, doc: Located, default: float | None) -> Iterator[Prox
                 else:
                     continue
                 timeouts.append(
-                    Timeout(
-                        setting,
-                        seconds or None,
+                    _responding_timeout(
+                        ep_name,
+                        kind,
+                        seconds,
                         at,
                         explicit,
-                        idle=False,
                         fix=f"{kind}Timeout: {{seconds}}s",
                         note=f"under entryPoints.{ep_name}.transport.respondingTimeouts",
-                        origin="Traefik's default since v2.11",
                     )
                 )
             if timeouts:
-                yield Proxy(
-                    kind="traefik",
-                    name=f"entry point {ep_name} ({rel})",
-                    where=where_in(doc, rel, eps_key, ep_name, key=True),
-                    timeouts=timeouts,
+                yield _entry_point(
+                    rel, ep_name, where_in(doc, rel, eps_key, ep_name, key=True), timeouts
                 )
     # static serversTransport, dynamic http.serversTransports.<name>
     transports: list[tuple[tuple[str, ...], Any]] = []
@@ -310,16 +305,7 @@ def _traefik_doc(rel: str, doc: Located, default: float | None) -> Iterator[Prox
             kind="traefik",
             name=f"servers transport {path[-1]} ({rel})",
             where=at,
-            timeouts=[
-                Timeout(
-                    "forwardingTimeouts.responseHeaderTimeout",
-                    seconds,
-                    at,
-                    True,
-                    idle=False,
-                    fix="responseHeaderTimeout: {seconds}s",
-                )
-            ],
+            timeouts=[_response_header_timeout(seconds, at)],
         )
 
 
@@ -344,7 +330,6 @@ def _traefik_toml(
             )
             timeouts = []
             for kind in ("read", "write"):
-                setting = f"entryPoints.{ep_name}.transport.respondingTimeouts.{kind}Timeout"
                 if f"{kind}timeout" in responding:
                     seconds = parse_duration(responding[f"{kind}timeout"])
                     if seconds is None:
@@ -355,24 +340,18 @@ def _traefik_toml(
                 else:
                     continue
                 timeouts.append(
-                    Timeout(
-                        setting,
-                        seconds or None,
+                    _responding_timeout(
+                        ep_name,
+                        kind,
+                        seconds,
                         at,
                         explicit,
-                        idle=False,
                         fix=f'{kind}Timeout = "{{seconds}}s"',
                         note=f"in [entryPoints.{ep_name}.transport.respondingTimeouts]",
-                        origin="Traefik's default since v2.11",
                     )
                 )
             if timeouts:
-                yield Proxy(
-                    kind="traefik",
-                    name=f"entry point {ep_name} ({rel})",
-                    where=header,
-                    timeouts=timeouts,
-                )
+                yield _entry_point(rel, ep_name, header, timeouts)
 
 
 def _traefik_servers_transport(rel: str, doc: Located) -> Iterator[Proxy]:
@@ -385,14 +364,39 @@ def _traefik_servers_transport(rel: str, doc: Located) -> Iterator[Proxy]:
         kind="traefik",
         name=f"ServersTransport {k8s_name(doc.data) or '?'} ({rel})",
         where=where_in(doc, rel, "metadata", key=True),
-        timeouts=[
-            Timeout(
-                "forwardingTimeouts.responseHeaderTimeout",
-                seconds,
-                at,
-                True,
-                idle=False,
-                fix="responseHeaderTimeout: {seconds}s",
-            )
-        ],
+        timeouts=[_response_header_timeout(seconds, at)],
+    )
+
+
+def _responding_timeout(
+    ep_name: str, kind: str, seconds: float, at: Where, explicit: bool, *, fix: str, note: str
+) -> Timeout:
+    """An entry point's ``respondingTimeouts.readTimeout`` or ``writeTimeout`` (0 is none)."""
+    return Timeout(
+        f"entryPoints.{ep_name}.transport.respondingTimeouts.{kind}Timeout",
+        seconds or None,
+        at,
+        explicit,
+        idle=False,
+        fix=fix,
+        note=note,
+        origin="Traefik's default since v2.11",
+    )
+
+
+def _entry_point(rel: str, ep_name: str, where: Where, timeouts: list[Timeout]) -> Proxy:
+    return Proxy(
+        kind="traefik", name=f"entry point {ep_name} ({rel})", where=where, timeouts=timeouts
+    )
+
+
+def _response_header_timeout(seconds: float, at: Where) -> Timeout:
+    """A serversTransport's ``forwardingTimeouts.responseHeaderTimeout``."""
+    return Timeout(
+        "forwardingTimeouts.responseHeaderTimeout",
+        seconds,
+        at,
+        True,
+        idle=False,
+        fix="responseHeaderTimeout: {seconds}s",
     )
