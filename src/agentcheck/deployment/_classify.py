@@ -16,6 +16,7 @@ __all__ = [
     "image_server",
     "image_tag",
     "parse_duration",
+    "parse_int",
 ]
 
 #: Public images of supporting services, by repository name (without registry and tag).
@@ -194,6 +195,17 @@ _VALUED = {
     "--chdir",
     "--name",
 }
+
+
+def parse_int(value: object) -> int | None:
+    """An integer from ``3`` or ``"3"`` (a manifest may quote it); None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
 
 
 def parse_duration(value: object) -> float | None:

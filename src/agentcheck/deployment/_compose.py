@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from agentcheck.deployment._classify import env_file_values, join_rel, parse_duration
+from agentcheck.deployment._classify import env_file_values, join_rel, parse_duration, parse_int
 from agentcheck.deployment._docker import split_command
 from agentcheck.deployment.model import (
     Container,
@@ -46,16 +46,6 @@ def _argv(value: Any) -> tuple[str, ...] | None:
         return tuple(str(v) for v in value if v is not None)
     if isinstance(value, str):
         return split_command(value)
-    return None
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
     return None
 
 
@@ -106,10 +96,10 @@ class _Reader:
         deploy_raw = svc.get("deploy")
         deploy: dict[str, Any] = deploy_raw if isinstance(deploy_raw, dict) else {}
         if "replicas" in deploy:
-            workload.replicas = _int(deploy["replicas"])
+            workload.replicas = parse_int(deploy["replicas"])
             workload.replicas_where = self.w(*path, "deploy", "replicas")
         elif "scale" in svc:
-            workload.replicas = _int(svc["scale"])
+            workload.replicas = parse_int(svc["scale"])
             workload.replicas_where = self.w(*path, "scale")
         if "stop_grace_period" in svc:
             workload.grace_period = parse_duration(svc["stop_grace_period"])
@@ -247,7 +237,7 @@ class _Reader:
                 c.ports.append(
                     Port(
                         where=at,
-                        container=_int(item.get("target")),
+                        container=parse_int(item.get("target")),
                         published=item.get("published"),
                         host_ip=str(item["host_ip"]) if item.get("host_ip") else None,
                         protocol=str(item.get("protocol", "tcp")),
@@ -257,7 +247,7 @@ class _Reader:
                 c.ports.append(_short_port(str(item), at))
         expose = svc.get("expose")
         for i, item in enumerate(expose if isinstance(expose, list) else []):
-            c.ports.append(Port(where=self.w(*path, "expose", i), container=_int(str(item))))
+            c.ports.append(Port(where=self.w(*path, "expose", i), container=parse_int(str(item))))
 
 
 def _scalar(value: Any) -> str:
@@ -283,15 +273,15 @@ def _short_port(spec: str, at: Where) -> Port:
         # A container port alone: compose publishes it on a random host port.
         return Port(
             at,
-            container=_int(parts[0].split("-")[0]),
+            container=parse_int(parts[0].split("-")[0]),
             published="random",
             host_ip=host_ip,
             protocol=protocol,
         )
-    published: int | str = _int(parts[0]) or parts[0]
+    published: int | str = parse_int(parts[0]) or parts[0]
     return Port(
         at,
-        container=_int(parts[1].split("-")[0]),
+        container=parse_int(parts[1].split("-")[0]),
         published=published,
         host_ip=host_ip or None,
         protocol=protocol,

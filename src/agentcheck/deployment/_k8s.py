@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from agentcheck.deployment._classify import parse_int
 from agentcheck.deployment.model import (
     Autoscaler,
     Container,
@@ -70,16 +71,6 @@ def _str_dict(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         return {}
     return {str(k): str(v) for k, v in value.items() if v is not None}
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 def _scale_target(spec: Any) -> tuple[str, str] | None:
@@ -173,10 +164,10 @@ class _Reader:
                     name=name,
                     where=where,
                     target=_scale_target(spec),
-                    min_replicas=_int(spec.get("minReplicas", 1)),
+                    min_replicas=parse_int(spec.get("minReplicas", 1)),
                     min_is_default="minReplicas" not in spec,
                     min_where=self.w(rel, doc, "spec", "minReplicas"),
-                    max_replicas=_int(spec.get("maxReplicas")),
+                    max_replicas=parse_int(spec.get("maxReplicas")),
                     max_where=self.w(rel, doc, "spec", "maxReplicas"),
                     production=production,
                 )
@@ -189,11 +180,11 @@ class _Reader:
                     name=name,
                     where=where,
                     target=_scale_target(spec),
-                    min_replicas=_int(spec.get("minReplicaCount", 0)),
+                    min_replicas=parse_int(spec.get("minReplicaCount", 0)),
                     min_where=self.w(rel, doc, "spec", "minReplicaCount")
                     if "minReplicaCount" in spec
                     else self.kw(rel, doc, "spec"),
-                    max_replicas=_int(spec.get("maxReplicaCount", 100)),
+                    max_replicas=parse_int(spec.get("maxReplicaCount", 100)),
                     max_where=self.w(rel, doc, "spec", "maxReplicaCount"),
                     production=production,
                     min_is_default="minReplicaCount" not in spec,
@@ -244,13 +235,13 @@ class _Reader:
         if kind in _REPLICATED:
             spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
             if "replicas" in spec:
-                workload.replicas = _int(spec.get("replicas"))
+                workload.replicas = parse_int(spec.get("replicas"))
                 workload.replicas_where = self.w(rel, doc, "spec", "replicas")
             else:
                 workload.replicas_where = self.w(rel, doc, "spec")
         grace = pod.get("terminationGracePeriodSeconds")
-        if grace is not None and _int(grace) is not None:
-            workload.grace_period = float(_int(grace) or 0)
+        if grace is not None and parse_int(grace) is not None:
+            workload.grace_period = float(parse_int(grace) or 0)
             workload.grace_where = self.w(rel, doc, *pod_path, "terminationGracePeriodSeconds")
         for section, init in (("containers", False), ("initContainers", True)):
             items = pod.get(section)
@@ -352,8 +343,8 @@ class _Reader:
                 c.ports.append(
                     Port(
                         where=self.w(rel, doc, *path, "ports", i),
-                        container=_int(port.get("containerPort")),
-                        published=_int(port.get("hostPort")),
+                        container=parse_int(port.get("containerPort")),
+                        published=parse_int(port.get("hostPort")),
                         host_ip=str(port["hostIP"]) if port.get("hostIP") else None,
                         protocol=str(port.get("protocol", "TCP")).lower(),
                     )
@@ -372,7 +363,7 @@ class _Reader:
         def pick(*keys: str) -> tuple[int | None, Where | None]:
             for key in keys:
                 if key in annotations:
-                    return _int(annotations[key]), self.w(rel, doc, *ann_path, key)
+                    return parse_int(annotations[key]), self.w(rel, doc, *ann_path, key)
             return None, None
 
         low, low_at = pick("autoscaling.knative.dev/min-scale", "autoscaling.knative.dev/minScale")
