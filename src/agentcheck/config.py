@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agentcheck._findings import Severity
 from agentcheck.errors import ConfigError
-from agentcheck.lint.finding import Severity
 
 __all__ = ["DEFAULT_PRODUCTION", "Config", "check_keys", "load_config"]
 

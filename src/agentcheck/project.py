@@ -24,8 +24,8 @@ from typing import Any, TypeVar
 import pathspec
 
 from agentcheck import _workers
+from agentcheck._findings import Finding, Severity
 from agentcheck.config import Config, load_config
-from agentcheck.lint.finding import Finding, Severity
 from agentcheck.parsing import Located, ParseError, parse_json, parse_yaml
 
 __all__ = ["LanggraphConfig", "Project"]

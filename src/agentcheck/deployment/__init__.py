@@ -5,6 +5,8 @@ Build it with :func:`deployment` (memoized per project); see :mod:`agentcheck.de
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from agentcheck.deployment.model import (
     Autoscaler,
     CheckpointerInfo,
@@ -26,8 +28,10 @@ from agentcheck.deployment.model import (
     ServerKind,
     Where,
     Workload,
-    deployment,
 )
+
+if TYPE_CHECKING:
+    from agentcheck.project import Project
 
 __all__ = [
     "Autoscaler",
@@ -52,3 +56,10 @@ __all__ = [
     "Workload",
     "deployment",
 ]
+
+
+def deployment(project: Project) -> Deployment:
+    """The project's :class:`Deployment`, built once per project and shared by every rule."""
+    from agentcheck.deployment._build import build
+
+    return project.memo("agentcheck.deployment", lambda: build(project))

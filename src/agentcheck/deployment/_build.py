@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from agentcheck._findings import Severity
 from agentcheck.deployment._classify import (
     command_server,
     image_name,
@@ -25,7 +27,7 @@ from agentcheck.deployment.model import (
     ServerKind,
     Where,
 )
-from agentcheck.lint.finding import Severity
+from agentcheck.deployment.proxies import find_proxies
 
 if TYPE_CHECKING:
     from agentcheck.parsing import Located
@@ -58,7 +60,7 @@ def build(project: Project) -> Deployment:
     from agentcheck.deployment._graphs import read_graphs
 
     read_graphs(project, dep)
-    dep._project = project
+    dep._proxy_reader = partial(find_proxies, project)
     return dep
 
 

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.deployment import nginx
-from agentcheck.deployment.model import Where
-from agentcheck.deployment.proxies import (
+from agentcheck.deployment._proxy_model import (
     Proxy,
     Setting,
     Timeout,
@@ -18,6 +17,7 @@ from agentcheck.deployment.proxies import (
     where_in,
     without_event_stream,
 )
+from agentcheck.deployment.model import Where
 
 if TYPE_CHECKING:
     from agentcheck.parsing import Located

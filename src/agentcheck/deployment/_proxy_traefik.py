@@ -8,8 +8,7 @@ import shlex
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from agentcheck.deployment.model import Where
-from agentcheck.deployment.proxies import (
+from agentcheck.deployment._proxy_model import (
     Proxy,
     Timeout,
     dig,
@@ -17,6 +16,7 @@ from agentcheck.deployment.proxies import (
     parse_duration,
     where_in,
 )
+from agentcheck.deployment.model import Where
 
 if TYPE_CHECKING:
     from agentcheck.parsing import Located

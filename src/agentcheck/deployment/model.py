@@ -28,12 +28,9 @@ Decisions the rules rely on:
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
-
-if TYPE_CHECKING:
-    from agentcheck.project import Project
+from typing import Any, Literal
 
 __all__ = [
     "Autoscaler",
@@ -56,7 +53,6 @@ __all__ = [
     "ServerKind",
     "Where",
     "Workload",
-    "deployment",
 ]
 
 ServerKind = Literal["agent-server", "langgraph-dev", "aegra", "custom", "unknown"]
@@ -491,7 +487,8 @@ class Deployment:
     #: Helm charts found (their directory); their templates are not read.
     helm_charts: list[str] = field(default_factory=list)
 
-    _project: Project | None = field(default=None, repr=False, compare=False)
+    #: Reads the proxies on first access of :attr:`proxies` (set by the builder).
+    _proxy_reader: Callable[[], list[Any]] | None = field(default=None, repr=False, compare=False)
     _proxies: list[Any] | None = field(default=None, repr=False, compare=False)
 
     # ----------------------------------------------------------------- convenience
@@ -502,15 +499,8 @@ class Deployment:
         :class:`agentcheck.deployment.proxies.Proxy` list of ``find_proxies(project)``, read on
         first access (rules that do not need proxies never parse nginx)."""
         if self._proxies is None:
-            self._proxies = []
-            if self._project is not None:
-                try:
-                    module = importlib.import_module("agentcheck.deployment.proxies")
-                except ImportError:
-                    return self._proxies
-                finder = getattr(module, "find_proxies", None)
-                if callable(finder):
-                    self._proxies = list(finder(self._project) or [])
+            reader, self._proxy_reader = self._proxy_reader, None
+            self._proxies = list(reader()) if reader is not None else []
         return self._proxies
 
     def env_of(self, workload: Workload) -> dict[str, EnvValue]:
@@ -551,10 +541,3 @@ class Deployment:
 
     def workload(self, name: str) -> Workload | None:
         return next((w for w in self.workloads if w.name == name), None)
-
-
-def deployment(project: Project) -> Deployment:
-    """The project's :class:`Deployment`, built once per project and shared by every rule."""
-    from agentcheck.deployment._build import build
-
-    return project.memo("agentcheck.deployment", lambda: build(project))
