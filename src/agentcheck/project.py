@@ -14,7 +14,6 @@ import codecs
 import os
 import subprocess
 import tomllib
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -23,10 +22,11 @@ from typing import Any, TypeVar
 
 import pathspec
 
-from agentcheck import _workers
+from agentcheck import _workers, pysyntax
 from agentcheck._findings import Finding, Severity
 from agentcheck.config import Config, load_config
 from agentcheck.parsing import Located, ParseError, parse_json, parse_yaml
+from agentcheck.pysyntax import SyntaxNote
 
 __all__ = ["LanggraphConfig", "Project"]
 
@@ -86,26 +86,14 @@ class LanggraphConfig:
         return PurePosixPath(joined.replace(os.sep, "/")).as_posix()
 
 
-def _parse_python(rel: str, text: str) -> tuple[ast.Module | None, tuple[str, int, int] | None]:
-    """The module's AST, or the AC100 message, line and column saying why it does not parse."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(text, filename=rel), None
-    except SyntaxError as exc:
-        return None, (f"invalid Python: {exc.msg}", exc.lineno or 1, exc.offset or 1)
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return None, (f"cannot parse Python: {exc}", 1, 1)
-
-
-def _syntax_problems(modules: list[tuple[str, str]]) -> list[tuple[str, str, int, int]]:
-    """``(path, message, line, column)`` of each ``(path, text)`` module that does not parse
-    (run on worker processes: returns no trees)."""
+def _syntax_notes(modules: list[tuple[str, str]]) -> list[tuple[str, SyntaxNote]]:
+    """``(path, note)`` of each ``(path, text)`` module that does not parse as written (run on
+    worker processes: returns no trees)."""
     out = []
     for rel, text in modules:
-        _, problem = _parse_python(rel, text)
-        if problem is not None:
-            out.append((rel, *problem))
+        _, note = pysyntax.parse(rel, text)
+        if note is not None:
+            out.append((rel, note))
     return out
 
 
@@ -118,6 +106,9 @@ class Project:
         self._texts: dict[str, str | None] = {}
         self._memo: dict[str, Any] = {}
         self._problems: dict[tuple[str, int, int, str], Finding] = {}
+        #: Python files the running interpreter's grammar did not read as written (see
+        #: :mod:`agentcheck.pysyntax`): their AC100 depends on the Python the project targets.
+        self.python_notes: dict[str, SyntaxNote] = {}
 
     # ----------------------------------------------------------------- files
 
@@ -439,31 +430,44 @@ class Project:
                 todo.append((rel, text))
         workers = min(_workers.jobs(), len(todo))
         total = sum(len(text) for _, text in todo)
-        found: list[tuple[str, str, int, int]] | None = None
+        found: list[tuple[str, SyntaxNote]] | None = None
         if workers > 1 and total >= PARALLEL_PARSE_MIN_CHARS and _workers.may_fork():
             texts = dict(todo)
             chunks = [
                 [(rel, texts[rel]) for rel in chunk]
                 for chunk in _workers.deal([(len(t), r) for r, t in todo], workers * 4)
             ]
-            found = _workers.run_forked(_syntax_problems, chunks, workers)
+            found = _workers.run_forked(_syntax_notes, chunks, workers)
         if found is None:
-            found = _syntax_problems(todo)
-        failed = {rel: (message, line, col) for rel, message, line, col in found}
+            found = _syntax_notes(todo)
+        notes = dict(found)
         for rel, _ in todo:
-            problem = failed.get(rel)
-            if problem is not None:
-                self.problem(rel, *problem)
-            self._memo[f"py-parses:{rel}"] = problem is None
+            note = notes.get(rel)
+            if note is not None:
+                self._note(rel, note)
+            self._memo[f"py-parses:{rel}"] = note is None or note.error is None
 
     def _python(self, rel: str) -> ast.Module | None:
         text = self._parse_text(rel, "Python source")
         if text is None:
             return None
-        tree, problem = _parse_python(rel, text)
-        if problem is not None:
-            self.problem(rel, *problem)
+        tree, note = pysyntax.parse(rel, text)
+        if note is not None:
+            self._note(rel, note)
         return tree
+
+    def _note(self, rel: str, note: SyntaxNote) -> None:
+        """Record a module the running grammar did not read as written; one that does not
+        parse at all is AC100 (the AC100 rule may soften it once it knows which Python the
+        project targets)."""
+        self.python_notes[rel] = note
+        if note.error is not None:
+            self.problem(rel, *note.error)
+
+    def retract_problem(self, rel: str, message: str, line: int, column: int) -> None:
+        """Withdraw an AC100 finding recorded with exactly these arguments."""
+        key = (rel, line, column, message)
+        self._problems.pop(key, None)
 
     # ----------------------------------------------------------------- problems
 
@@ -475,6 +479,7 @@ class Project:
         column: int = 1,
         *,
         severity: Severity = Severity.ERROR,
+        fix: str | None = None,
     ) -> None:
         """Record an AC100 finding: a file agentcheck must read does not parse or read."""
         key = (rel, line, column, message)
@@ -487,7 +492,8 @@ class Project:
                 line=max(line, 1),
                 column=max(column, 1),
                 message=f"{rel} {message}" if not message.startswith(rel) else message,
-                fix="Fix the file so that it parses, or exclude it with [tool.agentcheck] exclude.",
+                fix=fix
+                or "Fix the file so that it parses, or exclude it with [tool.agentcheck] exclude.",
             )
 
     @property

@@ -26,6 +26,15 @@ class ParseError(Rule):
     Reports JSON, TOML, YAML, nginx and Python files that do not parse, are not valid UTF-8,
     are binary where text is expected, or are too large to read, at the position of the error.
 
+    Python written for a newer Python than the one agentcheck runs on (``type X = ...``,
+    ``def f[T]()``, PEP 701 f-strings) is read tolerantly, and its AC100 follows the Python the
+    project targets (langgraph.json ``python_version``, ``requires-python``, ``.python-version``,
+    the Dockerfile base image): one info finding saying which Python the code needs when the
+    project targets it or says nothing, an error per module when every statement excludes it
+    (the module fails to import where it runs). A module that does not parse even so, in a
+    project that targets a newer Python than agentcheck's, is part of one info finding: its
+    own Python may accept it.
+
     Why is this bad?
     ----------------
     A file that does not parse cannot be checked, and the deployment tooling that reads it
@@ -51,7 +60,10 @@ class ParseError(Rule):
     fix = "Fix the file so that it parses, or exclude it with [tool.agentcheck] exclude."
 
     def check(self, project: Project) -> Iterable[Finding]:
+        from agentcheck.lint.rules.config._pythons import settle_syntax
+
         _read_inputs(project)
+        project.memo("core:settled-syntax", lambda: settle_syntax(project))
         return project.problems
 
 
