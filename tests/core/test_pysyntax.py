@@ -26,8 +26,11 @@ def test_type_statements_and_type_parameters_are_read_tolerantly() -> None:
         "graph = make()\n"
     )
     tree, note = pysyntax.parse("m.py", source)
-    assert tree is not None and note is not None
-    assert note.error is None and note.needs == "3.12" and note.line == 1
+    assert tree is not None
+    assert note is not None
+    assert note.error is None
+    assert note.needs == "3.12"
+    assert note.line == 1
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     assert {"Alias", "Inner", "graph"} <= names
     assert [n.lineno for n in ast.walk(tree) if isinstance(n, ast.ClassDef)] == [2]
@@ -37,7 +40,9 @@ def test_type_statements_and_type_parameters_are_read_tolerantly() -> None:
 def test_pep701_fstrings_become_plain_strings_on_the_same_lines() -> None:
     source = 'a = f"{d["k"]}"\nb = f"""{\n  d["k"]  # note\n}"""\nc = 1\n'
     tree, note = pysyntax.parse("m.py", source)
-    assert tree is not None and note is not None and note.needs == "3.12"
+    assert tree is not None
+    assert note is not None
+    assert note.needs == "3.12"
     assigns = {
         t.id: s.lineno
         for s in tree.body
@@ -53,13 +58,18 @@ def test_template_strings_need_3_14() -> None:
     if sys.version_info >= (3, 14):
         assert note is None
     else:
-        assert tree is not None and note is not None and note.needs == "3.14"
+        assert tree is not None
+        assert note is not None
+        assert note.needs == "3.14"
 
 
 def test_a_real_syntax_error_is_an_error_with_its_position() -> None:
     tree, note = pysyntax.parse("m.py", "x = 1\ndef f(:\n    pass\n")
-    assert tree is None and note is not None
-    assert note.error is not None and note.error[1] == 2 and note.needs is None
+    assert tree is None
+    assert note is not None
+    assert note.error is not None
+    assert note.error[1] == 2
+    assert note.needs is None
 
 
 def test_valid_modules_are_never_rewritten() -> None:
@@ -70,4 +80,5 @@ def test_valid_modules_are_never_rewritten() -> None:
     for module in (ast, json, tokenize, pysyntax):
         source = Path(str(module.__file__)).read_text(encoding="utf-8")
         found: dict[str, int] = {}
-        assert pysyntax._strings(source, found) == source and not found
+        assert pysyntax._strings(source, found) == source
+        assert not found

@@ -590,6 +590,10 @@ def served_entry_files(project: Project, dep: Deployment) -> list[str]:
     return [rel for rel in dict.fromkeys(out) if rel]
 
 
+def _is_python(rel: str) -> bool:
+    return rel.endswith((".py", ".pyw"))
+
+
 def _is_test_file(rel: str) -> bool:
     parts = PurePosixPath(rel).parts
     name = parts[-1]
@@ -626,7 +630,8 @@ def read_graphs(project: Project, dep: Deployment) -> None:
     an = _Analyzer(project)
     entries = served_entry_files(project, dep)
     if entries:
-        served = pyindex.local_closure(project, entries)
+        # JavaScript graph targets are served by the JS runtime: no Python rule reads them.
+        served = [rel for rel in pyindex.local_closure(project, entries) if _is_python(rel)]
     else:
         served = [rel for rel in project.python_files if not _is_test_file(rel)]
     dep.served_files = frozenset(served)
@@ -665,7 +670,7 @@ def read_graphs(project: Project, dep: Deployment) -> None:
                 if found is not None:
                     site_rel, node = found
                     info.compile = an.graph_site(site_rel, node, None)
-            if info.target:
+            if info.target and _is_python(info.target):
                 info.files = tuple(pyindex.local_closure(project, [info.target]))
                 info.interrupts = tuple(w for rel in info.files for w in an.interrupts(rel))
             if server is None and info.target:

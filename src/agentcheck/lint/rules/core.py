@@ -60,10 +60,11 @@ class ParseError(Rule):
     fix = "Fix the file so that it parses, or exclude it with [tool.agentcheck] exclude."
 
     def check(self, project: Project) -> Iterable[Finding]:
-        from agentcheck.lint.rules.config._pythons import settle_syntax
+        from agentcheck.lint.rules.config._pythons import note_javascript, settle_syntax
 
         _read_inputs(project)
         project.memo("core:settled-syntax", lambda: settle_syntax(project))
+        project.memo("core:javascript", lambda: note_javascript(project))
         return project.problems
 
 

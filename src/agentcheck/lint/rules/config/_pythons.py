@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from agentcheck import deps
+from agentcheck.langgraph_config import targets
 from agentcheck.lint.finding import Severity
 from agentcheck.lint.rules.config._common import image_python_version
 from agentcheck.pysyntax import RUNNING, version_key
@@ -31,6 +32,7 @@ __all__ = [
     "DEFAULT_BUILD_PYTHON",
     "Statement",
     "docker_images",
+    "note_javascript",
     "pinned_python",
     "project_statements",
     "python_version_file",
@@ -255,3 +257,29 @@ def _unreadable(
         severity=Severity.INFO,
         fix="Run agentcheck on the Python the project targets to check them.",
     )
+
+
+# --------------------------------------------------------------------------- JavaScript
+
+
+def note_javascript(project: Project) -> None:
+    """One info finding per langgraph.json that serves JavaScript graphs: the rules that read
+    Python code skip them (the deployment rules do not)."""
+    for cfg in project.langgraph_configs:
+        js = [t for t in targets(cfg) if t.kind == "graph" and t.is_js]
+        if not js:
+            continue
+        node = cfg.data.get("node_version")
+        runtime = f" (node_version {node})" if isinstance(node, str | int) else ""
+        names = ", ".join(repr(t.name) for t in js)
+        project.problem(
+            cfg.path,
+            f"{cfg.path} serves JavaScript graphs{runtime}: {names}. agentcheck reads Python "
+            "code only: the rules on graph code, dependencies and persistence (AC103, AC105, "
+            "AC106, AC301-AC305, AC311, AC406, AC501, AC510, AC511) skip them; the deployment "
+            "rules (compose, Kubernetes, proxies, secrets) still apply",
+            js[0].line,
+            js[0].column,
+            severity=Severity.INFO,
+            fix="Nothing to fix; check the JavaScript graphs with the JavaScript tooling.",
+        )
