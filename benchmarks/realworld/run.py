@@ -39,6 +39,7 @@ Key = tuple[str, str, str, int, str]
 class Judgement:
     verdict: str
     why: str
+    match: str = ""
 
 
 @dataclass
@@ -59,9 +60,13 @@ class RepoResult:
     error: str = ""
 
 
-def load_judgements(path: Path = HERE / "judgements.csv") -> dict[Key, Judgement]:
-    """(repo, commit, path, line, code) -> verdict; one row covers every finding at that key."""
-    out: dict[Key, Judgement] = {}
+def load_judgements(path: Path = HERE / "judgements.csv") -> dict[Key, list[Judgement]]:
+    """(repo, commit, path, line, code) -> verdicts.
+
+    One row covers every finding at its key, unless its `match` column is set: then only the
+    findings whose message contains that text (two secrets on one line, say).
+    """
+    out: dict[Key, list[Judgement]] = defaultdict(list)
     if not path.exists():
         return out
     with path.open(encoding="utf-8", newline="") as handle:
@@ -70,8 +75,16 @@ def load_judgements(path: Path = HERE / "judgements.csv") -> dict[Key, Judgement
             if verdict not in VERDICTS:
                 raise SystemExit(f"{path}: verdict {verdict!r} is not one of {VERDICTS}")
             key = (row["repo"], row["commit"], row["path"], int(row["line"]), row["code"])
-            out[key] = Judgement(verdict, row["why"])
+            out[key].append(Judgement(verdict, row["why"], row.get("match") or ""))
     return out
+
+
+def judge(finding: dict[str, Any], rows: list[Judgement]) -> Judgement | None:
+    """The row for this finding: the first whose match text is in its message, else a plain one."""
+    for row in rows:
+        if row.match and row.match in finding["message"]:
+            return row
+    return next((row for row in rows if not row.match), None)
 
 
 def load_problems(path: Path = HERE / "problems.toml") -> list[Problem]:
@@ -131,14 +144,14 @@ def found(problem: Problem, results: dict[str, RepoResult]) -> bool:
 
 
 def score(
-    results: list[RepoResult], judgements: dict[Key, Judgement], problems: list[Problem]
+    results: list[RepoResult], judgements: dict[Key, list[Judgement]], problems: list[Problem]
 ) -> dict[str, Any]:
     per_rule: dict[str, Counter[str]] = defaultdict(Counter)
     unjudged: list[dict[str, Any]] = []
     wrong: list[dict[str, Any]] = []
     for result in results:
         for finding in result.findings:
-            judgement = judgements.get(key_of(result.repo, finding))
+            judgement = judge(finding, judgements.get(key_of(result.repo, finding), []))
             verdict = judgement.verdict if judgement else "unjudged"
             per_rule[finding["code"]][verdict] += 1
             entry = {"repo": result.repo.repo, "commit": result.repo.commit, **finding}
@@ -251,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.unjudged_csv:
         writer = csv.writer(sys.stdout)
         for f in summary["unjudged"]:
-            row = [f["repo"], f["commit"], f["path"], f["line"], f["code"], "", f["message"]]
+            row = [f["repo"], f["commit"], f["path"], f["line"], f["code"], "", f["message"], ""]
             writer.writerow(row)
         return 0
     report(summary, args.show_wrong)
