@@ -17,6 +17,8 @@ import yaml
 import yaml.constructor
 import yaml.nodes
 
+from agentcheck.scalars import number_problem
+
 __all__ = ["Located", "ParseError", "parse_json", "parse_yaml"]
 
 PathKey = tuple[str | int, ...]
@@ -44,6 +46,9 @@ class Located:
     positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     #: Line of the document's start (YAML documents after the first start later).
     start_line: int = 1
+    #: Values that could not be read as what they say they are (``!!int abc``, a 5,000-digit
+    #: integer, ``1e400``): ``(message, line, column)``. Each is kept as its source text.
+    problems: list[tuple[str, int, int]] = field(default_factory=list)
 
     def loc(self, *path: str | int) -> tuple[int, int]:
         """Position of the value at ``path``; the nearest known ancestor when it has none."""
@@ -84,8 +89,9 @@ def parse_json(text: str) -> Located:
     :raises ParseError: with the line and column of the first error.
     """
     lines = _Lines(text)
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=_json_int)
     positions: dict[PathKey, tuple[int, int]] = {}
+    problems: list[tuple[str, int, int]] = []
 
     def skip(i: int) -> int:
         while i < len(text) and text[i] in _WS:
@@ -149,26 +155,76 @@ def parse_json(text: str) -> Located:
             scalar, end = decoder.raw_decode(text, i)
         except json.JSONDecodeError as exc:
             raise fail(exc.msg, exc.pos) from None
+        problem = number_problem(scalar) if not isinstance(scalar, _BadInt) else scalar.problem
+        if problem is not None:
+            problems.append((f"{problem}; it is read as text", *lines.pos(i)))
+            scalar = str(text[i:end])
         return scalar, end
 
     data, end = value(0, (), 0)
     end = skip(end)
     if end != len(text):
         raise fail("extra data after the JSON value", end)
-    return Located(data, positions)
+    return Located(data, positions, problems=problems)
+
+
+class _BadInt(str):
+    """A JSON integer too long to convert (Python refuses over 4,300 digits)."""
+
+    problem: str
+
+
+def _json_int(text: str) -> int | _BadInt:
+    if len(text) <= 1000:
+        return int(text)
+    bad = _BadInt(text)
+    bad.problem = f"an integer of {len(text.lstrip('-')):,} digits is out of range"
+    return bad
 
 
 class _Scalars(yaml.constructor.SafeConstructor):
     """Builds scalars only; mappings and sequences are built by :func:`parse_yaml`."""
 
 
-def _scalar(constructor: _Scalars, node: yaml.nodes.ScalarNode) -> Any:
-    if node.tag in constructor.yaml_constructors and node.tag.startswith("tag:yaml.org,2002:"):
-        try:
-            return constructor.construct_object(node, deep=True)
-        except yaml.YAMLError:
-            return node.value
-    return node.value
+_TAG_KINDS = {
+    "int": "an integer",
+    "float": "a number",
+    "bool": "a boolean",
+    "null": "null",
+    "timestamp": "a date or time",
+    "binary": "base64 data",
+}
+
+
+def _scalar(
+    constructor: _Scalars, node: yaml.nodes.ScalarNode, problems: list[tuple[str, int, int]]
+) -> Any:
+    """The value of a scalar node; its source text, with a problem recorded, when it says it is
+    something it is not (``!!int abc``, ``!!timestamp 2024-13-01``, ``!!binary`` junk) or is a
+    number no setting can hold (5,000 digits, ``1e400``). Binary data is kept as its text."""
+    tag = node.tag
+    if tag not in constructor.yaml_constructors or not tag.startswith("tag:yaml.org,2002:"):
+        return node.value
+    where = (node.start_mark.line + 1, node.start_mark.column + 1)
+    name = tag.rsplit(":", 1)[-1]
+    try:
+        value = constructor.construct_object(node, deep=True)
+    except Exception:  # any constructor failure: ValueError, KeyError, binascii, OverflowError
+        kind = _TAG_KINDS.get(name, f"a !!{name} value")
+        digits = node.value.lstrip("+-")
+        if name == "int" and digits.isdigit() and len(digits) > 1000:
+            message = f"an integer of {len(digits):,} digits is out of range"
+            problems.append((f"{message}; it is read as text", *where))
+        else:
+            problems.append((f"a !!{name} value that is not {kind}; it is read as text", *where))
+        return node.value
+    if isinstance(value, bytes):
+        return node.value
+    problem = number_problem(value)
+    if problem is not None:
+        problems.append((f"{problem}; it is read as text", *where))
+        return node.value
+    return value
 
 
 def parse_yaml(text: str) -> list[Located]:
@@ -183,6 +239,7 @@ def parse_yaml(text: str) -> list[Located]:
     constructor = _Scalars()
     docs: list[Located] = []
     budget = [MAX_YAML_NODES]
+    problems: list[tuple[str, int, int]] = []
 
     def build(
         node: yaml.nodes.Node, path: PathKey, pos: dict[PathKey, tuple[int, int]], depth: int
@@ -222,15 +279,18 @@ def parse_yaml(text: str) -> list[Located]:
         if isinstance(node, yaml.nodes.SequenceNode):
             return [build(child, (*path, i), pos, depth + 1) for i, child in enumerate(node.value)]
         assert isinstance(node, yaml.nodes.ScalarNode)
-        return _scalar(constructor, node)
+        return _scalar(constructor, node, problems)
 
     try:
         for root in _compose_all(text):
             if root is None:
                 continue
             positions: dict[PathKey, tuple[int, int]] = {}
+            problems = []
             data = build(root, (), positions, 0)
-            docs.append(Located(data, positions, start_line=root.start_mark.line + 1))
+            docs.append(
+                Located(data, positions, start_line=root.start_mark.line + 1, problems=problems)
+            )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

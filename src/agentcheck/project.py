@@ -339,10 +339,12 @@ class Project:
             self.problem(rel, "is empty; expected a JSON object")
             return None
         try:
-            return parse_json(text)
+            doc = parse_json(text)
         except ParseError as exc:
             self.problem(rel, f"invalid JSON: {exc.message}", exc.line, exc.column)
             return None
+        self._value_problems(rel, [doc])
+        return doc
 
     def yaml(self, rel: str) -> list[Located]:
         """The YAML documents of the file; [] when it does not parse (reported as AC100).
@@ -370,10 +372,18 @@ class Project:
         if text is None:
             return []
         try:
-            return parse_yaml(text)
+            docs = parse_yaml(text)
         except ParseError as exc:
             self.problem(rel, f"invalid YAML: {exc.message}", exc.line, exc.column)
             return []
+        self._value_problems(rel, docs)
+        return docs
+
+    def _value_problems(self, rel: str, docs: list[Located]) -> None:
+        """Values a parser kept as text because they are not what they say (AC100 warnings)."""
+        for doc in docs:
+            for message, line, column in doc.problems:
+                self.problem(rel, message, line, column, severity=Severity.WARNING)
 
     def toml(self, rel: str) -> dict[str, Any] | None:
         """The parsed TOML table, or None (reported as AC100)."""
@@ -385,7 +395,14 @@ class Project:
             return None
         try:
             return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
+        except RecursionError:
+            self.problem(rel, "invalid TOML: nesting is too deep")
+            return None
+        except ValueError as exc:
+            if not isinstance(exc, tomllib.TOMLDecodeError):
+                # tomllib lets int()'s own error through for integers over 4,300 digits.
+                self.problem(rel, "invalid TOML: an integer is too large to read")
+                return None
             msg = str(exc)
             line, col = 1, 1
             if "(at line " in msg:

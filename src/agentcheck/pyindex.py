@@ -314,41 +314,42 @@ def _walk_imports(
     body: Sequence[ast.stmt], *, tc: bool, optional: bool, in_function: bool
 ) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool, bool, bool]]:
     """Import statements anywhere in ``body`` with their (type_checking, optional,
-    in_function) context. Only statements are visited: imports are never expressions."""
-    for stmt in body:
+    in_function) context. Only statements are visited: imports are never expressions.
+
+    The walk keeps its own stack, in source order: a 990-branch ``elif`` chain nests 990
+    statements deep, past Python's recursion limit."""
+    Frame = tuple[Sequence[ast.stmt], bool, bool, bool]
+    stack: list[tuple[int, Frame]] = [(0, (body, tc, optional, in_function))]
+    while stack:
+        index, frame = stack.pop()
+        stmts, tc, optional, in_function = frame
+        if index >= len(stmts):
+            continue
+        stmt = stmts[index]
+        stack.append((index + 1, frame))
+        children: list[Frame] = []
         if isinstance(stmt, ast.Import | ast.ImportFrom):
             yield stmt, tc, optional, in_function
         elif isinstance(stmt, ast.If):
             is_tc = _is_type_checking(stmt.test)
-            yield from _walk_imports(
-                stmt.body, tc=tc or is_tc, optional=optional, in_function=in_function
-            )
-            yield from _walk_imports(stmt.orelse, tc=tc, optional=optional, in_function=in_function)
+            children.append((stmt.body, tc or is_tc, optional, in_function))
+            children.append((stmt.orelse, tc, optional, in_function))
         elif isinstance(stmt, ast.Try | ast.TryStar):
             guarded = optional or _catches_import_error(stmt.handlers)
-            yield from _walk_imports(stmt.body, tc=tc, optional=guarded, in_function=in_function)
-            for handler in stmt.handlers:
-                yield from _walk_imports(
-                    handler.body, tc=tc, optional=optional, in_function=in_function
-                )
-            yield from _walk_imports(stmt.orelse, tc=tc, optional=optional, in_function=in_function)
-            yield from _walk_imports(
-                stmt.finalbody, tc=tc, optional=optional, in_function=in_function
-            )
+            children.append((stmt.body, tc, guarded, in_function))
+            children.extend((h.body, tc, optional, in_function) for h in stmt.handlers)
+            children.append((stmt.orelse, tc, optional, in_function))
+            children.append((stmt.finalbody, tc, optional, in_function))
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-            yield from _walk_imports(stmt.body, tc=tc, optional=optional, in_function=True)
-        elif isinstance(stmt, ast.ClassDef):
-            yield from _walk_imports(stmt.body, tc=tc, optional=optional, in_function=in_function)
+            children.append((stmt.body, tc, optional, True))
+        elif isinstance(stmt, ast.ClassDef | ast.With | ast.AsyncWith):
+            children.append((stmt.body, tc, optional, in_function))
         elif isinstance(stmt, ast.For | ast.AsyncFor | ast.While):
-            yield from _walk_imports(stmt.body, tc=tc, optional=optional, in_function=in_function)
-            yield from _walk_imports(stmt.orelse, tc=tc, optional=optional, in_function=in_function)
-        elif isinstance(stmt, ast.With | ast.AsyncWith):
-            yield from _walk_imports(stmt.body, tc=tc, optional=optional, in_function=in_function)
+            children.append((stmt.body, tc, optional, in_function))
+            children.append((stmt.orelse, tc, optional, in_function))
         elif isinstance(stmt, ast.Match):
-            for case in stmt.cases:
-                yield from _walk_imports(
-                    case.body, tc=tc, optional=optional, in_function=in_function
-                )
+            children.extend((case.body, tc, optional, in_function) for case in stmt.cases)
+        stack.extend((0, child) for child in reversed(children))
 
 
 def _relative_base(project: Project, rel: str, level: int) -> tuple[str, str | None] | None:

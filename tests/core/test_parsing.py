@@ -66,3 +66,56 @@ def test_yaml_syntax_error_position() -> None:
     with pytest.raises(ParseError) as info:
         parse_yaml("a: 1\nb: [1, 2\nc: 3\n")
     assert info.value.line == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("!!int abc", "!!int value that is not an integer"),
+        ("!!bool x", "!!bool value that is not a boolean"),
+        ("!!float y", "!!float value that is not a number"),
+        ("!!timestamp 2024-13-01", "!!timestamp value that is not a date"),
+        ("!!binary abc", "!!binary value that is not base64"),
+        ("!!int 0b102", "!!int value that is not an integer"),
+        ("9" * 5000, "an integer of 5,000 digits is out of range"),
+        ("!!int " + "9" * 5000, "an integer of 5,000 digits is out of range"),
+        ("9" * 40, "an integer of 40 digits is out of range"),
+        ("1.0e+400", "out of range"),
+        ("-1.0e+400", "out of range"),
+        (".nan", "out of range"),
+    ],
+)
+def test_yaml_value_that_cannot_be_read_is_a_problem_at_its_position(
+    value: str, words: str
+) -> None:
+    (doc,) = parse_yaml(f"kind: Pod\nspec:\n  replicas: {value}\n  name: ok\n")
+    assert doc.data["spec"]["name"] == "ok"  # the rest of the document is read
+    assert isinstance(doc.data["spec"]["replicas"], str)  # kept as its text
+    ((message, line, column),) = doc.problems
+    assert words in message
+    assert (line, column) == (3, 13)
+
+
+def test_yaml_good_values_are_no_problem() -> None:
+    (doc,) = parse_yaml("a: 3\nb: 1.5\nc: !!binary aGVsbG8=\nd: 2024-01-01\ne: .inf\n")
+    assert doc.data["a"] == 3
+    assert doc.data["b"] == 1.5
+    assert doc.data["c"] == "aGVsbG8="  # binary data stays text: no rule reads bytes
+    assert [m for m, _, _ in doc.problems] == [
+        "a number that is out of range (it overflows to infinity or is not a number); "
+        "it is read as text"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("number", "column"), [("9" * 5000, 7), ("1e400", 7), ("NaN", 7), ("-" + "9" * 30, 7)]
+)
+def test_json_number_out_of_range_is_a_problem_not_a_crash(number: str, column: int) -> None:
+    doc = parse_json('{"a": 1,\n "b": ' + number + ', "c": [2]}')
+    assert doc.data["a"] == 1
+    assert doc.data["c"] == [2]
+    assert doc.data["b"] == number
+    ((message, line, col),) = doc.problems
+    assert "out of range" in message
+    assert number[:20] not in message
+    assert (line, col) == (2, column)

@@ -15,7 +15,8 @@ from agentcheck.deployment._classify import (
 )
 from agentcheck.deployment._compose import read_compose
 from agentcheck.deployment._docker import parse_dockerfile, split_command
-from agentcheck.deployment._k8s import read_k8s
+from agentcheck.deployment._guard import guarded
+from agentcheck.deployment._k8s import K8sModel, read_k8s
 from agentcheck.deployment.model import (
     Container,
     Deployment,
@@ -26,6 +27,7 @@ from agentcheck.deployment.model import (
     Server,
     ServerKind,
     Where,
+    Workload,
 )
 from agentcheck.deployment.proxies import find_proxies
 
@@ -45,11 +47,17 @@ def build(project: Project) -> Deployment:
     dep.helm_charts = _helm_charts(project)
     _templated_manifests(project, dep.helm_charts)
     for rel in project.dockerfiles:
-        info = parse_dockerfile(project, rel)
+        info = guarded(project, rel, "a Dockerfile", partial(parse_dockerfile, project, rel), None)
         if info is not None:
             dep.dockerfiles[rel] = info
-    k8s = read_k8s(project)
-    dep.workloads = [*k8s.workloads, *read_compose(project)]
+    manifests = next((rel for rel, _ in project.k8s_objects), None)
+    k8s = guarded(project, manifests, "manifests", partial(read_k8s, project), K8sModel())
+    compose = next(iter(project.compose_files), None)
+    no_services: list[Workload] = []
+    services = guarded(
+        project, compose, "compose files", partial(read_compose, project), no_services
+    )
+    dep.workloads = [*k8s.workloads, *services]
     dep.autoscalers = k8s.autoscalers
     dep.disruption_budgets = k8s.pdbs
     dep.exposed = list(k8s.exposed)
@@ -59,7 +67,8 @@ def build(project: Project) -> Deployment:
     _compose_exposure(dep)
     from agentcheck.deployment._graphs import read_graphs
 
-    read_graphs(project, dep)
+    config = next((c.path for c in project.langgraph_configs), None)
+    guarded(project, config, "the graphs", partial(read_graphs, project, dep), None)
     dep._proxy_reader = partial(find_proxies, project)
     return dep
 

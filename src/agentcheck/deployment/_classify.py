@@ -7,6 +7,7 @@ import shlex
 from pathlib import PurePosixPath
 
 from agentcheck.deployment.model import Role, ServerKind
+from agentcheck.scalars import parse_duration, parse_int
 
 __all__ = [
     "command_server",
@@ -195,54 +196,6 @@ _VALUED = {
     "--chdir",
     "--name",
 }
-
-
-def parse_int(value: object) -> int | None:
-    """An integer from ``3`` or ``"3"`` (a manifest may quote it); None for anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
-def parse_duration(value: object) -> float | None:
-    """Seconds from ``90``, ``"90"``, ``"1m30s"``, ``"1h"``, ``"500ms"``; None if not a duration."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if not isinstance(value, str):
-        return None
-    text = value.strip().lower()
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    units = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001, "us": 1e-6, "ns": 1e-9}
-    total, num = 0.0, ""
-    i = 0
-    matched = False
-    while i < len(text):
-        ch = text[i]
-        if ch.isdigit() or ch == ".":
-            num += ch
-            i += 1
-            continue
-        unit = text[i : i + 2] if text[i : i + 2] in units else ch
-        if unit not in units or not num:
-            return None
-        try:
-            total += float(num) * units[unit]
-        except ValueError:
-            return None
-        num, matched = "", True
-        i += len(unit)
-    if num:
-        return None
-    return total if matched else None
 
 
 def env_file_values(text: str) -> list[tuple[str, str | None, int]]:

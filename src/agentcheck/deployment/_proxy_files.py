@@ -125,7 +125,7 @@ _HAPROXY_SECTIONS = frozenset(
 #: Section keywords recognised even when indented (others must start the line).
 _HAPROXY_PROXIES = frozenset({"global", "defaults", "frontend", "backend", "listen"})
 _HAPROXY_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-_HAPROXY_TIME = re.compile(r"^(\d+)(us|ms|s|m|h|d)?$")
+_HAPROXY_TIME = re.compile(r"^(\d{1,18})(us|ms|s|m|h|d)?$")
 
 
 def _haproxy_time(value: str) -> float | None:

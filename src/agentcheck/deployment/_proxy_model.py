@@ -6,12 +6,12 @@ and :func:`agentcheck.deployment.proxies.find_proxies` imports the readers.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from agentcheck.deployment.model import Where
+from agentcheck.scalars import parse_duration
 
 if TYPE_CHECKING:
     from agentcheck.parsing import Located
@@ -118,50 +118,6 @@ class Proxy:
 
 
 # --------------------------------------------------------------------------- helpers
-
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)")
-_DURATION_UNITS = {
-    "ns": 1e-9,
-    "us": 1e-6,
-    "µs": 1e-6,
-    "ms": 1e-3,
-    "s": 1.0,
-    "m": 60.0,
-    "h": 3600.0,
-    "d": 86400.0,
-}
-
-
-def parse_duration(value: object, *, unit: float = 1.0) -> float | None:
-    """A duration in seconds: a number (in ``unit`` seconds), ``"90"``, ``"90s"``, ``"1m30s"``,
-    ``"1.5s"``, ``"500ms"``, or a protobuf ``{seconds: 90}`` mapping; None when it is not one."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value) * unit
-    if isinstance(value, Mapping):
-        secs = parse_duration(value.get("seconds", 0))
-        nanos = value.get("nanos", 0)
-        if secs is None or not isinstance(nanos, int):
-            return None
-        return secs + nanos / 1e9
-    if not isinstance(value, str):
-        return None
-    text = value.strip().strip("\"'")
-    if not text:
-        return None
-    try:
-        return float(text) * unit
-    except ValueError:
-        pass
-    pos, total = 0, 0.0
-    while pos < len(text):
-        match = _DURATION.match(text, pos)
-        if match is None:
-            return None
-        total += float(match[1]) * _DURATION_UNITS[match[2]]
-        pos = match.end()
-    return total
 
 
 def where_in(doc: Located, rel: str, *path: str | int, key: bool = False) -> Where:

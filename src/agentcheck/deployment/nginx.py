@@ -24,7 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import urlsplit
+
+from agentcheck.scalars import parse_url
 
 if TYPE_CHECKING:
     from agentcheck.project import Project
@@ -80,7 +81,7 @@ _HTTP_BLOCKS = frozenset({"http", "server", "location"})
 _MAX_DEPTH = 64
 _MAX_FILES = 500
 _MAX_INCLUDE_DEPTH = 16
-_TIME = re.compile(r"(\d+)(ms|s|m|h|d|w|M|y)?")
+_TIME = re.compile(r"(\d{1,18})(?!\d)(ms|s|m|h|d|w|M|y)?")
 _UNITS = {
     "ms": 0.001,
     "s": 1.0,
@@ -266,7 +267,9 @@ class NginxConfig:
 def _with_port(server: str, scheme: str) -> str:
     if server.startswith("unix:"):
         return server
-    parts = urlsplit(f"//{server}")
+    parts = parse_url(f"//{server}")  # None for a broken address: proxy_pass http://[::1
+    if parts is None:
+        return server
     try:
         port = parts.port
     except ValueError:

@@ -19,12 +19,14 @@ this), so rules match proxies to servers themselves. The types are in
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING
 
 import pathspec
 
 from agentcheck.deployment import nginx
+from agentcheck.deployment._guard import guarded
 from agentcheck.deployment._proxy_files import envoy_proxies, gcloud_proxies, haproxy_proxies
 from agentcheck.deployment._proxy_k8s import kubernetes_proxies
 from agentcheck.deployment._proxy_model import (
@@ -65,14 +67,25 @@ def find_proxies(project: Project) -> list[Proxy]:
     return project.memo("agentcheck.deployment.proxies", lambda: _find(project))
 
 
+def _all(reader: Callable[[Project], Iterable[Proxy]], project: Project) -> list[Proxy]:
+    return list(reader(project))
+
+
 def _find(project: Project) -> list[Proxy]:
     found: list[Proxy] = []
-    found.extend(_nginx(project))
-    found.extend(kubernetes_proxies(project))
-    found.extend(gcloud_proxies(project))
-    found.extend(haproxy_proxies(project))
-    found.extend(traefik_proxies(project))
-    found.extend(envoy_proxies(project))
+    readers = (
+        ("nginx configurations", _nginx),
+        ("Kubernetes proxies", kubernetes_proxies),
+        ("Cloud Run configurations", gcloud_proxies),
+        ("HAProxy configurations", haproxy_proxies),
+        ("Traefik configurations", traefik_proxies),
+        ("Envoy configurations", envoy_proxies),
+    )
+    for what, reader in readers:
+        # A reader that fails is reported at the first file it may have read.
+        first = next(iter(project.files), None)
+        none: list[Proxy] = []
+        found.extend(guarded(project, first, what, partial(_all, reader, project), none))
     not_production = pathspec.GitIgnoreSpec.from_lines(project.config.not_production)
     for proxy in found:
         proxy.production = not not_production.match_file(proxy.where.path)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from agentcheck.deployment.model import Where
+from agentcheck.scalars import parse_url
 
 if TYPE_CHECKING:
     from agentcheck.deployment.model import Deployment, EnvValue, Probe, ServerKind, Workload
@@ -195,7 +196,8 @@ def normalize_path(path: str) -> str:
     """``/ok/`` -> ``/ok``; ``http://x:8000/ok?check_db=1`` -> ``/ok`` (no query)."""
     text = path.strip()
     if "://" in text:
-        text = urlsplit(text).path or "/"
+        parts = parse_url(text)
+        text = (parts.path if parts else "") or "/"
     text = text.split("?", 1)[0].split("#", 1)[0]
     if not text.startswith("/"):
         text = "/" + text
@@ -209,7 +211,8 @@ def is_db_checking_path(kind: ServerKind, path: str) -> bool:
     and ``/ready``, which run ``SELECT 1`` and touch the checkpointer and store.
     """
     text = path.strip()
-    query = urlsplit(text).query if "://" in text else text.partition("?")[2]
+    parts = parse_url(text) if "://" in text else None
+    query = parts.query if parts else text.partition("?")[2]
     bare = normalize_path(text)
     if kind in ("agent-server", "langgraph-dev", "unknown") and bare == "/ok":
         values = parse_qs(query, keep_blank_values=True).get("check_db", [])
