@@ -103,6 +103,23 @@ def test_ac101_never_echoes_credentials_in_git_urls(make_project: MakeProject) -
     assert all(token not in f.message + f.fix for f in findings)
 
 
+def test_ac101_severity_follows_langgraph_cli(make_project: MakeProject) -> None:
+    """What langgraph-cli rejects is an error; what it only warns about is a warning."""
+    project = make_project(
+        {
+            "langgraph.json": (
+                '{"name": "x",\n"python_version": "3.9",\n"dependencies": ["."],\n'
+                '"graphs": {"a": "./a.py:graph"}}'
+            ),
+            "a.py": GRAPH,
+        }
+    )
+    assert sorted((f.line, f.severity.value) for f in run(project, "AC101")) == [
+        (1, "warning"),
+        (2, "error"),
+    ]
+
+
 def test_ac101_aegra_needs_no_dependencies(make_project: MakeProject) -> None:
     project = make_project({"aegra.json": '{"graphs": {"a": "./a.py:graph"}}', "a.py": GRAPH})
     assert run(project, "AC101") == []

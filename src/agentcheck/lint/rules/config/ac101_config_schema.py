@@ -37,9 +37,13 @@ class ConfigSchema(Rule):
     validation (``langgraph validate``: the ``python_version`` format and minimum, legacy
     ``project_root``/``package`` keys, a missing ``dependencies`` list, ``auth.path`` and
     ``http.app`` formats, ``image_distro``, ``source``), against langgraph-cli's schema for the
-    type of every value, and reports top-level keys langgraph-cli does not know (with a "did
-    you mean"), misspelt keys in nested tables, an empty ``graphs`` and graph specs without
+    type of every value, and reports an empty ``graphs`` and graph specs without
     ``:attribute``. Every error is reported at its own key, not only the first.
+
+    Severity follows the platform: what langgraph-cli rejects is an error; top-level keys it
+    does not know (``name``, ``version``, ``pip_config_overrides`` ...), which it warns about
+    and deploys anyway, are warnings (with a "did you mean"), and so are misspelt keys in
+    nested tables, which it accepts and ignores.
 
     Why is this bad?
     ----------------
@@ -105,14 +109,22 @@ class _Checker:
         self.seen: set[tuple[int, int, str]] = set()
 
     def finding(
-        self, path: JsonPath, message: str, fix: str | None = None, *, key: bool = False
+        self,
+        path: JsonPath,
+        message: str,
+        fix: str | None = None,
+        *,
+        key: bool = False,
+        severity: Severity | None = None,
     ) -> Iterator[Finding]:
         line, col = self.doc.key_loc(*path) if key else self.doc.loc(*path)
         marker = (line, col, message)
         if marker in self.seen:
             return
         self.seen.add(marker)
-        yield self.rule.finding(self.cfg.path, line, col, message=message, fix=fix)
+        yield self.rule.finding(
+            self.cfg.path, line, col, message=message, fix=fix, severity=severity
+        )
 
     def run(self) -> Iterator[Finding]:
         from langgraph_cli import schemas
@@ -132,13 +144,18 @@ class _Checker:
                 continue  # the JSON Schema reference `langgraph new` writes
             warnings = get_unknown_keys({key: value})
             if warnings:
+                # langgraph-cli warns about a key it does not know and deploys anyway.
                 close = re.search(r"did you mean '([^']+)'", warnings[0])
                 self.broken.add(key)
                 yield from self.finding(
                     (key,),
-                    f"{warnings[0].rstrip('.')}.".replace("?.", "?"),
-                    f"Rename it to {close[1]!r}." if close else "Remove the key.",
+                    f"{warnings[0].rstrip('.')}.".replace("?.", "?")
+                    + " langgraph-cli warns and ignores it.",
+                    f"Rename it to {close[1]!r} if that was meant; else remove it."
+                    if close
+                    else "Remove the key, or ignore this warning if another tool reads it.",
                     key=True,
+                    severity=Severity.WARNING,
                 )
                 continue
             if key not in hints or key == "graphs":
@@ -149,7 +166,9 @@ class _Checker:
             for path, message, is_key in errors:
                 close = re.search(r"did you mean '([^']+)'", message)
                 fix = f"Rename it to {close[1]!r}." if close and is_key else _fix_for(path)
-                yield from self.finding(path, message, fix, key=is_key)
+                # A misspelt nested key is accepted (and ignored) by the platform: a warning.
+                severity = Severity.WARNING if is_key else None
+                yield from self.finding(path, message, fix, key=is_key, severity=severity)
 
     def check_graphs(self) -> Iterator[Finding]:
         graphs = self.data.get("graphs")
@@ -186,6 +205,7 @@ class _Checker:
                             f"Graph {gid!r}: unknown key {k!r}; did you mean {close[0]!r}?",
                             f"Rename it to {close[0]!r}.",
                             key=True,
+                            severity=Severity.WARNING,
                         )
                 if "description" in spec and not isinstance(spec["description"], str | None):
                     yield from self.finding(
