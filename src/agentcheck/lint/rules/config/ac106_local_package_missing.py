@@ -145,10 +145,18 @@ class LocalPackageMissing(Rule):
     ) -> Iterator[Finding]:
         search = pyindex.search_roots(project)
         seen: set[tuple[str, int, str]] = set()
+        available = deps.provided([*deps.declared_for_config(project, cfg), *deps.SERVER_PROVIDES])
         for rel, ref in served_imports(project, cfg):
             top = ref.top or ""
             home = next((r for r in search if top in pyindex.top_level_names(project, r)), None)
             sibling = sibling_module(project, rel, top) if home is None else None
+            if sibling is not None and (
+                sibling == rel
+                or any(d in available for d in deps.distributions_for_import(ref.absolute or top))
+            ):
+                # An absolute import of a declared package that shares a neighbour's name
+                # (``from langsmith import Client`` beside langsmith.py): the package wins.
+                sibling = None
             if home is None and sibling is None:
                 continue  # not the project's own code (AC105's business)
             if _importable(project, roots, top):
