@@ -142,6 +142,15 @@ def _callee(project: Project, rel: str, func: ast.expr) -> tuple[str | None, str
     return name, None
 
 
+def _defined_in_project(project: Project, rel: str, func: ast.expr) -> bool:
+    """Whether the called name is the project's own function or class (which may share a
+    library helper's name, such as a ``create_supervisor`` that compiles its graph)."""
+    if not isinstance(func, ast.Name):
+        return False
+    found = pyindex.resolve_name(project, rel, func.id)
+    return found is not None and not isinstance(found[1], ast.Import | ast.ImportFrom)
+
+
 def _is_langgraph(module: str | None) -> bool:
     return module is not None and (module == "langgraph" or module.startswith("langgraph."))
 
@@ -188,7 +197,7 @@ def _classify_call(project: Project, rel: str, node: ast.Call, depth: int) -> tu
             if local is not None and not isinstance(local[1], ast.ImportFrom | ast.Import):
                 return "unknown", ""  # a class of the project's own that shares the name
         return "builder", f"a {name} builder"
-    if name in BUILDER_MAKERS:
+    if name in BUILDER_MAKERS and not _defined_in_project(project, rel, func):
         return "builder", f"the {name}() builder"
     if name in COMPILED_MAKERS:
         return "compiled", f"{name}()"
