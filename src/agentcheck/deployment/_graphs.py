@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -286,6 +286,8 @@ class _Analyzer:
             return CheckpointerInfo("none", where)
         if isinstance(expr, ast.Await):
             return self.saver(rel, expr.value, fn, where, depth + 1)
+        if isinstance(expr, ast.IfExp | ast.BoolOp):
+            return self._saver_choice(rel, expr, fn, where, depth)
         if isinstance(expr, ast.Call):
             return self._saver_call(rel, expr, fn, where, depth)
         resolved = self.resolve(rel, expr, fn, depth + 1)
@@ -302,6 +304,24 @@ class _Analyzer:
         if isinstance(node, ast.ClassDef):
             return self._class_kind(target_rel, node, where)
         return CheckpointerInfo("unknown", where, call_name(expr))
+
+    def _saver_choice(
+        self,
+        rel: str,
+        expr: ast.IfExp | ast.BoolOp,
+        fn: ast.FunctionDef | ast.AsyncFunctionDef | None,
+        where: Where,
+        depth: int,
+    ) -> CheckpointerInfo:
+        """``a if cond else b`` and ``a or b``: the saver of a branch; ``conditional`` when
+        another branch gives none (``MemorySaver() if interrupts else None``)."""
+        branches = [expr.body, expr.orelse] if isinstance(expr, ast.IfExp) else expr.values
+        infos = [self.saver(rel, b, fn, where, depth + 1) for b in branches]
+        chosen = [i for i in infos if i.kind != "none"]
+        if not chosen:
+            return CheckpointerInfo("none", where)
+        first = next((i for i in chosen if i.kind != "unknown"), chosen[0])
+        return replace(first, conditional=first.conditional or len(chosen) < len(infos))
 
     def _saver_call(
         self,

@@ -367,6 +367,9 @@ class CheckpointerInfo:
     constructor: str = ""
     #: Where that constructor is called, when it was followed to another line or file.
     origin: Where | None = None
+    #: Chosen by a condition with no saver on another branch (``MemorySaver() if debug else
+    #: None``): the graph may run without it.
+    conditional: bool = False
 
     @property
     def persistent(self) -> bool:

@@ -10,7 +10,7 @@ from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 
 if TYPE_CHECKING:
-    from agentcheck.deployment.model import CheckpointerInfo, GraphInfo
+    from agentcheck.deployment.model import CheckpointerInfo, GraphInfo, Server
     from agentcheck.project import Project
 
 __all__ = ["CustomCheckpointerOnAgentServer"]
@@ -68,15 +68,23 @@ class CustomCheckpointerOnAgentServer(Rule):
             if server is None or not server.loads_langgraph_json or graph.compile is None:
                 continue
             for role, info in (("checkpointer", graph.checkpointer), ("store", graph.store)):
-                if info.kind == "none" or info.where is None:
-                    continue
+                if info.kind == "none" or info.where is None or info.conditional:
+                    continue  # a saver chosen by a condition may be None where it is served
                 yield self.finding(
                     info.where.path,
                     info.where.line,
                     info.where.column,
-                    message=_message(graph, role, info, server.reason),
+                    message=_message(graph, role, info, _served_by(graph, server)),
                     fix=_fix(role, graph),
                 )
+
+
+def _served_by(graph: GraphInfo, server: Server) -> str:
+    """Why the graph runs on Agent Server; an implied server is named by the graph's own
+    langgraph.json (the server agentcheck infers may stand for another one)."""
+    if server.implied and graph.config:
+        return f"{graph.config}: `langgraph build` / `langgraph up` serve it"
+    return server.reason
 
 
 def _message(graph: GraphInfo, role: str, info: CheckpointerInfo, reason: str) -> str:
