@@ -49,8 +49,21 @@ class TestEnvReads:
             'import os\nX = "X" in os.environ and os.environ["X"]\n',
             'import os\nos.environ["X"] = "1"\n',
             'import os\nif __name__ == "__main__":\n    print(os.environ["X"])\n',
+            'import os\nif "X" not in os.environ:\n    raise SystemExit("set X")\nX = os.environ["X"]\n',
+            'import os\ndef f():\n    if not os.getenv("X"):\n        return None\n'
+            '    return os.environ["X"]\n',
         ],
-        ids=["except-keyerror", "except-lookuperror", "if-in", "ifexp", "and", "store", "main"],
+        ids=[
+            "except-keyerror",
+            "except-lookuperror",
+            "if-in",
+            "ifexp",
+            "and",
+            "store",
+            "main",
+            "checked-then-raise",
+            "checked-then-return",
+        ],
     )
     def test_guarded_subscripts_are_not_reads(self, source: str) -> None:
         assert _reads(source) == []
@@ -61,10 +74,10 @@ class TestEnvReads:
             'import os\nX = int(os.getenv("X"))\n',
             'import os\nX = os.getenv("X").split(",")\n',
             'import os\nX = os.environ.get("X") + "/v1"\n',
-            'import os\nclient = Client(base_url=os.getenv("X"))\n',
+            'import os\nclient = Client(os.getenv("X"))\n',
             'import os\nX = os.getenv("X", None).lower()\n',
         ],
-        ids=["int", "method", "concat", "keyword-arg", "default-none"],
+        ids=["int", "method", "concat", "positional-arg", "default-none"],
     )
     def test_getenv_whose_none_is_used_is_a_read(self, source: str) -> None:
         assert [name for name, _, kind in _reads(source)] == ["X"]
@@ -75,6 +88,8 @@ class TestEnvReads:
             'import os\nX = os.getenv("X", "8")\n',
             'import os\nX = os.environ.get("X", default="8")\n',
             'import os\nX = os.getenv("X") or "8"\n',
+            'import os\nclient = Client(base_url=os.getenv("X"))\n',
+            'import os\nX = os.getenv("A", os.getenv("X"))\n',
             'import os\nX = os.getenv("X")\n',
             'import os\nif os.getenv("X"):\n    pass\n',
             'import os\nDEBUG = os.getenv("X") == "1"\n',
@@ -86,6 +101,8 @@ class TestEnvReads:
             "default",
             "default-kw",
             "or",
+            "keyword-arg",
+            "default-of-another-read",
             "assigned",
             "if",
             "compare",

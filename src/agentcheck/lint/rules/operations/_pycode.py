@@ -225,9 +225,30 @@ def _guarded_by_context(node: ast.AST, name: str, parents: dict[ast.AST, ast.AST
             _mentions(v, name) for v in anc.values[: _index(anc.values, child)]
         ):
             return True
+        if _checked_before(anc, child, name):
+            return True
         if isinstance(anc, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             break
         child = anc
+    return False
+
+
+def _checked_before(block: ast.AST, child: ast.AST, name: str) -> bool:
+    """Whether a statement before ``child`` in ``block`` checks the variable and leaves when
+    it is missing (``if not os.getenv("X"): raise ...``, ``if "X" not in os.environ:
+    return``): the read after it runs only when the variable is set."""
+    for field in ("body", "orelse", "finalbody"):
+        stmts = getattr(block, field, None)
+        if not isinstance(stmts, list) or child not in stmts:
+            continue
+        for stmt in stmts[: stmts.index(child)]:
+            if (
+                isinstance(stmt, ast.If)
+                and _mentions(stmt.test, name)
+                and stmt.body
+                and isinstance(stmt.body[-1], ast.Raise | ast.Return | ast.Continue | ast.Break)
+            ):
+                return True
     return False
 
 
@@ -235,15 +256,20 @@ def _index(items: list[ast.expr], node: ast.AST) -> int:
     return next((i for i, item in enumerate(items) if item is node), 0)
 
 
-def _none_used_unguarded(node: ast.expr, parents: dict[ast.AST, ast.AST]) -> bool:
-    """Whether a value that may be ``None`` is used where ``None`` fails: a call argument
-    (but ``bool()``, ``str()``, logging ...), a method call or index on it, arithmetic,
-    string formatting."""
+def _none_used_unguarded(
+    node: ast.expr, parents: dict[ast.AST, ast.AST], names: _Names | None = None
+) -> bool:
+    """Whether a value that may be ``None`` is used where ``None`` fails: a positional call
+    argument (but ``bool()``, ``str()``, logging ...), a method call or index on it,
+    arithmetic. A keyword argument is not: keyword parameters are mostly optional
+    (``Langfuse(public_key=os.getenv("X"))`` falls back on its own), and neither is the
+    default of another read (``os.getenv("A", os.getenv("B"))``)."""
     parent = parents.get(node)
     if isinstance(parent, ast.keyword):
-        parent = parents.get(parent)
-        return isinstance(parent, ast.Call) and not _none_safe_call(parent)
+        return False
     if isinstance(parent, ast.Call):
+        if names is not None and names.is_getenv(parent.func):
+            return False
         return node is not parent.func and not _none_safe_call(parent)
     if isinstance(parent, ast.Attribute | ast.Subscript):
         return parent.value is node
@@ -284,7 +310,9 @@ def env_reads(tree: ast.Module) -> list[EnvRead]:
             var = _str_const(node.args[0]) if node.args else None
             if var is None or _has_default(node):
                 continue
-            if _none_used_unguarded(node, parents) and not _guarded_by_context(node, var, parents):
+            if _none_used_unguarded(node, parents, names) and not _guarded_by_context(
+                node, var, parents
+            ):
                 found.append(
                     EnvRead(
                         var, node.lineno, node.col_offset + 1, "get", _function_of(node, parents)
