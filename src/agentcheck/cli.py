@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from agentcheck import __version__
+from agentcheck._extras import DISTRIBUTION, require
 from agentcheck.errors import AgentcheckError, UsageError
 from agentcheck.lint.finding import Severity
 from agentcheck.lint.selectors import check_selectors, find_rule, split_codes
@@ -31,7 +32,6 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
-ISSUES_URL = "https://github.com/agentcheck/agentcheck/issues"
 _FORMATS = ("text", "json", "sarif", "github", "junit")
 _SEVERITIES = tuple(s.value for s in reversed(Severity))
 
@@ -63,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find what will break a LangGraph deployment, before it does.",
         epilog="Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or internal error.",
     )
-    parser.add_argument("--version", action="version", version=f"agentcheck {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"agentcheck ({DISTRIBUTION}) {__version__}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     lint = sub.add_parser(
@@ -272,9 +274,11 @@ def pytest_args_for_check(args: argparse.Namespace, extra: Sequence[str]) -> lis
 
 
 def cmd_check(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    argv = pytest_args_for_check(args, extra)
+    # The live plugin checks the rest of [live] once it knows the runtime.
+    require(["pytest"], "agentcheck check runs pytest", "live")
     import pytest
 
-    argv = pytest_args_for_check(args, extra)
     interrupt = _InterruptWatch()
     code = pytest.main(argv, plugins=[interrupt])
     if interrupt.seen:
@@ -396,7 +400,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         detail = " ".join(str(exc).split())
         print(
             f"agentcheck: internal error: {type(exc).__name__}: {detail} "
-            f"(please report this at {ISSUES_URL}; AGENTCHECK_DEBUG=1 shows the traceback)",
+            f"(a bug in {DISTRIBUTION} {__version__}: please report it with the traceback "
+            "AGENTCHECK_DEBUG=1 shows)",
             file=sys.stderr,
         )
         return EXIT_ERROR

@@ -314,4 +314,4 @@ def test_explain_unknown_rule_exits_2(
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--version"]) == 0
-    assert capsys.readouterr().out == f"agentcheck {__version__}\n"
+    assert capsys.readouterr().out == f"agentcheck (langgraph-agentcheck) {__version__}\n"

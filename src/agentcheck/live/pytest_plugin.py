@@ -106,11 +106,22 @@ def _settings(config: pytest.Config) -> LiveSettings:
             urls=config.getoption("agentcheck_url"),
             cwd=invoked,
         )
+        _require_live(settings)
         if settings.runtime == "local":
             settings.spec()  # what cannot be started is a usage error now, not at the first item
     except (AgentcheckError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
     return settings
+
+
+def _require_live(settings: LiveSettings) -> None:
+    """[live] is installed: what every runtime imports, and ``langgraph dev`` when it serves."""
+    from agentcheck._extras import LANGGRAPH_DEV_MODULES, LIVE_MODULES, require
+
+    modules = list(LIVE_MODULES)
+    if settings.runtime == "local" and settings.server == "langgraph-dev":
+        modules += LANGGRAPH_DEV_MODULES
+    require(modules, "the live checks", "live")
 
 
 class LivePlugin:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +36,10 @@ def sleeper(procs: list[subprocess.Popen[bytes]], env: dict[str, str] | None = N
         env={**os.environ, **(env or {})},
     )
     procs.append(proc)
+    # The shell forks its child a moment after it starts: the group is ready when both exist.
+    deadline = time.monotonic() + 30
+    while len(members(proc.pid)) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        pass
     return proc.pid
 
 

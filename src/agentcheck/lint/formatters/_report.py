@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
+from agentcheck.project import CONFIG_NAMES
 
 if TYPE_CHECKING:
     from agentcheck.lint.runner import LintResult
@@ -41,6 +42,9 @@ class Report:
     prefix: str = ""
     #: The text of a file under ``root`` (for source excerpts), or None.
     source: Callable[[str], str | None] = field(default=_no_source, compare=False)
+    #: Whether a langgraph.json (or aegra.json) was found; None when not known. Without one
+    #: only deployment files were checked, and the text format says so.
+    has_langgraph_config: bool | None = None
 
     @classmethod
     def from_result(
@@ -71,6 +75,7 @@ class Report:
             root=project.root,
             prefix=prefix,
             source=source,
+            has_langgraph_config=bool(project.by_name(*CONFIG_NAMES)),
         )
 
     def failed(self) -> bool:

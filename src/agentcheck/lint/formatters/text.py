@@ -23,7 +23,15 @@ from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.formatters._redact import SECRET_FAMILY, redact_line
 from agentcheck.lint.formatters._report import Report
 
-__all__ = ["format_finding", "format_findings", "render", "summary_line", "use_color"]
+__all__ = [
+    "code_ranges",
+    "format_finding",
+    "format_findings",
+    "render",
+    "scope_note",
+    "summary_line",
+    "use_color",
+]
 
 #: Lines longer than this are shown as a window around the column.
 MAX_WIDTH = 120
@@ -162,14 +170,48 @@ def summary_line(report: Report, *, color: bool = False) -> str:
     tail = f" ({', '.join(extra)})" if extra else ""
     if not report.findings:
         text = f"All checks passed{tail}."
+        if report.has_langgraph_config is False:
+            text = f"No findings{tail}."
         return f"{_BOLD}{text}{_RESET}" if color else text
     parts = [_plural(counts[s.value], s.value) for s in reversed(Severity) if counts[s.value]]
     text = f"Found {_plural(len(report.findings), 'finding')}: {', '.join(parts)}{tail}."
     return f"{_BOLD}{text}{_RESET}" if color else text
 
 
+def code_ranges(codes: Iterable[str]) -> str:
+    """``AC101-AC109, AC201, AC203``: sorted codes, runs of consecutive numbers joined."""
+    numbered = sorted({(c[:-3], int(c[-3:])) for c in codes if c[-3:].isdigit()})
+    runs: list[list[tuple[str, int]]] = []
+    for prefix, number in numbered:
+        if runs and runs[-1][-1] == (prefix, number - 1):
+            runs[-1].append((prefix, number))
+        else:
+            runs.append([(prefix, number)])
+    return ", ".join(
+        f"{r[0][0]}{r[0][1]:03d}" + (f"-{r[-1][0]}{r[-1][1]:03d}" if len(r) > 1 else "")
+        for r in runs
+    )
+
+
+def scope_note(report: Report) -> str | None:
+    """What was linted, when it is less than a LangGraph project: with no langgraph.json only
+    the deployment files were checked, and the rules about graphs and code had nothing to
+    start from."""
+    if report.has_langgraph_config is not False:
+        return None
+    where = report.prefix.rstrip("/") or "."
+    ran = f"{_plural(len(report.rules), 'rule')} ran"
+    if report.rules:
+        ran += f" ({code_ranges(r.code for r in report.rules)})"
+    return (
+        f"No langgraph.json (or aegra.json) found in {where}: deployment files only.\n"
+        f"{ran}; those about graphs and the code they serve had nothing to check."
+    )
+
+
 def render(report: Report, *, color: bool = False, concise: bool = False) -> str:
-    """Every finding of ``report`` and a summary line."""
+    """Every finding of ``report``, what was linted when that is not a LangGraph project, and
+    a summary line."""
     hidden = {(f.path, f.line) for f in report.findings if f.code.startswith(SECRET_FAMILY)}
     body = format_findings(
         report.findings,
@@ -180,6 +222,9 @@ def render(report: Report, *, color: bool = False, concise: bool = False) -> str
         hidden_lines=hidden,
     )
     summary = summary_line(report, color=color)
+    note = scope_note(report)
+    if note is not None:
+        summary = f"{note}\n{summary}"
     if not body:
         return summary + "\n"
     return f"{body}\n\n{summary}\n"
