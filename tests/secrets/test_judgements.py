@@ -146,12 +146,13 @@ def test_trivial_passwords() -> None:
     assert not is_trivial_password(KEYS["db_password"])
 
 
-def test_named_secrets_keys_must_be_long_and_random_passwords_need_not() -> None:
+def test_named_secrets_keys_must_be_long_and_random_passwords_short_but_generated() -> None:
     assert plausible_named_secret("key", KEYS["secret_key"])
     assert not plausible_named_secret("key", "short-value")
     assert not plausible_named_secret("key", "support_agent_settings_name")
     assert not plausible_named_secret("key", "0f8fad5b-d9cb-469f-a165-70867728950e")
-    assert plausible_named_secret("password", "hunter2x")
+    assert plausible_named_secret("password", "Zq8vR2mK")
+    assert not plausible_named_secret("password", "hunter2x")  # a word and a digit: typed
     assert not plausible_named_secret("password", "current_password")
     assert not plausible_named_secret("secret", "id=pip_token,env=PIP_INDEX_TOKEN")
 

@@ -116,8 +116,9 @@ def test_in_code_an_unquoted_value_is_a_variable_in_config_it_is_a_literal() -> 
     ]
 
 
-def test_passwords_may_be_short_words_but_not_trivial_ones() -> None:
-    assert kinds('DB_PASSWORD = "hunter2x"\n') == ["password assigned to DB_PASSWORD"]
+def test_passwords_may_be_short_but_not_trivial_nor_made_of_words() -> None:
+    assert kinds('DB_PASSWORD = "Zq8vR2mK"\n') == ["password assigned to DB_PASSWORD"]
+    assert kinds('DB_PASSWORD = "hunter2x"\n') == []
     assert kinds('DB_PASSWORD = "postgres"\n') == []
     assert kinds('PASSWORD_FIELD = "current-password"\n') == []
 
@@ -163,7 +164,9 @@ def _jwt() -> str:
 def test_detect_secrets_plugins_find_well_known_formats() -> None:
     assert kinds(f'TOKEN = "{_jwt()}"\n') == ["JSON Web Token"]
     assert kinds('blob = "eyJhbGciOi.not-json.x"\n') == []
-    assert kinds("-----BEGIN OPENSSH PRIVATE KEY-----\n", "deploy/id_ed25519") == ["private key"]
+    body = "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW"
+    key = f"-----BEGIN OPENSSH PRIVATE KEY-----\n{body}\n"
+    assert kinds(key, "deploy/id_ed25519") == ["private key"]
     assert kinds('slack = "xoxb-730118694217-8047296351047-q7Rk2Zp9Lw4Xn8Bv3Ct6Hd1M"\n') == [
         "Slack token"
     ]
@@ -206,3 +209,79 @@ def test_text_with_replacement_characters_is_scanned() -> None:
     raw = b"\xff\xfe broken \x80 bytes\nTAVILY_API_KEY=" + KEYS["tavily"].encode() + b"\n"
     text = raw.decode("utf-8", errors="replace")
     assert kinds(text, "notes.txt") == ["Tavily API key"]
+
+
+@pytest.mark.parametrize(
+    ("line", "path"),
+    [
+        # code in docs: calls, optional chaining, attribute access, types
+        ("const token = sessionCookies.read('sid')?.value;", "docs/auth.md"),
+        ('db_password = getattr(config, "db_password", None)', "docs/adr/0007-config.md"),
+        ("  password = optional(string)", "infra/variables.tf"),
+        ("async def login(req: Request, credentials: SignInCredentials):", "docs/api.mdx"),
+        ("    token: str = Depends(oauth_scheme),", "docs/guide.md"),
+        ("let serviceCredentials: ServiceCredentials; // (optional)", "clients/ts/docs/Api.md"),
+        ('creds := *client.NewServiceCredentials("Scheme_example", "Token_example")', "x.md"),
+        ('print(f"ENCRYPTION_KEY={Fernet.generate_key().decode()}")', "docs/setup.md"),
+        ("api_secret = settings.vault.api_secret", "README.md"),
+        # field descriptions
+        ("- ADMIN_PASSWORD: Initial administrator password", "docs/config.md"),
+        ("# - SEARCH_PASSWORD: Search cluster password (optional with a key)", "otel.yaml"),
+        ("- `cache-password`: AUTH string of the managed cache", "docs/secrets.md"),
+        # truncated examples
+        ('-H "Authorization: Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJFUzI1NiJ9..."', "docs/api.md"),
+        ('  "refresh_token": "rt_9f3a7c21bd...",', "docs/tokens.mdx"),
+        # names of secrets held elsewhere
+        ('    resourceNames: ["cache-password", "cache-tls-cert"]', "k8s/role.yaml"),
+        ("  - secretKey: databaseUsername", "k8s/external-secret.yaml"),
+        (
+            '| auth | object | `{"password":"","passwordSecretKey":"db_password","username":"pg"}` |',
+            "README.md",
+        ),
+        ('export const SLACK_ACCESS_TOKEN = "slackAccessToken";', "src/constants.ts"),
+        ('kms_key = "projects/PROJECT_ID/locations/eu/keyRings/app/cryptoKeys/cache"', "main.tf"),
+        # demo passwords made of words
+        ('curl -d "username=carol&password=carol456"', "scripts/smoke.sh"),
+        ('initialAdminPassword: "TrialAccount123!"', "examples/values.yaml"),
+        ('--set secrets.cachePassword="test-cache-pass"', "scripts/install.sh"),
+        # regular expressions and documentation URLs
+        ("if [[ $url =~ ^redis://([^:]+):([^@]+)@([^:]+)$ ]]; then", "scripts/parse.sh"),
+        ("AUDIT_DB_URL=postgresql://audit:audit@localhost:5432/audit", "scripts/export.py"),
+        ("REPORTS_URL=postgresql://reporter:strong_secret_pw@db.example.com/reports", "docs/x.md"),
+        ("REDIS_URL=redis://:pass%2Fword%2B1@cache:6379/1", "docs/redis.md"),
+        # a private key block with no key in it
+        ('APP_PRIVATE_KEY="-----BEGIN RSA PRIVATE KEY-----', "docs/install.md"),
+        ("- include the `-----BEGIN RSA PRIVATE KEY-----` line", "docs/faq.md"),
+    ],
+)
+def test_code_descriptions_examples_and_names_are_not_secrets(line: str, path: str) -> None:
+    assert kinds(line + "\n...\n-----END RSA PRIVATE KEY-----\n", path) == []
+
+
+def test_in_prose_a_value_counts_by_its_own_shape() -> None:
+    password = KEYS["db_password"]
+    assert kinds(f"- Log in with the master password: `{password}`\n", "NOTES.md") == [
+        "password assigned to password"
+    ]
+    key = KEYS["langsmith_personal"]
+    assert kinds(f"docker run -e LANGSMITH_API_KEY={key} agent\n", "HELP.md") == [
+        "LangSmith API key"
+    ]
+    assert kinds(f"SETUP_TOKEN={KEYS['jwt_secret']}\n", "docs/setup.md") == [
+        "secret assigned to SETUP_TOKEN"
+    ]
+
+
+def test_a_private_key_counts_with_its_body() -> None:
+    body = base64.b64encode(bytes(range(48))).decode()
+    pem = f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----\n"
+    assert kinds(pem, "deploy/key.pem") == ["private key"]
+    assert kinds(json.dumps({"key": pem}) + "\n", "deploy/creds.json") == ["private key"]
+
+
+def test_setenv_counts_only_as_a_call() -> None:
+    secret = KEYS["jwt_secret"]
+    assert kinds(f'os.environ.setdefault("JWT_SECRET", "{secret}")\n') == [
+        "secret assigned to JWT_SECRET"
+    ]
+    assert kinds(f'names = ["jwt_secret", "{secret}"]\n') == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from agentcheck.secrets._detectors import (
     ASSIGNMENT_TAIL,
@@ -27,6 +28,7 @@ from agentcheck.secrets._redact import fingerprint, redact
 from agentcheck.secrets._values import (
     is_placeholder,
     is_trivial_password,
+    is_word_built,
     plausible_named_secret,
     plausible_token_body,
 )
@@ -79,6 +81,16 @@ _BEFORE, _AFTER = 400, 800
 _MAX_NAME = 100
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 _LINE_CAP = 2048
+#: The base64 body of a PEM block (possibly after a literal ``\n``), which a real key has.
+_KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{40,}")
+#: Regular-expression syntax, which makes a "URL" a pattern (``://([^:]+):([^@]+)@``).
+_REGEX_SYNTAX = ("[^", "]+", "]*", "(?", "\\d", "\\w", "\\S", ".*", ".+")
+#: Hosts reserved for documentation and tests (RFC 2606, RFC 6761).
+_EXAMPLE_HOST = re.compile(
+    r"(?:^|\.)(?:example\.(?:com|org|net)|example|test|invalid|localhost\.localdomain)$"
+    r"|^(?:host|hostname|server|domain|your[\w-]*)$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -215,7 +227,11 @@ def _detector_hits(text: str, det: Detector, positions: list[int], priority: int
 def _spec_hits(text: str, spec: PluginSpec, positions: list[int], priority: int) -> Iterator[_Raw]:
     for start, end in _windows(text, positions):
         for s, e, value in plugin_matches(spec, text[start:end]):
-            if spec.cls != "PrivateKeyDetector" and not plausible_token_body(value):
+            if spec.cls == "PrivateKeyDetector":
+                body = _KEY_BODY.search(text, start + e, start + e + 400)
+                if "PRIVATE KEY" in value and body is None:
+                    continue  # `-----BEGIN RSA PRIVATE KEY-----` then `...`: no key in it
+            elif not plausible_token_body(value):
                 continue
             yield _Raw(start + s, start + e, priority, spec.kind, value, True)
 
@@ -230,19 +246,26 @@ class UrlPassword:
     trivial: bool
     start: int
     end: int
+    #: On a documentation host (``db.example.com``) or made of words (``secure_pass``): an
+    #: illustration, not a leaked credential.
+    illustrative: bool = False
 
 
 def url_passwords(text: str) -> list[UrlPassword]:
     """Literal passwords in the URLs of ``text`` (``scheme://user:password@host``).
 
     Interpolations (``${DB_PASSWORD}``, ``{password}``, ``%s``) and placeholders are not
-    passwords; default and trivial ones are returned with ``trivial`` set.
+    passwords; default and trivial ones (``postgres``, the user name again) are returned with
+    ``trivial`` set, those of documentation (an example host, a password of words) with
+    ``illustrative``.
     """
     out = []
     for match in URL_CREDENTIALS.finditer(text):
         password = match["secret"]
         if password.startswith(("%", "{", "$")) or is_placeholder(password):
             continue
+        if any(syntax in match[0] for syntax in _REGEX_SYNTAX):
+            continue  # a regular expression that parses URLs
         scheme = match["scheme"].lower()
         label = DATABASE_SCHEMES.get(scheme) or DATABASE_SCHEMES.get(scheme.split("+")[0])
         kind = f"password in a {label} URL" if label else "password in a URL"
@@ -251,9 +274,10 @@ def url_passwords(text: str) -> list[UrlPassword]:
                 kind,
                 redact(password),
                 fingerprint(password),
-                is_trivial_password(password),
+                is_trivial_password(unquote(password)) or password == match["user"],
                 match.start("secret"),
                 match.end("secret"),
+                bool(_EXAMPLE_HOST.search(match["host"])) or is_word_built(password),
             )
         )
     return out
@@ -268,7 +292,7 @@ def _url_hits(text: str, priority: int) -> Iterator[_Raw]:
         if "@" not in window:
             continue
         for found in url_passwords(window):
-            if found.trivial:
+            if found.trivial or found.illustrative:
                 continue  # a default password is a database problem (AC207), not a leak
             value = window[found.start : found.end]
             yield _Raw(start + found.start, start + found.end, priority, found.kind, value, False)
@@ -295,7 +319,7 @@ def _named_hits(text: str, lower: str, code: bool, priority: int) -> Iterator[_R
             word = secret_word(name) if name else None
             if word is None:
                 continue
-            yield from _assignment(text, name, word, end, code, priority)
+            yield from _assignment(text, name, word, start, end, code, priority)
             if not code and text.startswith("--", start):
                 match = FLAG_TAIL.match(text, end, min(n, end + 600))
                 if match:
@@ -303,7 +327,7 @@ def _named_hits(text: str, lower: str, code: bool, priority: int) -> Iterator[_R
 
 
 def _assignment(
-    text: str, name: str, word: str, end: int, code: bool, priority: int
+    text: str, name: str, word: str, start: int, end: int, code: bool, priority: int
 ) -> Iterator[_Raw]:
     match = ASSIGNMENT_TAIL.match(text, end, min(len(text), end + 700))
     if match is None:
@@ -311,12 +335,29 @@ def _assignment(
     quoted = match["quoted"]
     if code and quoted is None:
         return  # in code, an unquoted value is a variable
-    if match["op"] == "," and not (match["nq"] and quoted is not None):
-        return  # only setenv("NAME", "value"), not f(name, other)
+    if match["op"] == "," and not (
+        match["nq"] and quoted is not None and _opens_call(text, start - len(match["nq"]))
+    ):
+        return  # only setenv("NAME", "value"), not f(name, other) nor ["name", "other"]
     if quoted is not None:
         yield from _named(name, word, quoted, match.start("quoted"), priority)
+    elif match["op"] == ":" and _words_follow(text, match.end("bare")):
+        return  # `- password: Master database password`: a description, not a value
     else:
         yield from _named(name, word, match["bare"], match.start("bare"), priority)
+
+
+def _opens_call(text: str, quote: int) -> bool:
+    """Whether the quoted name starting at ``quote`` is a call's first argument."""
+    before = text[max(0, quote - 80) : quote].rstrip(" \t")
+    return before.endswith("(")
+
+
+def _words_follow(text: str, end: int) -> bool:
+    """Whether more words follow a bare value on its line (a YAML value or prose runs on)."""
+    stop = text.find("\n", end)
+    rest = text[end : stop if stop >= 0 else len(text)].strip()
+    return bool(rest) and not rest.startswith(("#", "//", "\\", "|"))
 
 
 def _named(name: str, word: str, value: str, start: int, priority: int) -> Iterator[_Raw]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from urllib.parse import unquote
 
 from agentcheck.secrets._names import PASSWORD_WORDS, words
 
@@ -26,6 +27,8 @@ __all__ = [
     "is_reference",
     "is_trivial_password",
     "is_uuid",
+    "is_word_built",
+    "looks_like_code",
     "plausible_named_secret",
     "plausible_token_body",
 ]
@@ -110,7 +113,7 @@ _PLACEHOLDER_WORDS = (
     "secret",
     "xxxx",
     "****",
-    "....",
+    "...",
     "…",
     "<",
     ">",
@@ -132,6 +135,17 @@ _TRIVIAL_PASSWORDS = words(
     secret123 rootpassword mypassword mysecretpassword pgpass dbpass db_password"""
 )
 _BOOLEANS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "none"})
+#: Code where a value should be: a call (``get()``, ``optional(string)``, ``Depends(x)``),
+#: optional chaining, an arrow, a scope operator, a pointer, a dangling parenthesis.
+_CODE = re.compile(r"[A-Za-z_$][\w$]*\s*\(|\?\.|=>|::|^[*&][A-Za-z_]|^new\s|[()]$")
+#: ``settings.api_key``, ``cookieStore.value``: attribute access on a name.
+_ATTRIBUTE = re.compile(r"^(?P<head>[A-Za-z_$][\w$]*)(?:\.[A-Za-z_$][\w$]*)+$")
+#: A value's letters cut into words: ``TestLangSmith123`` -> Test, Lang, Smith.
+_LETTER_RUNS = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
+_VOWELS = frozenset("aeiouy")
+_CONSONANT_CLUSTER = re.compile(r"[^aeiouy]{5,}")
+#: A resource path (``projects/P/locations/L/keyRings/R``), not key material.
+_RESOURCE_PATH = re.compile(r"^[\w.-]+(?:/[\w.-]+){2,}$")
 _KEYBOARD_ROWS = (
     "1234567890",
     "qwertyuiop",
@@ -217,6 +231,41 @@ def is_placeholder(value: str) -> bool:
     return len(set(low) - set("-_.:/ ")) <= 2
 
 
+def looks_like_code(value: str) -> bool:
+    """An expression where a literal would be: ``cookieStore.get('t')?.value``,
+    ``optional(string)``, ``getattr(settings, "x")``, ``settings.redis_password``."""
+    text = value.strip()
+    if _CODE.search(text):
+        return True
+    match = _ATTRIBUTE.match(text)
+    return bool(match and _is_word(match["head"]))
+
+
+def _is_word(run: str) -> bool:
+    """A run of letters that reads as a word: vowels, no long consonant cluster."""
+    low = run.lower()
+    if len(low) < 3 or not any(c in _VOWELS for c in low):
+        return False
+    vowels = sum(c in _VOWELS for c in low)
+    return vowels * 5 >= len(low) and not _CONSONANT_CLUSTER.search(low)
+
+
+def is_word_built(value: str) -> bool:
+    """Typed by a person out of words, digits and punctuation (``alice123``,
+    ``TestLangSmith123!``, ``test-redis-pass``, ``linkedInAccessToken``), not generated.
+
+    A generated secret's letters cut into many one- and two-letter fragments; a person's
+    into words.
+    """
+    text = unquote(value) if "%" in value else value
+    runs = _LETTER_RUNS.findall(text)
+    letters = sum(len(r) for r in runs)
+    if letters < 3 or sum(len(r) == 1 for r in runs) > 1:
+        return False
+    wordy = sum(len(r) for r in runs if _is_word(r))
+    return wordy >= 3 and wordy * 10 >= letters * 6 and len(text) - letters <= letters
+
+
 def is_trivial_password(value: str) -> bool:
     """A database's default or a tutorial's password (``postgres``, ``changeme``, ``123456``)."""
     low = value.strip().lower()
@@ -239,6 +288,8 @@ def is_reference(value: str) -> bool:
     if _PATH.match(text) and (text.count("/") >= 2 or entropy(text) < 3.5):
         return True
     if _FILE_SUFFIX.search(text) and " " not in text:
+        return True
+    if _RESOURCE_PATH.match(text) and any(is_word_built(p) for p in text.split("/")):
         return True
     return bool(_DOTTED_NAME.match(text))
 
@@ -266,14 +317,17 @@ def plausible_token_body(body: str) -> bool:
 def plausible_named_secret(word: str, value: str) -> bool:
     """Whether ``value``, assigned to a name whose secret word is ``word``, is a secret.
 
-    Passwords may be short words; keys, tokens and secrets are long and random. Hashes and hex
-    ids count only under such a name (the caller checked it); UUIDs, digests, references,
-    placeholders and identifiers never count.
+    Passwords may be short; keys, tokens and secrets are long and random; neither is made of
+    words (``alice123``, ``linkedInAccessToken``) or code (``getattr(settings, "x")``). Hashes
+    and hex ids count only under such a name (the caller checked it); UUIDs, digests,
+    references, placeholders and identifiers never count.
     """
     text = value.strip()
     if (
         not text
         or any(ch.isspace() for ch in text)
+        or looks_like_code(text)
+        or is_word_built(text)
         or "=" in text.rstrip("=")  # key=value options; base64 pads only at the end
         or is_placeholder(text)
         or is_reference(text)

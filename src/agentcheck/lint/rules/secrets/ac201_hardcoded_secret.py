@@ -29,6 +29,13 @@ class HardcodedSecret(Rule):
     PyPI, SendGrid, JWTs, private keys ...), passwords in URLs (``postgresql://app:...@db``),
     ``Authorization: Bearer`` tokens, and long random values assigned to a secret's name
     (``SECRET_KEY = "9f2c..."``). Markdown and docs count: a key in a README is leaked too.
+    Everywhere, docs and code alike, a value under a secret's name must look generated: code
+    (``getattr(settings, "x")``, ``optional(string)``, ``cookies.get("sid")?.value``), field
+    descriptions (``- password: Master database password``), truncated examples
+    (``eyJhbGci...``), values made of words (``alice123``, ``linkedInAccessToken``), names of
+    secrets held elsewhere (``secretKeyRef`` keys, RBAC ``resourceNames``), regular
+    expressions and URLs on documentation hosts (``db.example.com``) are not credentials, nor
+    is a private key's ``BEGIN`` line without the key under it.
 
     A random-looking string alone is not a finding: ids, hashes, UUIDs, digests and lock
     files are not secrets. Placeholders (``sk-...``, ``your-api-key``, ``<token>``,
