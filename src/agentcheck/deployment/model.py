@@ -32,7 +32,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from agentcheck.deployment._base import Role, SaverKind, Server, ServerKind, Where
+from agentcheck.deployment._graph_model import (
+    NO_SAVER,
+    CheckpointerInfo,
+    CompileSite,
+    GraphInfo,
+    SaverUse,
+)
+
 __all__ = [
+    "NO_SAVER",
     "Autoscaler",
     "CheckpointerInfo",
     "CompileSite",
@@ -48,30 +58,14 @@ __all__ = [
     "Port",
     "Probe",
     "Replicas",
+    "Role",
+    "SaverKind",
     "SaverUse",
     "Server",
     "ServerKind",
     "Where",
     "Workload",
 ]
-
-ServerKind = Literal["agent-server", "langgraph-dev", "aegra", "custom", "unknown"]
-#: What a checkpointer or store is: the backend behind it.
-SaverKind = Literal["memory", "sqlite", "postgres", "redis", "mongodb", "custom", "none", "unknown"]
-Role = Literal["agent", "database", "cache", "proxy", "worker", "other"]
-
-
-@dataclass(frozen=True)
-class Where:
-    """A position in the project: relative path, 1-based line and column."""
-
-    path: str
-    line: int = 1
-    column: int = 1
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
-
 
 # --------------------------------------------------------------------------- environment
 
@@ -315,143 +309,6 @@ class DockerfileInfo:
     @property
     def argv(self) -> tuple[str, ...]:
         return (self.entrypoint or ()) + (self.cmd or ())
-
-
-@dataclass
-class Server:
-    """What serves the graphs: Agent Server, ``langgraph dev``, Aegra or a custom app."""
-
-    kind: ServerKind
-    where: Where
-    #: Why agentcheck thinks so, for messages ("FROM langchain/langgraph-api in Dockerfile").
-    reason: str
-    image: str | None = None
-    dockerfile: str | None = None
-    command: tuple[str, ...] | None = None
-    #: Names of the workloads that run it.
-    workloads: list[str] = field(default_factory=list)
-    #: Inferred from the project (langgraph.json with no deployment files, a FastAPI app in
-    #: code) rather than read from a deployment file.
-    implied: bool = False
-    production: bool = True
-    #: The Python file with the app a custom server runs (``uvicorn app.main:app``), if found.
-    app_file: str | None = None
-
-    @property
-    def is_agent_server(self) -> bool:
-        return self.kind == "agent-server"
-
-    @property
-    def loads_langgraph_json(self) -> bool:
-        """Agent Server and ``langgraph dev`` load graphs from langgraph.json (and refuse
-        graphs compiled with their own checkpointer)."""
-        return self.kind in ("agent-server", "langgraph-dev")
-
-    @property
-    def persists_threads(self) -> bool:
-        """The server gives every graph a checkpointer of its own."""
-        return self.kind in ("agent-server", "langgraph-dev", "aegra")
-
-
-# --------------------------------------------------------------------------- graphs
-
-
-@dataclass(frozen=True)
-class CheckpointerInfo:
-    """What a graph is compiled with as ``checkpointer=`` (or ``store=``)."""
-
-    kind: SaverKind
-    #: Where the argument is written (``checkpointer=memory`` in ``compile()``).
-    where: Where | None
-    #: The class or factory it resolves to (``MemorySaver``, ``PostgresSaver.from_conn_string``).
-    constructor: str = ""
-    #: Where that constructor is called, when it was followed to another line or file.
-    origin: Where | None = None
-    #: Chosen by a condition with no saver on another branch (``MemorySaver() if debug else
-    #: None``): the graph may run without it.
-    conditional: bool = False
-
-    @property
-    def persistent(self) -> bool:
-        return self.kind in ("sqlite", "postgres", "redis", "mongodb", "custom")
-
-
-NO_SAVER = CheckpointerInfo("none", None)
-
-
-@dataclass(frozen=True)
-class CompileSite:
-    """A ``StateGraph.compile()``, ``create_react_agent()`` or ``@entrypoint`` in the code."""
-
-    where: Where
-    #: ``"compile"``, ``"create_react_agent"``, ``"create_agent"``, ``"entrypoint"``.
-    kind: str
-    checkpointer: CheckpointerInfo = NO_SAVER
-    store: CheckpointerInfo = NO_SAVER
-    #: ``interrupt_before`` / ``interrupt_after`` arguments.
-    static_interrupts: tuple[Where, ...] = ()
-    #: The function the compile call is in, when inside one (``make_graph``).
-    function: str | None = None
-
-
-@dataclass(frozen=True)
-class SaverUse:
-    """A checkpointer or store constructed in served code (wherever it is used)."""
-
-    kind: SaverKind
-    #: ``MemorySaver``, ``PostgresSaver``, ``InMemoryStore`` ...
-    cls: str
-    #: ``None`` for the constructor, else the classmethod (``from_conn_string``).
-    method: str | None
-    where: Where
-    #: ``"checkpointer"`` or ``"store"``.
-    role: Literal["checkpointer", "store"]
-    #: Used as a (sync or async) context manager: ``with X.from_conn_string(...) as cp``.
-    in_with: bool = False
-    keywords: tuple[str, ...] = ()
-    #: The first positional argument is a string literal or f-string (a connection string).
-    string_arg: bool = False
-
-
-@dataclass
-class GraphInfo:
-    """One graph a server serves: a langgraph.json entry, or a graph a custom app compiles."""
-
-    #: The graph id in langgraph.json; None for graphs found in a custom app.
-    graph_id: str | None
-    #: Where the graph is declared (the langgraph.json entry, or the compile call).
-    where: Where
-    #: The langgraph.json it comes from.
-    config: str | None = None
-    #: ``./agent/graph.py:graph`` as written.
-    spec: str | None = None
-    #: Target file relative to the root, and attribute.
-    target: str | None = None
-    attr: str | None = None
-    #: The compile call the target resolves to, when found.
-    compile: CompileSite | None = None
-    #: ``interrupt()`` calls in the graph's code (its module and local imports).
-    interrupts: tuple[Where, ...] = ()
-    #: The server that serves it.
-    server: Server | None = None
-    #: Files of the graph's code (its module and the project modules it imports).
-    files: tuple[str, ...] = ()
-
-    @property
-    def checkpointer(self) -> CheckpointerInfo:
-        return self.compile.checkpointer if self.compile else NO_SAVER
-
-    @property
-    def store(self) -> CheckpointerInfo:
-        return self.compile.store if self.compile else NO_SAVER
-
-    @property
-    def uses_interrupt(self) -> bool:
-        return bool(self.interrupts) or bool(self.compile and self.compile.static_interrupts)
-
-    @property
-    def name(self) -> str:
-        return self.graph_id or (self.attr or "graph")
 
 
 # --------------------------------------------------------------------------- the whole
