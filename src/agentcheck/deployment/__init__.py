@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from agentcheck.deployment.model import (
     Autoscaler,
+    BuildCopy,
     CheckpointerInfo,
     CompileSite,
     Container,
@@ -17,6 +18,7 @@ from agentcheck.deployment.model import (
     DockerfileInfo,
     EnvFileRef,
     EnvFrom,
+    EnvSetting,
     EnvValue,
     Exposure,
     GraphInfo,
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Autoscaler",
+    "BuildCopy",
     "CheckpointerInfo",
     "CompileSite",
     "Container",
@@ -43,6 +46,7 @@ __all__ = [
     "DockerfileInfo",
     "EnvFileRef",
     "EnvFrom",
+    "EnvSetting",
     "EnvValue",
     "Exposure",
     "GraphInfo",

@@ -15,12 +15,14 @@ from agentcheck.deployment._classify import (
 )
 from agentcheck.deployment._compose import read_compose
 from agentcheck.deployment._docker import parse_dockerfile, split_command
+from agentcheck.deployment._envfiles import production_env_values
 from agentcheck.deployment._guard import guarded
 from agentcheck.deployment._k8s import K8sModel, read_k8s
 from agentcheck.deployment.model import (
     Container,
     Deployment,
     DockerfileInfo,
+    EnvSetting,
     EnvValue,
     Exposure,
     Replicas,
@@ -55,12 +57,23 @@ def build(project: Project) -> Deployment:
     compose = next(iter(project.compose_files), None)
     no_services: list[Workload] = []
     services = guarded(
-        project, compose, "compose files", partial(read_compose, project), no_services
+        project,
+        compose,
+        "compose files",
+        partial(read_compose, project, dep.settings),
+        no_services,
     )
     dep.workloads = [*k8s.workloads, *services]
+    dep.settings.extend(k8s.settings)
+    for info in dep.dockerfiles.values():
+        dep.settings.extend(info.settings)
+    dep.settings.extend(_langgraph_settings(project))
+    dep.production_env = production_env_values(project)
     dep.autoscalers = k8s.autoscalers
     dep.disruption_budgets = k8s.pdbs
     dep.exposed = list(k8s.exposed)
+    dep.k8s_services = k8s.services
+    dep.limit_range_defaults = k8s.limit_range_defaults
     _servers(project, dep)
     dep.replicas = _replicas(dep)
     dep.env, dep.env_opaque = _env(dep)
@@ -71,6 +84,31 @@ def build(project: Project) -> Deployment:
     guarded(project, config, "the graphs", partial(read_graphs, project, dep), None)
     dep._proxy_reader = partial(find_proxies, project)
     return dep
+
+
+def _langgraph_settings(project: Project) -> list[EnvSetting]:
+    """The ``env`` object of each langgraph.json / aegra.json (what the deployed server sets)."""
+    out = []
+    for config in project.langgraph_configs:
+        env = config.data.get("env")
+        if not isinstance(env, dict) or config.doc is None:
+            continue
+        for key, value in env.items():
+            line, col = config.doc.loc("env", key)
+            text = None if value is None or isinstance(value, dict | list) else str(value)
+            if isinstance(value, bool):
+                text = "true" if value else "false"
+            out.append(
+                EnvSetting(
+                    str(key),
+                    text,
+                    Where(config.path, line, col),
+                    f"the `env` object of {config.path}",
+                    "langgraph-env",
+                    True,
+                )
+            )
+    return out
 
 
 # --------------------------------------------------------------------------- helm

@@ -5,14 +5,17 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from agentcheck.deployment._classify import env_file_values, join_rel, parse_duration, parse_int
+from agentcheck.deployment._classify import join_rel, parse_duration, parse_int
 from agentcheck.deployment._docker import split_command
+from agentcheck.deployment._envfiles import dotenv_kind, env_bindings
 from agentcheck.deployment.model import (
     Container,
     EnvFileRef,
+    EnvSetting,
     EnvValue,
     Port,
     Probe,
+    SettingKind,
     Where,
     Workload,
 )
@@ -50,10 +53,14 @@ def _argv(value: Any) -> tuple[str, ...] | None:
 
 
 class _Reader:
-    def __init__(self, project: Project, rel: str, doc: Located) -> None:
+    def __init__(
+        self, project: Project, rel: str, doc: Located, settings: list[EnvSetting]
+    ) -> None:
         self.project = project
         self.rel = rel
         self.doc = doc
+        self.settings = settings
+        self.production = project.is_production(rel)
         self.dir = PurePosixPath(rel).parent.as_posix()
         self.dir = "" if self.dir == "." else self.dir
 
@@ -74,7 +81,7 @@ class _Reader:
         return out
 
     def _service(self, name: str, path: tuple[str | int, ...], svc: dict[str, Any]) -> Workload:
-        production = self.project.is_production(self.rel)
+        production = self.production
         workload = Workload(
             platform="compose",
             kind="service",
@@ -101,6 +108,8 @@ class _Reader:
         elif "scale" in svc:
             workload.replicas = parse_int(svc["scale"])
             workload.replicas_where = self.w(*path, "scale")
+        if svc.get("network_mode") == "host":
+            workload.host_network = self.w(*path, "network_mode")
         if "stop_grace_period" in svc:
             workload.grace_period = parse_duration(svc["stop_grace_period"])
             workload.grace_where = self.w(*path, "stop_grace_period")
@@ -149,16 +158,27 @@ class _Reader:
             c.resources_where = self.kw(*path)
         return c
 
+    def _setting(self, name: str, value: Any, where: Where, owner: str, kind: SettingKind) -> None:
+        self.settings.append(
+            EnvSetting(name, _setting_value(value), where, owner, kind, self.production)
+        )
+
     def _env(self, c: Container, path: tuple[str | int, ...], svc: dict[str, Any]) -> None:
+        owner = f"service `{c.name}` of {self.rel}"
         # env_file first: `environment` wins over it, as in compose.
         env_file = svc.get("env_file")
         refs = env_file if isinstance(env_file, list) else [env_file] if env_file else []
+        committed = (
+            self.project.tracked
+            if self.project.git_root is not None
+            else frozenset(self.project.files)
+        )
         for i, ref in enumerate(refs):
             required = True
             if isinstance(ref, dict):
                 required = ref.get("required", True) is not False
                 ref = ref.get("path")
-            if not isinstance(ref, str):
+            if not isinstance(ref, str) or not ref:
                 continue
             at = (
                 self.w(*path, "env_file", i)
@@ -168,8 +188,10 @@ class _Reader:
             rel = join_rel(self.dir, ref)
             exists = rel in self.project.files
             c.env_files.append(EnvFileRef(ref, rel, at, exists, required))
-            text = self.project.text(rel, report=False) if exists else None
-            for key, value, line in env_file_values(text or ""):
+            bindings = env_bindings(self.project, rel) if exists else []
+            # Committed env files (not examples) are manifests too: AC205 judges them.
+            judged = rel in committed and dotenv_kind(PurePosixPath(rel).name) != "example"
+            for key, value, line in bindings:
                 c.env[key] = EnvValue(
                     key,
                     value,
@@ -177,6 +199,8 @@ class _Reader:
                     source="env-file",
                     interpolated=value is not None and "$" in value,
                 )
+                if judged:
+                    self._setting(key, value, Where(rel, line), f"env_file of {owner}", "env-file")
         environment = svc.get("environment")
         if "environment" in svc:
             c.env_where = self.kw(*path, "environment")
@@ -185,13 +209,15 @@ class _Reader:
         if isinstance(environment, dict):
             for key, value in environment.items():
                 text = None if value is None else _scalar(value)
+                at = self.w(*path, "environment", key)
                 c.env[str(key)] = EnvValue(
                     str(key),
                     text,
-                    self.w(*path, "environment", key),
+                    at,
                     source="compose",
                     interpolated=text is None or "$" in text,
                 )
+                self._setting(str(key), value, at, owner, "compose-env")
         elif isinstance(environment, list):
             for i, item in enumerate(environment):
                 if not isinstance(item, str):
@@ -200,13 +226,32 @@ class _Reader:
                 key = key.strip()
                 if not key:
                     continue
+                at = self.w(*path, "environment", i)
                 c.env[key] = EnvValue(
                     key,
                     value if sep else None,
-                    self.w(*path, "environment", i),
+                    at,
                     source="compose",
                     interpolated=not sep or "$" in value,
                 )
+                self._setting(key, value if sep else None, at, owner, "compose-env")
+        self._build_args(path, svc, f"build args of {owner}")
+
+    def _build_args(self, path: tuple[str | int, ...], svc: dict[str, Any], owner: str) -> None:
+        build = svc.get("build")
+        args = build.get("args") if isinstance(build, dict) else None
+        if isinstance(args, dict):
+            for key, value in args.items():
+                at = self.w(*path, "build", "args", key)
+                self._setting(str(key), value, at, owner, "compose-build-arg")
+        elif isinstance(args, list):
+            for i, item in enumerate(args):
+                if isinstance(item, str):
+                    key, sep, value = item.partition("=")
+                    at = self.w(*path, "build", "args", i)
+                    self._setting(
+                        key.strip(), value if sep else None, at, owner, "compose-build-arg"
+                    )
 
     def _health(self, c: Container, path: tuple[str | int, ...], svc: dict[str, Any]) -> None:
         health = svc.get("healthcheck")
@@ -227,6 +272,7 @@ class _Reader:
             command=test,
             disabled=disabled,
             raw=health,
+            value_where=self.w(*path, "healthcheck", "test") if "test" in health else None,
         )
 
     def _ports(self, c: Container, path: tuple[str | int, ...], svc: dict[str, Any]) -> None:
@@ -234,13 +280,17 @@ class _Reader:
         for i, item in enumerate(ports if isinstance(ports, list) else []):
             at = self.w(*path, "ports", i)
             if isinstance(item, dict):
+                low, high = _port_range(str(item.get("target", "")))
+                published = item.get("published")
                 c.ports.append(
                     Port(
                         where=at,
-                        container=parse_int(item.get("target")),
-                        published=item.get("published"),
+                        container=low,
+                        # Without `published`, compose publishes on a random host port.
+                        published="random" if published is None and low else published,
                         host_ip=str(item["host_ip"]) if item.get("host_ip") else None,
                         protocol=str(item.get("protocol", "tcp")),
+                        container_end=high,
                     )
                 )
             elif isinstance(item, str | int):
@@ -256,6 +306,13 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
+def _setting_value(value: Any) -> str | None:
+    """A setting's value as text; None when it is not a scalar (or not written)."""
+    if value is None or isinstance(value, dict | list):
+        return None
+    return _scalar(value)
+
+
 def _short_port(spec: str, at: Where) -> Port:
     """``"8000"``, ``"8000:8000"``, ``"127.0.0.1:5432:5432"``, ``"[::1]:80:80/tcp"``."""
     protocol = "tcp"
@@ -269,32 +326,41 @@ def _short_port(spec: str, at: Where) -> Port:
     if len(parts) >= 3:
         host_ip = ":".join(parts[:-2])
         parts = parts[-2:]
+    low, high = _port_range(parts[-1])
     if len(parts) == 1:
         # A container port alone: compose publishes it on a random host port.
         return Port(
             at,
-            container=parse_int(parts[0].split("-")[0]),
+            container=low,
             published="random",
             host_ip=host_ip,
             protocol=protocol,
+            container_end=high,
         )
     published: int | str = parse_int(parts[0]) or parts[0]
     return Port(
         at,
-        container=parse_int(parts[1].split("-")[0]),
+        container=low,
         published=published,
         host_ip=host_ip or None,
         protocol=protocol,
+        container_end=high,
     )
 
 
-def read_compose(project: Project) -> list[Workload]:
-    """Every service of every compose file."""
+def _port_range(text: str) -> tuple[int | None, int | None]:
+    """``"8000"`` -> (8000, None); ``"8000-8010"`` -> (8000, 8010)."""
+    low, sep, high = text.strip().partition("-")
+    return parse_int(low), parse_int(high) if sep else None
+
+
+def read_compose(project: Project, settings: list[EnvSetting]) -> list[Workload]:
+    """Every service of every compose file; the variables they write go to ``settings``."""
     out: list[Workload] = []
     for rel in project.compose_files:
         for doc in project.yaml(rel):
             try:
-                out.extend(_Reader(project, rel, doc).services())
+                out.extend(_Reader(project, rel, doc, settings).services())
             except (TypeError, AttributeError, ValueError):
                 continue
     return out

@@ -1,4 +1,5 @@
-"""Dockerfiles, read with dockerfile-parse: final base image, ENV, CMD and ENTRYPOINT."""
+"""Dockerfiles, read once with dockerfile-parse: the final stage's base image, ENV, CMD and
+ENTRYPOINT; every stage's ENV and ARG settings, ARG declarations and copies from the context."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import shlex
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from agentcheck.deployment.model import DockerfileInfo, EnvValue, Where
+from agentcheck.deployment.model import BuildCopy, DockerfileInfo, EnvSetting, EnvValue, Where
 
 if TYPE_CHECKING:
     from agentcheck.project import Project
@@ -37,14 +38,15 @@ def split_command(value: str) -> tuple[str, ...] | None:
         return tuple(text.split())
 
 
-def _instructions(text: str) -> list[dict[str, Any]]:
+def _instructions(project: Project, rel: str, text: str) -> list[dict[str, Any]]:
     """dockerfile-parse's structure, with heredoc bodies (BuildKit ``<<EOF``) dropped."""
     from dockerfile_parse import DockerfileParser
 
     try:
         parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8", "replace")))
         structure: list[dict[str, Any]] = list(parser.structure)
-    except Exception:  # dockerfile-parse raises bare errors on odd input
+    except Exception as exc:  # dockerfile-parse raises bare errors on odd input
+        project.problem(rel, f"cannot parse Dockerfile ({type(exc).__name__})")
         return []
     out: list[dict[str, Any]] = []
     pending: list[str] = []
@@ -72,11 +74,44 @@ def _env_pairs(value: str) -> list[tuple[str, str]]:
     return [(str(k), str(v)) for k, v in pairs]
 
 
+def _key_line(item: dict[str, Any], key: str) -> int:
+    """The line of a (possibly continued) instruction that writes ``key``."""
+    start = int(item.get("startline", 0)) + 1
+    lines = str(item.get("content", "")).splitlines()
+    return start + next((i for i, text in enumerate(lines) if key in text), 0)
+
+
+def _copy_sources(value: str) -> tuple[list[str], bool]:
+    """Sources of a COPY/ADD instruction, and whether it copies from the build context."""
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return [], False
+        args = [str(a) for a in data] if isinstance(data, list) else []
+        flags: list[str] = []
+    else:
+        try:
+            words = shlex.split(text)
+        except ValueError:
+            words = text.split()
+        flags = [w for w in words if w.startswith("--")]
+        args = [w for w in words if not w.startswith("--")]
+    if any(f.startswith("--from") for f in flags):
+        return [], False
+    return [a for a in args[:-1] if not a.startswith("<<")], True
+
+
+_ARG_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
 def parse_dockerfile(project: Project, rel: str) -> DockerfileInfo | None:
     """Parse ``rel``; None when it cannot be read. Never raises.
 
     The result describes the final stage; ``FROM <earlier stage>`` inherits that stage's base
-    image, ENV, CMD and ENTRYPOINT, as Docker does.
+    image, ENV, CMD and ENTRYPOINT, as Docker does. Settings (every ``ENV`` and ``ARG``
+    default), ``ARG`` declarations and copies from the build context cover every stage.
     """
     text = project.text(rel)
     if text is None:
@@ -85,7 +120,10 @@ def parse_dockerfile(project: Project, rel: str) -> DockerfileInfo | None:
     info = DockerfileInfo(path=rel, production=production)
     stages: dict[str, DockerfileInfo] = {}
     froms: list[tuple[str, Where]] = []
-    for item in _instructions(text):
+    settings: list[EnvSetting] = []
+    args: dict[str, Where] = {}
+    copies: list[BuildCopy] = []
+    for item in _instructions(project, rel, text):
         instruction = str(item.get("instruction", "")).upper()
         value = str(item.get("value", ""))
         where = Where(rel, int(item.get("startline", 0)) + 1)
@@ -109,6 +147,27 @@ def parse_dockerfile(project: Project, rel: str) -> DockerfileInfo | None:
                 info.env[key] = EnvValue(
                     key, val, where, source="dockerfile", interpolated="$" in val
                 )
+                at = Where(rel, _key_line(item, key))
+                settings.append(
+                    EnvSetting(key, val, at, f"ENV in {rel}", "dockerfile-env", production)
+                )
+        elif instruction == "ARG":
+            for word in value.split():
+                name = word.split("=", 1)[0]
+                if name.isidentifier():
+                    args.setdefault(name, Where(rel, _key_line(item, name)))
+            if "=" in value:
+                for key, val in _env_pairs(value):
+                    at = Where(rel, _key_line(item, key))
+                    settings.append(
+                        EnvSetting(key, val, at, f"ARG in {rel}", "dockerfile-arg", production)
+                    )
+        elif instruction in ("COPY", "ADD"):
+            sources, from_context = _copy_sources(value)
+            if from_context and sources:
+                content = str(item.get("content", "")).strip().splitlines()
+                shown = content[0].strip() if content else instruction
+                copies.append(BuildCopy(tuple(sources), where, shown))
         elif instruction == "CMD":
             info.cmd, info.cmd_where = split_command(value), where
         elif instruction == "ENTRYPOINT":
@@ -117,4 +176,11 @@ def parse_dockerfile(project: Project, rel: str) -> DockerfileInfo | None:
         elif instruction == "HEALTHCHECK":
             info.healthcheck = None if value.strip().upper().startswith("NONE") else where
     info.froms = froms
+    info.args = args
+    info.copies = copies
+    info.settings = settings
+    for env in info.env.values():
+        for ref in _ARG_REF.findall(env.value or ""):
+            if ref in args:
+                info.baked_args.setdefault(ref, env.where)
     return info

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -12,8 +15,10 @@ from agentcheck.deployment.model import (
     Container,
     DisruptionBudget,
     EnvFrom,
+    EnvSetting,
     EnvValue,
     Exposure,
+    K8sService,
     Port,
     Probe,
     Where,
@@ -24,7 +29,7 @@ if TYPE_CHECKING:
     from agentcheck.parsing import Located
     from agentcheck.project import Project
 
-__all__ = ["K8sModel", "read_k8s"]
+__all__ = ["IGNORE_ANNOTATION", "K8sModel", "ignore_codes", "read_k8s"]
 
 #: Where the pod spec sits in each workload kind.
 _POD_SPEC: dict[str, tuple[str, ...]] = {
@@ -51,9 +56,13 @@ class K8sModel:
     autoscalers: list[Autoscaler] = field(default_factory=list)
     pdbs: list[DisruptionBudget] = field(default_factory=list)
     exposed: list[Exposure] = field(default_factory=list)
+    services: list[K8sService] = field(default_factory=list)
+    limit_range_defaults: dict[str, frozenset[str]] = field(default_factory=dict)
     #: Secret/ConfigMap name -> {key: EnvValue} (values redacted to None for Secrets).
     secrets: dict[str, dict[str, EnvValue]] = field(default_factory=dict)
     configmaps: dict[str, dict[str, EnvValue]] = field(default_factory=dict)
+    #: Every variable the manifests write (container env, ConfigMap and Secret data).
+    settings: list[EnvSetting] = field(default_factory=list)
 
 
 def _get(data: Any, *path: str | int) -> Any:
@@ -79,6 +88,43 @@ def _scale_target(spec: Any) -> tuple[str, str] | None:
     if not isinstance(ref, dict):
         return None
     return str(ref.get("kind", "Deployment")), str(ref.get("name", ""))
+
+
+#: Annotation of a Kubernetes object (or its pod template) naming codes to suppress for it.
+IGNORE_ANNOTATION = "agentcheck.io/ignore"
+_SPLIT = re.compile(r"[\s,]+")
+
+
+def ignore_codes(obj: Any) -> frozenset[str]:
+    """Codes and names an ``agentcheck.io/ignore`` annotation lists, on a Kubernetes object's
+    metadata or on its pod template's metadata (``AC503`` or ``AC503, missing-resources``).
+
+    The one reader of the annotation: the runner applies it to every finding inside the
+    object's document, the model records it on workloads (:attr:`Workload.ignores`) for
+    findings a rule reports elsewhere (on a Service that selects the workload).
+    """
+    if not isinstance(obj, dict):
+        return frozenset()
+    metas: list[Any] = [obj.get("metadata")]
+    spec = obj.get("spec")
+    if isinstance(spec, dict) and isinstance(spec.get("template"), dict):
+        metas.append(spec["template"].get("metadata"))
+    found: set[str] = set()
+    for meta in metas:
+        annotations = meta.get("annotations") if isinstance(meta, dict) else None
+        value = annotations.get(IGNORE_ANNOTATION) if isinstance(annotations, dict) else None
+        if isinstance(value, str):
+            found.update(part for part in _SPLIT.split(value.strip()) if part)
+    return frozenset(found)
+
+
+def _text(value: Any) -> str | None:
+    """A scalar as text (``true`` for YAML's true); None for what is not a scalar."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    return None
 
 
 def _argv(value: Any) -> tuple[str, ...] | None:
@@ -111,6 +157,8 @@ class _Reader:
             data = doc.data
             kind = data.get("kind")
             name = str(_get(data, "metadata", "name") or "")
+            if kind in ("Secret", "ConfigMap"):
+                self._data_settings(rel, doc, str(kind), name)
             if kind == "Secret":
                 entries = {}
                 for section in ("data", "stringData"):
@@ -143,6 +191,46 @@ class _Reader:
                 continue  # a malformed object: other rules or kubectl will say why
         self._link_exposure()
         return self.model
+
+    def _data_settings(self, rel: str, doc: Located, kind: str, name: str) -> None:
+        """A ConfigMap's ``data`` or a Secret's ``stringData`` and ``data`` (base64 decoded:
+        an encoding, not encryption) as settings."""
+        production = self.project.is_production(rel)
+        sections = ("data",) if kind == "ConfigMap" else ("stringData", "data")
+        for section in sections:
+            block = _get(doc.data, section)
+            for key, raw in block.items() if isinstance(block, dict) else ():
+                value = _text(raw)
+                if value is not None and kind == "Secret" and section == "data":
+                    try:
+                        value = base64.b64decode(value, validate=True).decode("utf-8")
+                    except (binascii.Error, ValueError):
+                        continue  # binary data: not something a rule can judge
+                self.model.settings.append(
+                    EnvSetting(
+                        str(key),
+                        value,
+                        self.w(rel, doc, section, key),
+                        f"{kind} `{name}`",
+                        "secret" if kind == "Secret" else "configmap",
+                        production,
+                        secret_store=kind == "Secret",
+                    )
+                )
+
+    def _env_settings(
+        self, rel: str, doc: Located, path: tuple[str | int, ...], data: dict[str, Any], owner: str
+    ) -> None:
+        production = self.project.is_production(rel)
+        env = data.get("env")
+        for i, item in enumerate(env if isinstance(env, list) else []):
+            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+                continue
+            value = _text(item.get("value")) if "valueFrom" not in item else None
+            at = self.w(rel, doc, *path, "env", i, "value" if "value" in item else "name")
+            self.model.settings.append(
+                EnvSetting(item["name"], value, at, owner, "k8s-env", production)
+            )
 
     def _object(self, rel: str, doc: Located) -> None:
         data = doc.data
@@ -199,10 +287,32 @@ class _Reader:
                     production=production,
                 )
             )
+        elif kind == "LimitRange":
+            self._limit_range(data)
         elif kind == "Service":
             self.services.append((rel, doc, data))
         elif kind == "Ingress" or (kind in ("HTTPRoute", "Route") and "spec" in data):
             self.ingresses.append((rel, doc, data))
+
+    def _limit_range(self, data: dict[str, Any]) -> None:
+        """The container resources a LimitRange defaults: ``default`` sets limits and, when
+        ``defaultRequest`` is absent, requests too (Kubernetes defaults a request to the
+        limit)."""
+        namespace = str(_get(data, "metadata", "namespace") or "")
+        limits = _get(data, "spec", "limits")
+        for item in limits if isinstance(limits, list) else []:
+            if not isinstance(item, dict) or item.get("type", "Container") != "Container":
+                continue
+            found = set(self.model.limit_range_defaults.get(namespace, ()))
+            for section, target in (("default", "limits"), ("defaultRequest", "requests")):
+                block = item.get(section)
+                if isinstance(block, dict):
+                    for key in ("cpu", "memory"):
+                        if block.get(key) not in (None, ""):
+                            found.add(f"{target}.{key}")
+                            if section == "default":
+                                found.add(f"requests.{key}")
+            self.model.limit_range_defaults[namespace] = frozenset(found)
 
     # ------------------------------------------------------------------ workloads
 
@@ -239,18 +349,32 @@ class _Reader:
                 workload.replicas_where = self.w(rel, doc, "spec", "replicas")
             else:
                 workload.replicas_where = self.w(rel, doc, "spec")
+        if isinstance(data.get("spec"), dict):
+            workload.spec_where = self.kw(rel, doc, "spec")
+        workload.pod_spec_where = self.kw(rel, doc, *pod_path)
+        if pod.get("hostNetwork") is True:
+            workload.host_network = self.w(rel, doc, *pod_path, "hostNetwork")
+        workload.ignores = ignore_codes(data)
         grace = pod.get("terminationGracePeriodSeconds")
         if grace is not None and parse_int(grace) is not None:
             workload.grace_period = float(parse_int(grace) or 0)
             workload.grace_where = self.w(rel, doc, *pod_path, "terminationGracePeriodSeconds")
-        for section, init in (("containers", False), ("initContainers", True)):
+        shown = "Service" if kind == "KnativeService" else kind
+        for section in ("containers", "initContainers", "ephemeralContainers"):
             items = pod.get(section)
             if not isinstance(items, list):
                 continue
             for i, item in enumerate(items):
-                if isinstance(item, dict):
-                    c = self._container(rel, doc, (*pod_path, section, i), item, init)
-                    (workload.init_containers if init else workload.containers).append(c)
+                if not isinstance(item, dict):
+                    continue
+                path = (*pod_path, section, i)
+                owner = f"container `{item.get('name', '?')}` of {shown} `{workload.name or '?'}`"
+                self._env_settings(rel, doc, path, item, owner)
+                if section == "ephemeralContainers":
+                    continue
+                init = section == "initContainers"
+                c = self._container(rel, doc, path, item, init)
+                (workload.init_containers if init else workload.containers).append(c)
         self.model.workloads.append(workload)
 
     def _container(
@@ -325,6 +449,11 @@ class _Reader:
                 http_raw = probe.get("httpGet")
                 http: dict[str, Any] = http_raw if isinstance(http_raw, dict) else {}
                 exec_ = _get(probe, "exec", "command")
+                sub: tuple[str, ...] | None = None
+                if http.get("path") is not None:
+                    sub = ("httpGet", "path")
+                elif exec_ is not None:
+                    sub = ("exec", "command")
                 c.probes[kind] = Probe(
                     kind=kind,  # type: ignore[arg-type]
                     where=self.kw(rel, doc, *path, key),
@@ -332,6 +461,7 @@ class _Reader:
                     port=http.get("port") if http else _get(probe, "tcpSocket", "port"),
                     command=_argv(exec_),
                     raw=probe,
+                    value_where=self.w(rel, doc, *path, key, *sub) if sub else None,
                 )
         if "resources" in data:
             res = data.get("resources")
@@ -347,6 +477,9 @@ class _Reader:
                         published=parse_int(port.get("hostPort")),
                         host_ip=str(port["hostIP"]) if port.get("hostIP") else None,
                         protocol=str(port.get("protocol", "TCP")).lower(),
+                        host_where=self.w(rel, doc, *path, "ports", i, "hostPort")
+                        if port.get("hostPort")
+                        else None,
                     )
                 )
         return c
@@ -395,12 +528,34 @@ class _Reader:
         service_targets: dict[str, str | None] = {}
         for rel, doc, data in self.services:
             name = str(_get(data, "metadata", "name") or "")
+            namespace = _get(data, "metadata", "namespace")
+            namespace = str(namespace) if namespace else None
             selector = _str_dict(_get(data, "spec", "selector"))
-            target = next(
-                (w.name for w in self.model.workloads if self._selects(selector, w)), None
+            # A namespace written on one side only is often set for both by kustomize or
+            # `kubectl -n`: only two different written namespaces keep them apart.
+            selected = tuple(
+                w.name
+                for w in self.model.workloads
+                if (namespace is None or w.namespace in (None, namespace))
+                and self._selects(selector, w)
             )
+            target = selected[0] if selected else None
             service_targets[name] = target
             stype = str(_get(data, "spec", "type") or "ClusterIP")
+            has_type = isinstance(_get(data, "spec"), dict) and "type" in data["spec"]
+            self.model.services.append(
+                K8sService(
+                    name=name,
+                    namespace=namespace or "default",
+                    type=stype,
+                    selector=selector,
+                    where=self.w(rel, doc, "kind"),
+                    type_where=(
+                        self.w(rel, doc, "spec", "type") if has_type else self.w(rel, doc, "kind")
+                    ),
+                    targets=selected,
+                )
+            )
             if stype in ("LoadBalancer", "NodePort"):
                 self.model.exposed.append(
                     Exposure(
@@ -408,6 +563,8 @@ class _Reader:
                         where=self.w(rel, doc, "spec", "type"),
                         workload=target,
                         detail=f"Service {name} of type {stype}",
+                        annotations=_str_dict(_get(data, "metadata", "annotations")),
+                        ignores=ignore_codes(data),
                     )
                 )
         for rel, doc, data in self.ingresses:
@@ -424,6 +581,8 @@ class _Reader:
                     where=self.w(rel, doc, "kind"),
                     workload=target,
                     detail=f"{kind} {name}",
+                    annotations=_str_dict(_get(data, "metadata", "annotations")),
+                    ignores=ignore_codes(data),
                 )
             )
 

@@ -44,6 +44,7 @@ from agentcheck.deployment._graph_model import (
 __all__ = [
     "NO_SAVER",
     "Autoscaler",
+    "BuildCopy",
     "CheckpointerInfo",
     "CompileSite",
     "Container",
@@ -52,9 +53,11 @@ __all__ = [
     "DockerfileInfo",
     "EnvFileRef",
     "EnvFrom",
+    "EnvSetting",
     "EnvValue",
     "Exposure",
     "GraphInfo",
+    "K8sService",
     "Port",
     "Probe",
     "Replicas",
@@ -63,6 +66,7 @@ __all__ = [
     "SaverUse",
     "Server",
     "ServerKind",
+    "SettingKind",
     "Where",
     "Workload",
 ]
@@ -117,6 +121,41 @@ class EnvFileRef:
     required: bool = True
 
 
+SettingKind = Literal[
+    "compose-env",
+    "compose-build-arg",
+    "env-file",
+    "k8s-env",
+    "configmap",
+    "secret",
+    "dockerfile-env",
+    "dockerfile-arg",
+    "langgraph-env",
+]
+
+
+@dataclass(frozen=True)
+class EnvSetting:
+    """One place a file writes a variable's value, literal or not (what AC205 judges).
+
+    Unlike :class:`EnvValue` (what a container's process sees), every place counts: each
+    stage of a Dockerfile, ``ARG`` defaults, compose ``build.args``, every key of a ConfigMap
+    and Secret (a Secret's ``data`` decoded from base64), langgraph.json ``env``.
+    """
+
+    name: str
+    #: The value as written; None when it comes from elsewhere (``valueFrom``, a bare
+    #: compose ``- NAME``).
+    value: str | None
+    where: Where
+    #: For messages: ``service `agent` of docker-compose.yml``, ``Secret `db```.
+    owner: str
+    kind: SettingKind
+    production: bool
+    #: Every value here is a secret whatever its name (a Kubernetes Secret's data).
+    secret_store: bool = False
+
+
 # --------------------------------------------------------------------------- containers
 
 
@@ -133,6 +172,9 @@ class Probe:
     #: Compose ``healthcheck: {disable: true}`` or ``test: ["NONE"]``.
     disabled: bool = False
     raw: Any = None
+    #: Where what it requests is written (``httpGet.path``, ``exec.command``, compose
+    #: ``test``); None when it is not (then :attr:`where`).
+    value_where: Where | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +188,16 @@ class Port:
     #: The host address it is bound to: None for all interfaces.
     host_ip: str | None = None
     protocol: str = "tcp"
+    #: The last container port of a range (``"8000-8010:8000-8010"``), else None.
+    container_end: int | None = None
+    #: Where the host port itself is written (k8s ``hostPort``), when not at :attr:`where`.
+    host_where: Where | None = None
+
+    def serves(self, port: int) -> bool:
+        """Whether this entry covers container port ``port``."""
+        if self.container is None:
+            return False
+        return self.container <= port <= (self.container_end or self.container)
 
     @property
     def on_all_interfaces(self) -> bool:
@@ -222,6 +274,15 @@ class Workload:
     server: Server | None = None
     #: Compose file's other services this one depends on (compose only).
     depends_on: tuple[str, ...] = ()
+    #: Runs in the host's network namespace (compose ``network_mode: host``, k8s
+    #: ``hostNetwork: true``): every port it listens on is reachable where the host is.
+    host_network: Where | None = None
+    #: Codes and rule names its ``agentcheck.io/ignore`` annotation lists (k8s).
+    ignores: frozenset[str] = frozenset()
+    #: k8s: where the ``spec:`` key and the pod spec's key are written (where settings of
+    #: the workload or of its pods would be added).
+    spec_where: Where | None = None
+    pod_spec_where: Where | None = None
     #: The raw document (k8s object or compose service mapping) for rare needs.
     raw: Any = None
 
@@ -283,9 +344,40 @@ class Exposure:
     #: The workload it reaches (by name) when known.
     workload: str | None = None
     detail: str = ""
+    #: The exposing object's annotations (an Ingress's ``auth-url``, ...).
+    annotations: dict[str, str] = field(default_factory=dict)
+    #: Codes its ``agentcheck.io/ignore`` annotation lists.
+    ignores: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class K8sService:
+    """A Kubernetes Service and the workloads whose pods it selects (same namespace)."""
+
+    name: str
+    namespace: str
+    #: ``ClusterIP``, ``NodePort``, ``LoadBalancer``, ``ExternalName``.
+    type: str
+    selector: dict[str, str]
+    where: Where
+    #: Where ``spec.type`` is written (the object when it is not).
+    type_where: Where
+    #: Names of the workloads it selects.
+    targets: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- images and servers
+
+
+@dataclass(frozen=True)
+class BuildCopy:
+    """A ``COPY``/``ADD`` of paths from the build context into an image."""
+
+    #: Source paths as written, relative to the build context.
+    sources: tuple[str, ...]
+    where: Where
+    #: The instruction's first line, for messages.
+    text: str
 
 
 @dataclass
@@ -305,6 +397,15 @@ class DockerfileInfo:
     healthcheck: Where | None = None
     #: Every ``FROM`` image (all stages) with its position.
     froms: list[tuple[str, Where]] = field(default_factory=list)
+    #: ``ARG`` names declared in any stage, with where (the first declaration).
+    args: dict[str, Where] = field(default_factory=dict)
+    #: ``ARG`` names the final stage's ``ENV`` copies (``ENV KEY=$KEY``): their build-time
+    #: value is stored in the image, readable by anyone who can pull it.
+    baked_args: dict[str, Where] = field(default_factory=dict)
+    #: ``COPY``/``ADD`` instructions that copy from the build context (any stage).
+    copies: list[BuildCopy] = field(default_factory=list)
+    #: Every ``ENV`` and ``ARG`` default of every stage.
+    settings: list[EnvSetting] = field(default_factory=list)
 
     @property
     def argv(self) -> tuple[str, ...]:
@@ -330,6 +431,10 @@ class Deployment:
     #: the project): a rule that needs a variable to be *absent* should stay silent.
     env_opaque: bool = False
     dockerfiles: dict[str, DockerfileInfo] = field(default_factory=dict)
+    #: Every binding of the production env files (``.env.production``, ``prod.env``).
+    production_env: list[EnvValue] = field(default_factory=list)
+    #: Every variable any deployment file writes, with its position (see :class:`EnvSetting`).
+    settings: list[EnvSetting] = field(default_factory=list)
     graphs: list[GraphInfo] = field(default_factory=list)
     #: Every compile site in served code (also those no langgraph.json names).
     compiles: list[CompileSite] = field(default_factory=list)
@@ -344,6 +449,11 @@ class Deployment:
     setup_calls: list[Where] = field(default_factory=list)
     #: Ingresses, LoadBalancer/NodePort Services, published ports of agent services.
     exposed: list[Exposure] = field(default_factory=list)
+    #: Every Kubernetes Service, with the workloads it selects.
+    k8s_services: list[K8sService] = field(default_factory=list)
+    #: Namespace (``""`` when unnamed) -> container resources its LimitRanges default
+    #: (``"limits.cpu"``, ``"requests.memory"`` ...).
+    limit_range_defaults: dict[str, frozenset[str]] = field(default_factory=dict)
     #: Helm charts found (their directory); their templates are not read.
     helm_charts: list[str] = field(default_factory=list)
 

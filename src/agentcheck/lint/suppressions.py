@@ -2,7 +2,9 @@
 
 A suppression covers exactly the line it is written on, in any file with ``#`` comments
 (Python, YAML, TOML, nginx, shell, Dockerfile, env files). JSON has no comments: use
-``per-file-ignores``.
+``per-file-ignores``. A Kubernetes object's ``agentcheck.io/ignore`` annotation covers its
+whole document (read by :func:`agentcheck.deployment._k8s.ignore_codes`, re-exported here as
+``annotation_codes``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Suppression", "find_suppressions"]
+from agentcheck.deployment._k8s import IGNORE_ANNOTATION
+from agentcheck.deployment._k8s import ignore_codes as annotation_codes
+
+__all__ = ["IGNORE_ANNOTATION", "Suppression", "annotation_codes", "find_suppressions"]
 
 MARKER = "agentcheck:"
 _PATTERN = re.compile(r"#\s*agentcheck:\s*ignore\[(?P<codes>[A-Za-z0-9_,\s-]*)\](?P<reason>[^\n]*)")
@@ -45,29 +50,3 @@ def find_suppressions(path: str, text: str) -> list[Suppression]:
                 Suppression(path, lineno, match.start() + 1, codes, match["reason"].strip())
             )
     return found
-
-
-#: Annotation of a Kubernetes object (or its pod template) naming codes to suppress for it.
-IGNORE_ANNOTATION = "agentcheck.io/ignore"
-_SPLIT = re.compile(r"[\s,]+")
-
-
-def annotation_codes(obj: object) -> frozenset[str]:
-    """Codes and names an ``agentcheck.io/ignore`` annotation lists on a Kubernetes object's
-    metadata or its pod template's metadata (``"AC503"``, ``"AC503, missing-resources"``).
-
-    The annotation covers every finding inside that object's YAML document.
-    """
-    if not isinstance(obj, dict):
-        return frozenset()
-    metas: list[object] = [obj.get("metadata")]
-    spec = obj.get("spec")
-    if isinstance(spec, dict) and isinstance(spec.get("template"), dict):
-        metas.append(spec["template"].get("metadata"))
-    found: set[str] = set()
-    for meta in metas:
-        annotations = meta.get("annotations") if isinstance(meta, dict) else None
-        value = annotations.get(IGNORE_ANNOTATION) if isinstance(annotations, dict) else None
-        if isinstance(value, str):
-            found.update(part for part in _SPLIT.split(value.strip()) if part)
-    return frozenset(found)

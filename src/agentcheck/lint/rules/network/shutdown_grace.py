@@ -84,7 +84,7 @@ class ShutdownGraceTooShort(Rule):
                 grace = _DEFAULT_GRACE[workload.platform]
             if grace >= needed:
                 continue
-            where = workload.grace_where if explicit else _add_at(project, workload)
+            where = workload.grace_where if explicit else _add_at(workload)
             assert where is not None
             kubernetes = workload.platform == "kubernetes"
             setting = "terminationGracePeriodSeconds" if kubernetes else "stop_grace_period"
@@ -114,18 +114,6 @@ def _needed(workload: Workload, server: Server | None, budget: float) -> tuple[f
     return budget, f"a run can finish (the run budget, {seconds(budget)})"
 
 
-def _add_at(project: Project, workload: Workload) -> Where:
+def _add_at(workload: Workload) -> Where:
     """Where the setting goes: the pod spec of a Kubernetes workload, the compose service."""
-    if workload.platform == "kubernetes":
-        objects = project.memo(
-            "agentcheck.network.k8s-by-id",
-            lambda: {id(doc.data): (rel, doc) for rel, doc in project.k8s_objects},
-        )
-        found = objects.get(id(workload.raw))
-        if found is not None:
-            rel, doc = found
-            for path in (("spec", "template", "spec"), ("spec",)):
-                if ("__key__", *path) in doc.positions:
-                    line, column = doc.key_loc(*path)
-                    return Where(rel, line, column)
-    return workload.where
+    return workload.pod_spec_where or workload.where

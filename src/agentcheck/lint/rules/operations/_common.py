@@ -1,68 +1,39 @@
-"""Helpers shared by the operations rules (AC5xx): object annotations, health paths, env values.
+"""Helpers shared by the operations rules (AC5xx): suppression by annotation, health paths.
 
-The ``agentcheck.io/ignore`` annotation is read here for now; it belongs in the runner, which
-can apply it to every rule's findings once it knows which object a finding is about.
+Everything here reads the deployment model; the ``agentcheck.io/ignore`` annotation is read
+once, by the model's Kubernetes reader (:func:`agentcheck.deployment._k8s.ignore_codes`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from agentcheck.deployment.model import Where
+from agentcheck.deployment import deployment
+from agentcheck.deployment._envfiles import is_example
+from agentcheck.deployment._k8s import ignore_codes as ignored_codes
 from agentcheck.scalars import parse_url
 
 if TYPE_CHECKING:
     from agentcheck.deployment.model import Deployment, EnvValue, Probe, ServerKind, Workload
     from agentcheck.lint.rule import Rule
-    from agentcheck.parsing import Located
     from agentcheck.project import Project
 
 __all__ = [
-    "IGNORE_ANNOTATION",
     "annotation_ignores",
-    "doc_at",
     "health_paths",
     "ignored_codes",
     "is_db_checking_path",
     "is_example",
-    "k8s_object_at",
     "normalize_path",
     "preferred_health_path",
     "probe_path",
-    "probe_value_where",
     "production_agent_workloads",
     "production_env_file_values",
     "server_kind",
     "workload_ignores",
 ]
-
-#: Annotation of a Kubernetes object (or its pod template) naming codes to suppress for it.
-IGNORE_ANNOTATION = "agentcheck.io/ignore"
-
-_SPLIT = re.compile(r"[\s,]+")
-
-
-def ignored_codes(obj: Any) -> frozenset[str]:
-    """Codes and names an ``agentcheck.io/ignore`` annotation lists, on a Kubernetes object's
-    metadata or on its pod template's metadata (``AC503`` or ``AC503, missing-resources``)."""
-    if not isinstance(obj, Mapping):
-        return frozenset()
-    metas: list[Any] = [obj.get("metadata")]
-    spec = obj.get("spec")
-    if isinstance(spec, Mapping):
-        template = spec.get("template")
-        if isinstance(template, Mapping):
-            metas.append(template.get("metadata"))
-    found: set[str] = set()
-    for meta in metas:
-        annotations = meta.get("annotations") if isinstance(meta, Mapping) else None
-        value = annotations.get(IGNORE_ANNOTATION) if isinstance(annotations, Mapping) else None
-        if isinstance(value, str):
-            found.update(part for part in _SPLIT.split(value.strip()) if part)
-    return frozenset(found)
 
 
 def annotation_ignores(obj: Any, rule: type[Rule] | Rule) -> bool:
@@ -73,45 +44,7 @@ def annotation_ignores(obj: Any, rule: type[Rule] | Rule) -> bool:
 
 def workload_ignores(workload: Workload, rule: type[Rule] | Rule) -> bool:
     """Whether a Kubernetes workload suppresses ``rule`` by annotation (compose: never)."""
-    return workload.platform == "kubernetes" and annotation_ignores(workload.raw, rule)
-
-
-def doc_at(project: Project, where: Where) -> Located | None:
-    """The parsed YAML document holding ``where``: the Kubernetes object (``List`` items
-    included) or compose document that starts last at or before its line."""
-    candidates = [doc for rel, doc in project.k8s_objects if rel == where.path]
-    if not candidates and where.path.endswith((".yml", ".yaml")):
-        candidates = project.yaml(where.path)
-    best: Located | None = None
-    for doc in candidates:
-        if doc.start_line <= where.line and (best is None or doc.start_line >= best.start_line):
-            best = doc
-    return best
-
-
-def k8s_object_at(project: Project, where: Where) -> Mapping[str, Any] | None:
-    """The Kubernetes object whose document holds ``where``, or None."""
-    doc = doc_at(project, where)
-    return doc.data if doc is not None and isinstance(doc.data, Mapping) else None
-
-
-def _key_path(doc: Located, where: Where) -> tuple[str | int, ...] | None:
-    """The path of the mapping key written at ``where``."""
-    for key, pos in doc.positions.items():
-        if key and key[0] == "__key__" and pos == (where.line, where.column):
-            return tuple(key[1:])
-    return None
-
-
-def probe_value_where(project: Project, probe: Probe, *sub: str | int) -> Where:
-    """Where a value inside a probe is written (``httpGet``/``path`` of a k8s probe,
-    ``test`` of a compose healthcheck); the probe's own line when it cannot be found."""
-    doc = doc_at(project, probe.where)
-    path = _key_path(doc, probe.where) if doc is not None else None
-    if doc is None or path is None or (*path, *sub) not in doc.positions:
-        return probe.where
-    line, column = doc.loc(*path, *sub)
-    return Where(probe.where.path, line, column)
+    return rule.code in workload.ignores or rule.name in workload.ignores
 
 
 def probe_path(probe: Probe) -> str | None:
@@ -131,28 +64,9 @@ def probe_path(probe: Probe) -> str | None:
 _URL_PATH = re.compile(r"[^/\s]*(?P<path>/[A-Za-z0-9._~!$&*+,;=:@%/?-]*)?")
 
 
-def is_example(rel: str) -> bool:
-    """``.env.example``, ``.env.sample``, ``prod.env.template``: documentation, not config."""
-    name = rel.rsplit("/", 1)[-1].lower()
-    return any(word in name for word in ("example", "sample", "template", ".dist"))
-
-
 def production_env_file_values(project: Project) -> list[EnvValue]:
     """Every binding of the production env files (``.env.production``, ``prod.env``)."""
-    from agentcheck.deployment._classify import env_file_values
-    from agentcheck.deployment.model import EnvValue
-
-    def build() -> list[EnvValue]:
-        out: list[EnvValue] = []
-        for rel in project.env_files:
-            if not project.is_production(rel) or is_example(rel):
-                continue
-            text = project.text(rel, report=False)
-            for key, value, line in env_file_values(text or ""):
-                out.append(EnvValue(key, value, Where(rel, line), source="env-file"))
-        return out
-
-    return project.memo("operations:production-env-files", build)
+    return deployment(project).production_env
 
 
 def production_agent_workloads(dep: Deployment, platform: str | None = None) -> list[Workload]:

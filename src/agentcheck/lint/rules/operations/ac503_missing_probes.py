@@ -13,7 +13,6 @@ from agentcheck.lint.rules.operations._common import (
     normalize_path,
     preferred_health_path,
     probe_path,
-    probe_value_where,
     production_agent_workloads,
     server_kind,
     workload_ignores,
@@ -116,7 +115,7 @@ class MissingProbes(Rule):
         for key in ("readiness", "liveness"):
             probe = c.probes.get(key)
             if probe is not None:
-                yield from self._wrong_path(project, w, probe, ("httpGet", "path"))
+                yield from self._wrong_path(w, probe)
 
     def _compose(self, project: Project, dep: Deployment, w: Workload) -> Iterator[Finding]:
         c = w.main
@@ -153,17 +152,17 @@ class MissingProbes(Rule):
                 fix=f"Replace it with `test: {test}`.",
             )
             return
-        yield from self._wrong_path(project, w, probe, ("test",))
+        yield from self._wrong_path(w, probe)
 
-    def _wrong_path(
-        self, project: Project, w: Workload, probe: Probe, sub: tuple[str, ...]
-    ) -> Iterator[Finding]:
+    def _wrong_path(self, w: Workload, probe: Probe) -> Iterator[Finding]:
         kind = server_kind(w)
         good = health_paths(kind)
         path = probe_path(probe)
         if good is None or path is None or normalize_path(path) in good:
             return
-        where = probe_value_where(project, probe, *sub)
+        # At the path of an httpGet probe or the test of a healthcheck, else the probe.
+        written = probe.kind == "healthcheck" or probe.http_path is not None
+        where = (probe.value_where if written else None) or probe.where
         shown = " or ".join(sorted(good))
         label = f"{probe.kind}Probe" if probe.kind != "healthcheck" else "healthcheck"
         yield self.finding(

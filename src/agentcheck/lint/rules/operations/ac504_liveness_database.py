@@ -12,7 +12,6 @@ from agentcheck.lint.rules.operations._common import (
     is_db_checking_path,
     preferred_health_path,
     probe_path,
-    probe_value_where,
     production_agent_workloads,
     server_kind,
     workload_ignores,
@@ -77,8 +76,7 @@ class LivenessChecksDatabase(Rule):
             kind = server_kind(w)
             if not is_db_checking_path(kind, path):
                 continue
-            sub = ("httpGet", "path") if probe.http_path is not None else ("exec", "command")
-            where = probe_value_where(project, probe, *sub)
+            where = probe.value_where or probe.where
             safe = preferred_health_path(kind, "liveness")
             yield self.finding(
                 where.path,

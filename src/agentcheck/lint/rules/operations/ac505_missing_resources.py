@@ -79,7 +79,7 @@ class MissingResources(Rule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         dep = deployment(project)
-        defaults = _limit_range_defaults(project)
+        defaults = dep.limit_range_defaults
         for w in dep.workloads:
             if w.platform != "kubernetes" or not w.production or w.kind in _SKIPPED_KINDS:
                 continue
@@ -114,33 +114,3 @@ def _present(resources: Mapping[str, Any]) -> set[str]:
                 if block.get(key) not in (None, ""):
                     out.add(f"{section}.{key}")
     return out
-
-
-def _limit_range_defaults(project: Project) -> dict[str, frozenset[str]]:
-    """Namespace (``""`` when unnamed) -> the container resources its LimitRanges default.
-
-    ``default`` sets limits and, when ``defaultRequest`` is absent, requests too (Kubernetes
-    defaults a missing request to the limit).
-    """
-    out: dict[str, set[str]] = {}
-    for _rel, doc in project.k8s_objects:
-        data = doc.data
-        if not isinstance(data, Mapping) or data.get("kind") != "LimitRange":
-            continue
-        meta = data.get("metadata")
-        namespace = str(meta.get("namespace") or "") if isinstance(meta, Mapping) else ""
-        spec = data.get("spec")
-        limits = spec.get("limits") if isinstance(spec, Mapping) else None
-        for item in limits if isinstance(limits, list) else []:
-            if not isinstance(item, Mapping) or item.get("type", "Container") != "Container":
-                continue
-            found = out.setdefault(namespace, set())
-            for section, target in (("default", "limits"), ("defaultRequest", "requests")):
-                block = item.get(section)
-                if isinstance(block, Mapping):
-                    for key in ("cpu", "memory"):
-                        if block.get(key) not in (None, ""):
-                            found.add(f"{target}.{key}")
-                            if section == "default":
-                                found.add(f"requests.{key}")
-    return {ns: frozenset(keys) for ns, keys in out.items()}

@@ -9,7 +9,6 @@ from agentcheck.deployment import Where, Workload, deployment
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 from agentcheck.lint.rules.operations._common import (
-    doc_at,
     production_agent_workloads,
     workload_ignores,
 )
@@ -108,8 +107,4 @@ def _budgeted(dep: Deployment, w: Workload) -> bool:
 
 
 def _spec_key(project: Project, w: Workload) -> Where | None:
-    doc = doc_at(project, w.where)
-    if doc is None or ("__key__", "spec") not in doc.positions:
-        return None
-    line, column = doc.key_loc("spec")
-    return Where(w.where.path, line, column)
+    return w.spec_where

@@ -10,8 +10,6 @@ from agentcheck.deployment import Exposure, Workload, deployment
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 from agentcheck.lint.rules.operations._common import (
-    annotation_ignores,
-    k8s_object_at,
     server_kind,
     workload_ignores,
 )
@@ -85,8 +83,8 @@ class NoAuth(Rule):
             if workload_ignores(w, self) or _env_auth(dep, w):
                 continue
             if exposure.kind != "published-port":
-                obj = k8s_object_at(project, exposure.where)
-                if annotation_ignores(obj, self) or _ingress_auth(obj):
+                ignored = self.code in exposure.ignores or self.name in exposure.ignores
+                if ignored or _ingress_auth(exposure.annotations):
                     continue
             yield self._finding(project, exposure, w)
 
@@ -141,9 +139,5 @@ def _env_auth(dep: Deployment, w: Workload) -> bool:
     return False
 
 
-def _ingress_auth(obj: Mapping[str, Any] | None) -> bool:
-    meta = obj.get("metadata") if obj is not None else None
-    annotations = meta.get("annotations") if isinstance(meta, Mapping) else None
-    if not isinstance(annotations, Mapping):
-        return False
+def _ingress_auth(annotations: Mapping[str, str]) -> bool:
     return any(annotations.get(key) for key in INGRESS_AUTH_ANNOTATIONS)

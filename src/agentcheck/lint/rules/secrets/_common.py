@@ -9,18 +9,17 @@
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from agentcheck.deployment._envfiles import dotenv_kind
+from agentcheck.deployment._k8s import ignore_codes as k8s_ignores
 from agentcheck.secrets import GitIgnores, Hit, scan_files
 
 if TYPE_CHECKING:
     from agentcheck.project import Project
 
 __all__ = [
-    "IGNORE_ANNOTATION",
     "dotenv_files",
     "dotenv_kind",
     "git_ignores",
@@ -29,18 +28,6 @@ __all__ = [
     "scanned_hits",
     "scanned_paths",
 ]
-
-IGNORE_ANNOTATION = "agentcheck.io/ignore"
-_EXAMPLE_WORDS = ("example", "sample", "template", "dist", "defaults", "tmpl", "tpl")
-
-
-def dotenv_kind(name: str) -> str | None:
-    """``"env"`` for ``.env`` and ``.env.<anything>``, ``"example"`` for ``.env.example`` and
-    its kin (``.sample``, ``.template`` ...), None for every other name."""
-    if name != ".env" and not name.startswith(".env."):
-        return None
-    rest = name[len(".env.") :].lower().split(".") if name != ".env" else []
-    return "example" if any(part in _EXAMPLE_WORDS for part in rest) else "env"
 
 
 def git_ignores(project: Project) -> tuple[GitIgnores, str]:
@@ -137,24 +124,3 @@ def dotenv_files(project: Project) -> list[str]:
         return sorted(found)
 
     return project.memo("secrets:dotenv", build)
-
-
-_SPLIT = re.compile(r"[\s,]+")
-
-
-def k8s_ignores(obj: Any) -> frozenset[str]:
-    """Codes and names listed by an ``agentcheck.io/ignore`` annotation of a Kubernetes object
-    or of its pod template."""
-    if not isinstance(obj, Mapping):
-        return frozenset()
-    metas: list[Any] = [obj.get("metadata")]
-    spec = obj.get("spec")
-    if isinstance(spec, Mapping) and isinstance(spec.get("template"), Mapping):
-        metas.append(spec["template"].get("metadata"))
-    found: set[str] = set()
-    for meta in metas:
-        if isinstance(meta, Mapping) and isinstance(meta.get("annotations"), Mapping):
-            value = meta["annotations"].get(IGNORE_ANNOTATION)
-            if isinstance(value, str):
-                found.update(p for p in _SPLIT.split(value) if p)
-    return frozenset(found)

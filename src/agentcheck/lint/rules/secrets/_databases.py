@@ -16,15 +16,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from agentcheck.lint.rules.secrets._common import k8s_ignores
-from agentcheck.lint.rules.secrets._manifests import POD_SPEC_PATHS, containers, get_path
+from agentcheck.deployment import Where, deployment
 from agentcheck.secrets import compose_default, is_trivial_password
 
 if TYPE_CHECKING:
-    from agentcheck.parsing import Located
+    from agentcheck.deployment import Deployment, Workload
     from agentcheck.project import Project
 
-__all__ = ["Engine", "Exposure", "compose_exposures", "k8s_exposures"]
+__all__ = ["Engine", "Exposure", "exposures"]
 
 
 @dataclass(frozen=True)
@@ -47,20 +46,20 @@ _IMAGES: tuple[tuple[re.Pattern[str], Engine], ...] = (
     (re.compile(r"(?:^|/)(?:redis|redis-stack|redis-stack-server|valkey|keydb)$"), REDIS),
 )
 _TRUE = frozenset({"1", "true", "yes", "on"})
-_LOOPBACK = re.compile(r"^(?:127\.\d+\.\d+\.\d+|::1|localhost)$")
 
 
 @dataclass(frozen=True)
 class Exposure:
     """A database published on all interfaces with weak or no credentials."""
 
-    path: str
-    line: int
-    column: int
+    where: Where
     engine: Engine
     service: str
     how: str
     weakness: str
+    #: Codes the database workload's ``agentcheck.io/ignore`` annotation suppresses (the
+    #: runner applies the annotation of the object a finding is in, here maybe a Service).
+    ignores: frozenset[str] = frozenset()
 
 
 def engine_of(image: Any) -> Engine | None:
@@ -174,201 +173,76 @@ def weakness(engine: Engine, env: Mapping[str, Any], args: list[str]) -> str | N
     return None
 
 
-def _args(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return value.split()
-    if isinstance(value, list):
-        return [str(v) for v in value if isinstance(v, str | int)]
-    return []
+def _judged(workload: Workload) -> tuple[Engine, str] | None:
+    """The engine a workload runs and how its credentials are weak, or None."""
+    c = workload.main
+    engine = engine_of(c.image) if c is not None else None
+    if c is None or engine is None:
+        return None
+    # What the manifest itself writes; an env file or a secret is assumed strong.
+    env = {
+        name: value.value if value.value is not None else "${FROM_ELSEWHERE}"
+        for name, value in c.env.items()
+        if value.source in ("compose", "k8s")
+    }
+    env.update({name: "${FROM_ELSEWHERE}" for name, value in c.env.items() if name not in env})
+    weak = weakness(engine, env, list(c.argv))
+    return (engine, weak) if weak is not None else None
 
 
-def _env_map(value: Any) -> dict[str, Any]:
-    if isinstance(value, Mapping):
-        return {str(k): v for k, v in value.items()}
-    out: dict[str, Any] = {}
-    if isinstance(value, list):
-        for item in value:
-            if isinstance(item, str):
-                key, sep, val = item.partition("=")
-                out[key.strip()] = val if sep else None
-    return out
+def _label(workload: Workload) -> str:
+    if workload.platform == "compose":
+        return workload.name
+    return f"{workload.kind} `{workload.name or '?'}`"
 
 
-def _port_all_interfaces(entry: Any, port: int) -> bool:
-    """Whether a compose ``ports`` entry publishes ``port`` on all interfaces."""
-    if isinstance(entry, Mapping):
-        host = str(entry.get("host_ip") or "")
-        target = entry.get("target")
-        return _container_port_is(str(target), port) and not _LOOPBACK.match(host)
-    if isinstance(entry, int):
-        return entry == port
-    if not isinstance(entry, str):
-        return False
-    spec = entry.strip().split("/", 1)[0]
-    host = ""
-    if spec.startswith("["):
-        host, _, spec = spec[1:].partition("]")
-        spec = spec.lstrip(":")
-    else:
-        parts = spec.split(":")
-        if len(parts) == 3:
-            host, spec = parts[0], ":".join(parts[1:])
-    container = spec.rsplit(":", 1)[-1]
-    return _container_port_is(container, port) and not _LOOPBACK.match(host)
-
-
-def _container_port_is(text: str, port: int) -> bool:
-    low, _, high = text.partition("-")
-    try:
-        return int(low) <= port <= int(high or low)
-    except ValueError:
-        return False
-
-
-def compose_exposures(project: Project) -> Iterator[Exposure]:
-    """Databases of production compose files, exposed with weak credentials."""
-    for rel in project.compose_files:
-        if not project.is_production(rel):
+def exposures(project: Project) -> Iterator[Exposure]:
+    """Databases of production manifests, exposed with weak credentials."""
+    dep = deployment(project)
+    weak_workloads: dict[str, tuple[Workload, Engine, str]] = {}
+    for workload in dep.workloads:
+        if not workload.production:
             continue
-        for doc in project.yaml(rel):
-            services = doc.data.get("services") if isinstance(doc.data, Mapping) else None
-            if not isinstance(services, Mapping):
-                continue
-            for name, service in services.items():
-                if not isinstance(service, Mapping):
-                    continue
-                engine = engine_of(service.get("image"))
-                if engine is None:
-                    continue
-                weak = weakness(
-                    engine, _env_map(service.get("environment")), _args(service.get("command"))
-                )
-                if weak is None:
-                    continue
-                yield from _compose_service(rel, doc, str(name), service, engine, weak)
+        judged = _judged(workload)
+        if judged is None:
+            continue
+        engine, weak = judged
+        label = _label(workload)
+        if workload.host_network is not None:
+            yield Exposure(
+                workload.host_network, engine, label, "uses the host network", weak,
+                workload.ignores,
+            )  # fmt: skip
+            continue
+        if workload.platform == "kubernetes":
+            weak_workloads.setdefault(workload.name, (workload, engine, weak))
+        yield from _published(workload, engine, weak, label)
+    yield from _services(dep, weak_workloads)
 
 
-def _compose_service(
-    rel: str, doc: Located, name: str, service: Mapping[str, Any], engine: Engine, weak: str
-) -> Iterator[Exposure]:
-    if service.get("network_mode") == "host":
-        line, col = doc.loc("services", name, "network_mode")
-        yield Exposure(rel, line, col, engine, name, "uses the host network", weak)
-        return
-    ports = service.get("ports")
-    if not isinstance(ports, list):
-        return
-    for i, entry in enumerate(ports):
-        if _port_all_interfaces(entry, engine.port):
-            line, col = doc.loc("services", name, "ports", i)
-            how = f"publishes port {engine.port} on all interfaces"
-            yield Exposure(rel, line, col, engine, name, how, weak)
+def _published(workload: Workload, engine: Engine, weak: str, label: str) -> Iterator[Exposure]:
+    c = workload.main
+    for port in c.ports if c is not None else ():
+        if workload.platform == "compose":
+            if port.serves(engine.port) and port.on_all_interfaces:
+                how = f"publishes port {engine.port} on all interfaces"
+                yield Exposure(port.where, engine, label, how, weak, workload.ignores)
+                return
+        elif port.host_where is not None and port.on_all_interfaces:
+            how = f"binds hostPort {port.published} on every node"
+            yield Exposure(port.host_where, engine, label, how, weak, workload.ignores)
             return
 
 
-@dataclass(frozen=True)
-class _Workload:
-    """A Kubernetes workload that runs a database engine."""
-
-    path: str
-    doc: Located
-    kind: str
-    name: str
-    namespace: str
-    labels: Mapping[str, Any]
-    engine: Engine
-    weak: str
-    ignores: frozenset[str]
-
-
-def _namespace(obj: Mapping[str, Any]) -> str:
-    meta = obj.get("metadata")
-    ns = meta.get("namespace") if isinstance(meta, Mapping) else None
-    return str(ns) if ns else "default"
-
-
-def k8s_exposures(project: Project) -> Iterator[tuple[Exposure, frozenset[str]]]:
-    """Database workloads of production manifests, exposed with weak credentials, with the
-    codes their ``agentcheck.io/ignore`` annotations suppress."""
-    workloads: list[_Workload] = []
-    for rel, doc in project.k8s_objects:
-        obj = doc.data
-        if not project.is_production(rel):
+def _services(dep: Deployment, weak: dict[str, tuple[Workload, Engine, str]]) -> Iterator[Exposure]:
+    for service in dep.k8s_services:
+        if service.type not in ("LoadBalancer", "NodePort"):
             continue
-        for path, container in containers(obj):
-            engine = engine_of(container.get("image"))
-            if engine is None:
+        for target in service.targets:
+            if target not in weak:
                 continue
-            items = container.get("env")
-            env = {
-                str(e["name"]): (e.get("value") if "valueFrom" not in e else "${FROM_SECRET}")
-                for e in (items if isinstance(items, list) else [])
-                if isinstance(e, Mapping) and isinstance(e.get("name"), str)
-            }
-            args = _args(container.get("command")) + _args(container.get("args"))
-            weak = weakness(engine, env, args)
-            if weak is None:
-                continue
-            kind, name = str(obj.get("kind")), str(get_path(obj, "metadata", "name") or "?")
-            spec_path = POD_SPEC_PATHS[kind]
-            ignores = k8s_ignores(obj)
-            pod = get_path(obj, *spec_path)
-            if isinstance(pod, Mapping) and pod.get("hostNetwork") is True:
-                line, col = doc.loc(*spec_path, "hostNetwork")
-                yield (
-                    Exposure(
-                        rel, line, col, engine, f"{kind} `{name}`", "uses the host network", weak
-                    ),
-                    ignores,
-                )
-                continue
-            ports = container.get("ports")
-            for i, port in enumerate(ports if isinstance(ports, list) else []):
-                if (
-                    isinstance(port, Mapping)
-                    and port.get("hostPort")
-                    and not _LOOPBACK.match(str(port.get("hostIP") or ""))
-                ):
-                    line, col = doc.loc(*path, "ports", i, "hostPort")
-                    how = f"binds hostPort {port.get('hostPort')} on every node"
-                    yield Exposure(rel, line, col, engine, f"{kind} `{name}`", how, weak), ignores
-                    break
-            meta_path = ("metadata",) if kind == "Pod" else (*spec_path[:-1], "metadata")
-            labels = get_path(obj, *meta_path, "labels")
-            if isinstance(labels, Mapping):
-                workloads.append(
-                    _Workload(rel, doc, kind, name, _namespace(obj), labels, engine, weak, ignores)
-                )
-    if workloads:
-        yield from _services(project, workloads)
-
-
-def _services(
-    project: Project, workloads: list[_Workload]
-) -> Iterator[tuple[Exposure, frozenset[str]]]:
-    for rel, doc in project.k8s_objects:
-        obj = doc.data
-        if obj.get("kind") != "Service":
-            continue
-        spec = obj.get("spec")
-        if not isinstance(spec, Mapping):
-            continue
-        kind = spec.get("type")
-        selector = spec.get("selector")
-        if (
-            kind not in ("LoadBalancer", "NodePort")
-            or not isinstance(selector, Mapping)
-            or not selector
-        ):
-            continue
-        for w in workloads:
-            if w.namespace != _namespace(obj):
-                continue
-            if all(w.labels.get(k) == v for k, v in selector.items()):
-                line, col = doc.loc("spec", "type")
-                svc = get_path(obj, "metadata", "name") or "?"
-                how = f"is exposed by {kind} Service `{svc}`"
-                yield (
-                    Exposure(rel, line, col, w.engine, f"{w.kind} `{w.name}`", how, w.weak),
-                    w.ignores | k8s_ignores(obj),
-                )
+            workload, engine, weakness_ = weak[target]
+            how = f"is exposed by {service.type} Service `{service.name or '?'}`"
+            yield Exposure(
+                service.type_where, engine, _label(workload), how, weakness_, workload.ignores
+            )

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from agentcheck.lint.rules.secrets._manifests import EnvEntry, manifest_env
+from agentcheck.deployment import EnvSetting, deployment
 from agentcheck.secrets import (
     compose_default,
     fingerprint,
@@ -42,7 +42,7 @@ __all__ = ["ManifestSecret", "judge", "manifest_secret_places", "manifest_secret
 class ManifestSecret:
     """A manifest variable whose value is a plaintext secret."""
 
-    entry: EnvEntry
+    entry: EnvSetting
     what: str
     redacted: str
     fingerprint: str
@@ -52,7 +52,7 @@ def _article(text: str) -> str:
     return ("an " if text[:1].lower() in "aeiou" else "a ") + text
 
 
-def judge(entry: EnvEntry) -> ManifestSecret | None:
+def judge(entry: EnvSetting) -> ManifestSecret | None:
     """The plaintext secret in ``entry``'s value, or None."""
     if entry.value is None:
         return None
@@ -79,11 +79,11 @@ def manifest_secrets(project: Project) -> list[ManifestSecret]:
     """Every plaintext secret in the project's manifests (memoized)."""
 
     def build() -> list[ManifestSecret]:
-        return [found for entry in manifest_env(project) if (found := judge(entry))]
+        return [found for entry in deployment(project).settings if (found := judge(entry))]
 
     return project.memo("secrets:manifest-secrets", build)
 
 
 def manifest_secret_places(project: Project) -> frozenset[tuple[str, int]]:
     """``(path, line)`` of every AC205 finding: AC201 reports nothing there."""
-    return frozenset((m.entry.path, m.entry.line) for m in manifest_secrets(project))
+    return frozenset((m.entry.where.path, m.entry.where.line) for m in manifest_secrets(project))

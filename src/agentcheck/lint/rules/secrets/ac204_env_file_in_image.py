@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import fnmatch
-import json
-import shlex
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from agentcheck.deployment import deployment
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 from agentcheck.lint.rules.secrets._common import dotenv_files, dotenv_kind
-from agentcheck.lint.rules.secrets._manifests import dockerfile_instructions
 from agentcheck.secrets import docker_excludes, dockerignore_spec
 
 if TYPE_CHECKING:
@@ -55,68 +53,23 @@ def _within(path: str, directory: str) -> str | None:
     return path[len(directory) + 1 :] if path.startswith(directory + "/") else None
 
 
-def _compose_contexts(project: Project) -> dict[str, str]:
-    """Dockerfile path -> build context directory, as compose files declare them."""
-    out: dict[str, str] = {}
-    for rel in project.compose_files:
-        parent = PurePosixPath(rel).parent.as_posix()
-        base = "" if parent == "." else parent
-        for doc in project.yaml(rel):
-            services = doc.data.get("services") if isinstance(doc.data, Mapping) else None
-            if not isinstance(services, Mapping):
-                continue
-            for service in services.values():
-                build = service.get("build") if isinstance(service, Mapping) else None
-                if isinstance(build, str):
-                    build = {"context": build}
-                if not isinstance(build, Mapping) or not isinstance(build.get("context"), str):
-                    continue
-                context = _join(base, build["context"])
-                dockerfile = build.get("dockerfile")
-                name = dockerfile if isinstance(dockerfile, str) else "Dockerfile"
-                out.setdefault(_join(context, name), context)
-    return out
-
-
-def _copy_sources(value: str) -> tuple[list[str], bool]:
-    """Sources of a COPY/ADD instruction, and whether it copies from the build context."""
-    text = value.strip()
-    if text.startswith("["):
-        try:
-            args = [str(a) for a in json.loads(text)]
-        except ValueError:
-            return [], False
-        flags: list[str] = []
-    else:
-        try:
-            words = shlex.split(text)
-        except ValueError:
-            words = text.split()
-        flags = [w for w in words if w.startswith("--")]
-        args = [w for w in words if not w.startswith("--")]
-    if any(f.startswith("--from") for f in flags):
-        return [], False
-    return args[:-1], True
-
-
 def _dockerfile_carriers(project: Project) -> Iterator[_Carrier]:
-    contexts = _compose_contexts(project)
-    for rel in project.dockerfiles:
+    dep = deployment(project)
+    # Dockerfile -> the build context a compose file gives it (the first one).
+    contexts: dict[str, str] = {}
+    for workload in dep.workloads:
+        for c in workload.containers:
+            if c.dockerfile and c.build_context is not None:
+                contexts.setdefault(c.dockerfile, _norm(c.build_context))
+    for rel, info in dep.dockerfiles.items():
         parent = str(PurePosixPath(rel).parent)
         context = contexts.get(rel, "" if parent == "." else parent)
         name = PurePosixPath(rel).name
         own = _join(str(PurePosixPath(rel).parent), f"{name}.dockerignore")
         ignore = own if (project.root / own).is_file() else _join(context, ".dockerignore")
-        for ins in dockerfile_instructions(project, rel):
-            if str(ins.get("instruction", "")).upper() not in ("COPY", "ADD"):
-                continue
-            sources, from_context = _copy_sources(str(ins.get("value", "")))
-            if not from_context or not sources:
-                continue
-            content = str(ins.get("content", "")).strip().splitlines()
-            how = f"`{content[0].strip()}`" if content else "COPY"
-            line = int(ins.get("startline", 0)) + 1
-            yield _Carrier(context, rel, line, tuple(sources), how, ignore)
+        for copy in info.copies:
+            how = f"`{copy.text}`"
+            yield _Carrier(context, rel, copy.where.line, copy.sources, how, ignore)
 
 
 def _langgraph_carriers(project: Project) -> Iterator[_Carrier]:

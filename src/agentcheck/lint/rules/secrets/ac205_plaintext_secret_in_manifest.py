@@ -72,10 +72,10 @@ class PlaintextSecretInManifest(Rule):
         for found in manifest_secrets(project):
             entry = found.entry
             yield self.finding(
-                entry.path,
-                entry.line,
-                entry.column,
-                message=f"{entry.name} in {entry.where} is {found.what} in plain text "
+                entry.where.path,
+                entry.where.line,
+                entry.where.column,
+                message=f"{entry.name} in {entry.owner} is {found.what} in plain text "
                 f"(`{found.redacted}`).",
                 anchor=f"{entry.name}:{found.fingerprint}",
             )

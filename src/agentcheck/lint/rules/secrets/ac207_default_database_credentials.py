@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
-from agentcheck.lint.rules.secrets._databases import Exposure, compose_exposures, k8s_exposures
+from agentcheck.lint.rules.secrets._databases import Exposure, exposures
 
 if TYPE_CHECKING:
     from agentcheck.project import Project
@@ -68,18 +68,16 @@ class DefaultDatabaseCredentials(Rule):
     )
 
     def check(self, project: Project) -> Iterator[Finding]:
-        for exposure in compose_exposures(project):
-            yield self._finding(exposure)
-        for exposure, ignores in k8s_exposures(project):
+        for exposure in exposures(project):
             # The runner applies an object's agentcheck.io/ignore to findings in its own
             # document; a finding at a Service also honours the database workload's.
-            if self.code not in ignores and self.name not in ignores:
+            if self.code not in exposure.ignores and self.name not in exposure.ignores:
                 yield self._finding(exposure)
 
     def _finding(self, e: Exposure) -> Finding:
         return self.finding(
-            e.path,
-            e.line,
-            e.column,
+            e.where.path,
+            e.where.line,
+            e.where.column,
             message=f"{e.engine.name} `{e.service}` {e.how} and has {e.weakness}.",
         )
