@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -11,6 +12,8 @@ from typing import Any
 
 from agentcheck._findings import Severity
 from agentcheck.errors import ConfigError
+from agentcheck.files import read_regular
+from agentcheck.scalars import parse_float
 
 __all__ = ["DEFAULT_PRODUCTION", "Config", "check_keys", "load_config"]
 
@@ -109,12 +112,52 @@ def _best_match(patterns: Iterable[str], code: str, name: str) -> int:
     return best
 
 
+#: More entries than any real configuration lists (a generated or hostile one is refused).
+MAX_ENTRIES = 10_000
+#: The largest max-file-size accepted (a larger file is never worth reading whole).
+MAX_FILE_SIZE_LIMIT = 1 << 30
+
+
+def _describe(value: Any) -> str:
+    """What ``value`` is, without printing it (it may be huge, nested or a secret)."""
+    if isinstance(value, str):
+        return f"a string of {len(value)} characters"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return f"an array of {len(value)} items"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
 def _str_list(value: Any, where: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}: expected a list of strings, got {value!r}")
+        raise ConfigError(f"{where}: expected a list of strings, got {_describe(value)}")
+    if len(value) > MAX_ENTRIES:
+        raise ConfigError(f"{where}: {len(value)} entries is more than {MAX_ENTRIES}")
     return tuple(v.strip() for v in value)
+
+
+def _globs(value: Any, where: str) -> tuple[str, ...]:
+    """A list of gitignore-style globs, each checked to compile (``[z-a]`` and a lone ``\\``
+    do not)."""
+    import pathspec
+
+    patterns = _str_list(value, where)
+    for pattern in patterns:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([pattern])
+        except Exception as exc:  # pathspec raises ValueError, re.error, IndexError ...
+            reason = type(exc).__name__
+            if isinstance(exc, ValueError | re.error) and len(str(exc)) < 200:
+                reason = str(exc).split("\n", 1)[0]
+            raise ConfigError(f"{where}: invalid glob {pattern[:100]!r}: {reason}") from None
+    return patterns
 
 
 def from_table(table: Mapping[str, Any], source: Path | None = None) -> Config:
@@ -141,24 +184,28 @@ def from_table(table: Mapping[str, Any], source: Path | None = None) -> Config:
         pfi = table["per-file-ignores"]
         if not isinstance(pfi, dict):
             raise ConfigError(f"{where} per-file-ignores: expected a table of glob = [codes]")
-        kwargs["per_file_ignores"] = {
-            str(k): _str_list(v, f"{where} per-file-ignores {k!r}") for k, v in pfi.items()
-        }
+        if len(pfi) > MAX_ENTRIES:
+            raise ConfigError(f"{where} per-file-ignores: more than {MAX_ENTRIES} globs")
+        per_file = {}
+        for k, v in pfi.items():
+            _globs([k], f"{where} per-file-ignores")
+            per_file[str(k)] = _str_list(v, f"{where} per-file-ignores {k[:100]!r}")
+        kwargs["per_file_ignores"] = per_file
     if "exclude" in table:
-        kwargs["exclude"] = _str_list(table["exclude"], f"{where} exclude")
+        kwargs["exclude"] = _globs(table["exclude"], f"{where} exclude")
     if "production" in table:
-        kwargs["production"] = _str_list(table["production"], f"{where} production")
+        kwargs["production"] = _globs(table["production"], f"{where} production")
     if "extend-production" in table:
         base = kwargs.get("production", DEFAULT_PRODUCTION)
-        extra = _str_list(table["extend-production"], f"{where} extend-production")
+        extra = _globs(table["extend-production"], f"{where} extend-production")
         kwargs["production"] = base + extra
     if "not-production" in table:
-        kwargs["not_production"] = _str_list(table["not-production"], f"{where} not-production")
+        kwargs["not_production"] = _globs(table["not-production"], f"{where} not-production")
     if "run-budget" in table:
-        budget = table["run-budget"]
-        if isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0:
+        budget = parse_float(table["run-budget"])
+        if budget is None or budget <= 0:
             raise ConfigError(f"{where} run-budget: expected a positive number of seconds")
-        kwargs["run_budget"] = float(budget)
+        kwargs["run_budget"] = budget
     if "fail-on" in table:
         try:
             kwargs["fail_on"] = Severity.parse(str(table["fail-on"]))
@@ -168,6 +215,8 @@ def from_table(table: Mapping[str, Any], source: Path | None = None) -> Config:
         size = table["max-file-size"]
         if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
             raise ConfigError(f"{where} max-file-size: expected a positive number of bytes")
+        if size > MAX_FILE_SIZE_LIMIT:
+            raise ConfigError(f"{where} max-file-size: at most {MAX_FILE_SIZE_LIMIT} bytes")
         kwargs["max_file_size"] = size
     for key in ("live", "load"):
         if key in table:
@@ -185,13 +234,52 @@ def load_config(root: Path) -> Config:
     """
     path = root / "pyproject.toml"
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        raw = read_regular(root, "pyproject.toml", MAX_FILE_SIZE_LIMIT)
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except (OSError, ValueError, RecursionError):
+        # Missing, a link out of the root, not a regular file, not UTF-8, not TOML, an integer
+        # over 4,300 digits, nesting past the recursion limit: the project reports each.
         return Config()
     tool = data.get("tool", {})
     table = tool.get("agentcheck") if isinstance(tool, dict) else None
     if table is None:
         return Config()
+    text = raw.decode("utf-8-sig", errors="replace")
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.agentcheck] must be a table")
-    return from_table(table, source=path)
+        raise ConfigError(f"{path}:{_line_of(text, None)}: [tool.agentcheck] must be a table")
+    try:
+        return from_table(table, source=path)
+    except ConfigError as exc:
+        message = str(exc)
+        head = f"{path}: [tool.agentcheck] "
+        if not message.startswith(head):
+            raise
+        key = next(
+            (k for k in sorted(table, key=len, reverse=True) if message[len(head) :].startswith(k)),
+            None,
+        )
+        raise ConfigError(
+            f"{path}:{_line_of(text, key)}: {message[len(str(path)) + 2 :]}"
+        ) from None
+
+
+_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+
+
+def _line_of(text: str, key: str | None) -> int:
+    """The line of ``key`` in the ``[tool.agentcheck]`` table (or of the table's header, or of
+    its own ``[tool.agentcheck.KEY]`` table), 1 when it cannot be found."""
+    header_line, table = 1, ""
+    assignment = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=") if key else None
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _HEADER.match(line)
+        if match:
+            table = match[1].replace(" ", "").replace('"', "")
+            if table == "tool.agentcheck" and header_line == 1:
+                header_line = number
+            if key and table == f"tool.agentcheck.{key}":
+                return number
+            continue
+        if table == "tool.agentcheck" and assignment is not None and assignment.match(line):
+            return number
+    return header_line

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import codecs
 import os
+import stat
 import subprocess
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
@@ -25,8 +26,10 @@ import pathspec
 from agentcheck import _workers, pysyntax
 from agentcheck._findings import Finding, Severity
 from agentcheck.config import Config, load_config
+from agentcheck.files import Entry, locate, read_regular
 from agentcheck.parsing import Located, ParseError, parse_json, parse_yaml
 from agentcheck.pysyntax import SyntaxNote
+from agentcheck.secrets import ignore_spec
 
 __all__ = ["LanggraphConfig", "Project"]
 
@@ -171,36 +174,64 @@ class Project:
         else:
             candidates = self._walk()
         exclude = self._spec(self.config.exclude)
-        out = []
+        out: list[str] = []
+        odd: list[str] = []
         for rel in candidates:
             parts = rel.split("/")
             if any(part in SKIP_DIRS for part in parts[:-1]):
                 continue
             if exclude is not None and exclude.match_file(rel):
                 continue
-            full = self.root / rel
             try:
-                if full.is_symlink() and not full.resolve().is_relative_to(self.root):
+                mode = os.lstat(self.root / rel).st_mode
+            except (OSError, ValueError):
+                continue
+            if stat.S_ISLNK(mode):
+                if not self.locate(rel).is_file:  # out of the root, dangling, to a directory
+                    odd.append(rel)
                     continue
-                if not full.is_file():
-                    continue
-            except (OSError, RuntimeError):
+            elif not stat.S_ISREG(mode):
+                odd.append(rel)  # FIFOs, sockets, devices: never opened
                 continue
             out.append(rel)
+        self._unreadable_configs(odd)
         return tuple(sorted(out))
+
+    def _unreadable_configs(self, odd: list[str]) -> None:
+        """A ``langgraph.json`` or ``pyproject.toml`` that is not a regular file (a directory,
+        a FIFO, a dangling link, a link loop) is a finding, never a silent pass."""
+        names = (*CONFIG_NAMES, "pyproject.toml")
+        for rel in dict.fromkeys([*names, *odd]):
+            name = PurePosixPath(rel).name
+            if name not in names:
+                continue
+            entry = self.locate(rel)
+            if entry.kind in ("file", "outside"):
+                continue
+            if entry.kind == "missing" and not os.path.islink(self.root / rel):
+                continue
+            what = {
+                "directory": "is a directory, not a file",
+                "special": "is not a regular file (a FIFO, device or socket)",
+                "loop": "is a symbolic link loop",
+                "missing": "is a symbolic link to a file that does not exist",
+            }.get(entry.kind, f"cannot be read: {entry.reason}")
+            severity = Severity.WARNING if name == "pyproject.toml" else Severity.ERROR
+            self.problem(rel, f"{what}: it is not read", severity=severity)
 
     def _walk(self) -> Iterator[str]:
         ignores: list[tuple[str, pathspec.PathSpec[Any]]] = []
         for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
             rel_dir = Path(dirpath).relative_to(self.root).as_posix()
             rel_dir = "" if rel_dir == "." else rel_dir
-            gitignore = Path(dirpath) / ".gitignore"
-            if gitignore.is_file():
+            gitignore = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
+            if ".gitignore" in filenames:
                 try:
-                    lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
-                    ignores.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
+                    data = read_regular(self.root, gitignore, self.config.max_file_size)
+                    lines = data.decode("utf-8", errors="replace").splitlines()
+                    ignores.append((rel_dir, ignore_spec(lines)))
                 except OSError:
-                    pass
+                    self.locate(gitignore)  # a link out of the root is reported, not followed
 
             def ignored(rel: str, is_dir: bool) -> bool:
                 for base, spec in ignores:
@@ -216,7 +247,10 @@ class Project:
                 rel = f"{rel_dir}/{name}" if rel_dir else name
                 if name in SKIP_DIRS or ignored(rel, True):
                     continue
-                if (Path(dirpath) / name / "pyvenv.cfg").exists():
+                if os.path.islink(os.path.join(dirpath, name)):
+                    self.locate(rel)  # never walked into; reported when it leaves the root
+                    continue
+                if os.path.lexists(Path(dirpath) / name / "pyvenv.cfg"):
                     continue
                 keep.append(name)
             dirnames[:] = keep
@@ -274,28 +308,67 @@ class Project:
         """Every file read so far (for suppression comments)."""
         return self._texts
 
+    def locate(self, rel: str) -> Entry:
+        """What ``rel`` is (see :func:`agentcheck.files.locate`): never followed out of the root.
+
+        A symbolic link that leaves the root is reported once, as an AC100 info finding that
+        names the link and where it points (never what is there).
+        """
+        key = f"locate:{rel}"
+        entry: Entry | None = self._memo.get(key)
+        if entry is None:
+            entry = locate(self.root, rel)
+            self._memo[key] = entry
+            if entry.kind == "outside" and entry.link is not None:
+                self.problem(
+                    entry.link,
+                    f"is a symbolic link to {entry.target}, outside the project: "
+                    "agentcheck does not follow it",
+                    severity=Severity.INFO,
+                    fix="Commit the file itself, or list the link in [tool.agentcheck] exclude.",
+                )
+        return entry
+
+    def is_file(self, rel: str) -> bool:
+        """Whether ``rel`` is a regular file inside the root (links followed only inside)."""
+        return self.locate(rel).is_file
+
+    def is_dir(self, rel: str) -> bool:
+        """Whether ``rel`` is a directory inside the root (links followed only inside)."""
+        return self.locate(rel).is_dir
+
     def _read(self, rel: str, report: bool) -> str | None:
-        full = self.root / rel
-        try:
-            size = full.stat().st_size
-            if not full.is_file():
-                if report:
-                    self.problem(rel, "is not a regular file")
-                return None
-            if size > self.config.max_file_size:
-                if report:
-                    self.problem(
-                        rel,
-                        f"skipped: {size / 1_048_576:.1f} MiB is over max-file-size "
-                        f"({self.config.max_file_size / 1_048_576:.1f} MiB)",
-                        severity=Severity.INFO,
-                    )
-                return None
-            with full.open("rb") as fh:
-                data = fh.read(self.config.max_file_size + 1)
-        except (OSError, RuntimeError) as exc:
+        entry = self.locate(rel)
+        if entry.kind in ("missing", "outside"):
+            return None
+        if entry.kind != "file" or entry.full is None:
             if report:
-                self.problem(rel, f"cannot be read: {getattr(exc, 'strerror', None) or exc}")
+                what = {
+                    "directory": "is a directory, not a file",
+                    "special": "is not a regular file (a FIFO, device or socket): not read",
+                    "loop": "is a symbolic link loop",
+                }.get(entry.kind, f"cannot be read: {entry.reason}")
+                self.problem(rel, what, severity=Severity.WARNING)
+            return None
+        limit = self.config.max_file_size
+        try:
+            data = read_regular(self.root, rel, limit)
+        except OSError as exc:
+            if report:
+                self.problem(rel, f"cannot be read: {exc.strerror or type(exc).__name__}")
+            return None
+        if len(data) > limit:
+            if report:
+                try:
+                    size = os.stat(entry.full).st_size
+                except OSError:
+                    size = len(data)
+                self.problem(
+                    rel,
+                    f"skipped: {max(size, len(data)) / 1_048_576:.1f} MiB is over max-file-size "
+                    f"({limit / 1_048_576:.1f} MiB)",
+                    severity=Severity.INFO,
+                )
             return None
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return data.decode("utf-16", errors="replace")
@@ -310,15 +383,14 @@ class Project:
     def is_binary(self, rel: str) -> bool:
         """Whether the file looks binary (a NUL byte near its start)."""
         try:
-            with (self.root / rel).open("rb") as fh:
-                return b"\0" in fh.read(_BINARY_SNIFF)
+            return b"\0" in read_regular(self.root, rel, _BINARY_SNIFF)[:_BINARY_SNIFF]
         except OSError:
             return False
 
     def _parse_text(self, rel: str, kind: str) -> str | None:
         text = self.text(rel)
         if text is None:
-            if (self.root / rel).is_file() and self.is_binary(rel):
+            if self.is_file(rel) and self.is_binary(rel):
                 self.problem(rel, f"is a binary file, not {kind}")
             return None
         bad = self._memo.get(f"decode-error:{rel}")
@@ -359,8 +431,7 @@ class Project:
         parts = PurePosixPath(rel).parts
         if "templates" in parts[:-1]:
             idx = parts.index("templates")
-            chart = self.root.joinpath(*parts[:idx], "Chart.yaml")
-            if chart.is_file():
+            if self.is_file("/".join((*parts[:idx], "Chart.yaml"))):
                 return True
         text = self.text(rel, report=False)
         return text is not None and "{{" in text and "}}" in text

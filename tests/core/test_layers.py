@@ -20,7 +20,13 @@ SRC = Path(agentcheck.__file__).parent
 #: Lowest first. A module may import modules of its own layer and of lower layers only.
 #: A module matches the longest prefix listed; modules no prefix matches are top-layer.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("agentcheck._findings", "agentcheck.errors", "agentcheck.scalars", "agentcheck._workers"),
+    (
+        "agentcheck._findings",
+        "agentcheck.errors",
+        "agentcheck.files",
+        "agentcheck.scalars",
+        "agentcheck._workers",
+    ),
     (
         "agentcheck.parsing",
         "agentcheck.secrets",

@@ -65,8 +65,15 @@ def test_symlink_loop_and_escaping_links_are_skipped(tmp_path: Path) -> None:
     project = Project(root)
     assert project.files == ("a.py",)
     assert project.text("loop") is None
-    assert [f.message for f in project.problems] == [
-        "loop cannot be read: Too many levels of symbolic links"
+    assert project.text("out.py") is None
+    assert sorted((f.path, f.severity.value, f.message) for f in project.problems) == [
+        ("loop", "warning", "loop is a symbolic link loop"),
+        (
+            "out.py",
+            "info",
+            f"out.py is a symbolic link to {tmp_path / 'outside.py'}, outside the project: "
+            "agentcheck does not follow it",
+        ),
     ]
 
 

@@ -438,9 +438,12 @@ def match_path(pattern: str, path: str) -> bool:
     as in nginx's ``glob()``)."""
     pat_parts = PurePosixPath(pattern).parts
     parts = PurePosixPath(path).parts
-    return len(pat_parts) == len(parts) and all(
-        fnmatch.fnmatchcase(p, q) for p, q in zip(parts, pat_parts, strict=True)
-    )
+    try:
+        return len(pat_parts) == len(parts) and all(
+            fnmatch.fnmatchcase(p, q) for p, q in zip(parts, pat_parts, strict=True)
+        )
+    except re.error:  # include [z-a].conf: nginx's glob() matches nothing either
+        return False
 
 
 def load(conf_path: Path | str) -> NginxConfig:

@@ -25,11 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from agentcheck.errors import UsageError
+from agentcheck.files import NotReadable, read_named
 from agentcheck.lint.finding import Finding
 
 __all__ = ["BASELINE_VERSION", "Baseline"]
 
 BASELINE_VERSION = 1
+#: The largest baseline read (a few hundred bytes a finding: far more than any repository has).
+MAX_BASELINE = 64 * 1_048_576
 _KEY = "agentcheck-baseline"
 
 
@@ -85,11 +88,17 @@ class Baseline:
             data: Any = json.loads(text)
         except json.JSONDecodeError as exc:
             raise UsageError(f"{source}: not a baseline file: {exc}") from None
+        except RecursionError:
+            raise UsageError(f"{source}: not a baseline file: nested too deep") from None
+        except ValueError:  # an integer over 4,300 digits
+            raise UsageError(f"{source}: not a baseline file: a number is out of range") from None
         if not isinstance(data, dict) or _KEY not in data:
             raise UsageError(f"{source}: not an agentcheck baseline (no {_KEY!r} key)")
-        if data[_KEY] != BASELINE_VERSION:
+        version = data[_KEY]
+        if isinstance(version, bool) or version != BASELINE_VERSION:
+            shown = repr(version)[:20] if isinstance(version, int | str) else type(version).__name__
             raise UsageError(
-                f"{source}: baseline version {data[_KEY]!r} is not supported "
+                f"{source}: baseline version {shown} is not supported "
                 f"(this agentcheck writes version {BASELINE_VERSION}); write it again"
             )
         entries = data.get("findings")
@@ -98,8 +107,10 @@ class Baseline:
         counts: Counter[tuple[str, str, str]] = Counter()
         for i, entry in enumerate(entries):
             try:
-                key = (str(entry["code"]), str(entry["path"]), str(entry["fingerprint"]))
+                key = (entry["code"], entry["path"], entry["fingerprint"])
                 count = entry.get("count", 1)
+                if not all(isinstance(part, str) for part in key):
+                    raise TypeError
             except (TypeError, KeyError, AttributeError):
                 raise UsageError(
                     f"{source}: findings[{i}] needs 'code', 'path' and 'fingerprint'"
@@ -116,11 +127,18 @@ class Baseline:
         :raises UsageError: when it cannot be read or is not a baseline.
         """
         try:
-            text = path.read_text(encoding="utf-8")
+            data = read_named(path, MAX_BASELINE)
+            text = data.decode("utf-8")
         except FileNotFoundError:
             raise UsageError(
                 f"{path}: baseline file not found (create it with --write-baseline)"
             ) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{path}: cannot read the baseline: {exc}") from None
+        except NotReadable as exc:
+            raise UsageError(f"{path}: cannot read the baseline: {exc.strerror}") from None
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot read the baseline: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"{path}: cannot read the baseline: it is not UTF-8") from None
+        if len(data) > MAX_BASELINE:
+            raise UsageError(f"{path}: the baseline is over {MAX_BASELINE // 1_048_576} MiB")
         return cls.from_json(text, str(path))

@@ -10,9 +10,11 @@ from pathlib import Path
 import pathspec
 import pluggy
 
+from agentcheck.config import Config
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 from agentcheck.lint.rules.core import ParseError, RuleCrashed, UnusedSuppression
+from agentcheck.lint.selectors import check_selectors
 from agentcheck.lint.suppressions import Suppression, annotation_codes, find_suppressions
 from agentcheck.plugins import all_rules
 from agentcheck.project import Project
@@ -50,8 +52,10 @@ def enabled_rules(
 ) -> list[type[Rule]]:
     """The rules the project's configuration (and command-line select/ignore) enables."""
     config = project.config
+    known = all_rules(pm)
+    _check_configured_codes(config, known)
     out = []
-    for rule in all_rules(pm):
+    for rule in known:
         if select is not None:
             enabled = _matches(select, rule)
         else:
@@ -61,6 +65,20 @@ def enabled_rules(
         if enabled:
             out.append(rule)
     return out
+
+
+def _check_configured_codes(config: Config, known: Sequence[type[Rule]]) -> None:
+    """Every code or name the configuration lists must name a rule: a typo in ``select``
+    would otherwise disable every rule and report "All checks passed".
+
+    :raises UsageError: for one that matches no rule, with a did-you-mean.
+    """
+    where = f"{config.source}: [tool.agentcheck]" if config.source else "[tool.agentcheck]"
+    check_selectors(config.select, known, f"{where} select")
+    check_selectors(config.ignore, known, f"{where} ignore")
+    check_selectors(list(config.severity), known, f"{where} severity")
+    for glob, codes in config.per_file_ignores.items():
+        check_selectors(codes, known, f"{where} per-file-ignores {glob[:100]!r}")
 
 
 def _matches(patterns: Sequence[str], rule: type[Rule]) -> bool:

@@ -15,7 +15,7 @@ The engine behind the AC2xx rules, usable on its own:
 from __future__ import annotations
 
 from agentcheck.secrets._files import FileScan, can_hold_secrets, scan_files
-from agentcheck.secrets._ignore import GitIgnores, docker_excludes, dockerignore_spec
+from agentcheck.secrets._ignore import GitIgnores, docker_excludes, dockerignore_spec, ignore_spec
 from agentcheck.secrets._names import is_secret_name, secret_word
 from agentcheck.secrets._redact import fingerprint, redact
 from agentcheck.secrets._scan import (
@@ -46,6 +46,7 @@ __all__ = [
     "docker_excludes",
     "dockerignore_spec",
     "fingerprint",
+    "ignore_spec",
     "is_interpolated",
     "is_placeholder",
     "is_reference",

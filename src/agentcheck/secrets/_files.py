@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from agentcheck import _workers
+from agentcheck.files import NotReadable, read_regular
 from agentcheck.secrets._names import words
 from agentcheck.secrets._scan import Hit, scan_text
 
@@ -74,10 +75,9 @@ def _decode(data: bytes) -> str | None:
 
 def _scan_one(root: str, rel: str, max_size: int) -> tuple[list[Hit], str | None]:
     try:
-        with open(os.path.join(root, rel), "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                return [], "not a regular file"
-            data = fh.read(max_size + 1)
+        data = read_regular(Path(root), rel, max_size)
+    except NotReadable:
+        return [], None  # a link out of the root or a special file: the project reports it
     except OSError as exc:
         return [], exc.strerror or type(exc).__name__
     text = _decode(data[:max_size])

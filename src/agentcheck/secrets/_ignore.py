@@ -23,7 +23,37 @@ from typing import Any
 
 import pathspec
 
-__all__ = ["GitIgnores", "docker_excludes", "dockerignore_spec"]
+from agentcheck.files import read_regular
+
+__all__ = ["GitIgnores", "docker_excludes", "dockerignore_spec", "ignore_spec"]
+
+
+#: The largest .gitignore read (larger ones are not real ignore files).
+_MAX_IGNORE_FILE = 4 * 1_048_576
+
+
+def ignore_spec(lines: list[str], *, git: bool = True) -> pathspec.PathSpec[Any]:
+    """A matcher of gitignore-style ``lines`` (git's own semantics when ``git``, else plain
+    wildmatch as Docker needs), without the lines that do not compile (``[z-a]``, a lone
+    ``\\``): git skips such patterns, and so does agentcheck."""
+
+    def build(patterns: list[str]) -> pathspec.PathSpec[Any]:
+        if git:
+            return pathspec.GitIgnoreSpec.from_lines(patterns)
+        return pathspec.PathSpec.from_lines("gitignore", patterns)
+
+    try:
+        return build(lines)
+    except Exception:  # pathspec raises ValueError and re.error
+        pass
+    good = []
+    for line in lines:
+        try:
+            build([line])
+        except Exception:
+            continue
+        good.append(line)
+    return build(good)
 
 
 class GitIgnores:
@@ -31,17 +61,17 @@ class GitIgnores:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._specs: dict[str, pathspec.GitIgnoreSpec | None] = {}
+        self._specs: dict[str, pathspec.PathSpec[Any] | None] = {}
 
-    def _spec(self, rel_dir: str) -> pathspec.GitIgnoreSpec | None:
+    def _spec(self, rel_dir: str) -> pathspec.PathSpec[Any] | None:
         if rel_dir not in self._specs:
-            path = self.root / rel_dir / ".gitignore" if rel_dir else self.root / ".gitignore"
+            rel = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
             spec = None
             try:
-                if path.is_file():
-                    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-                    spec = pathspec.GitIgnoreSpec.from_lines(lines)
-            except OSError:
+                data = read_regular(self.root.resolve(), rel, _MAX_IGNORE_FILE)
+                lines = data.decode("utf-8", errors="replace").splitlines()
+                spec = ignore_spec(lines)
+            except (OSError, ValueError):  # missing, a link out of the tree, a bad pattern
                 spec = None
             self._specs[rel_dir] = spec
         return self._specs[rel_dir]
@@ -100,7 +130,7 @@ def dockerignore_spec(lines: list[str]) -> pathspec.PathSpec[Any]:
         if not body or body == ".":
             continue
         patterns.append(("!" if negate else "") + "/" + body)
-    return pathspec.PathSpec.from_lines("gitignore", patterns)
+    return ignore_spec(patterns, git=False)
 
 
 def docker_excludes(spec: pathspec.PathSpec[Any] | None, rel_in_context: str) -> bool:

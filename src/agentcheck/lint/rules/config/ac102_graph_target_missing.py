@@ -22,6 +22,15 @@ if TYPE_CHECKING:
 __all__ = ["GraphTargetMissing"]
 
 
+#: How a graph target that is not a readable module is described.
+_WHAT = {
+    "directory": "a directory",
+    "special": "not a regular file",
+    "loop": "a symbolic link loop",
+    "unreadable": "unreadable",
+}
+
+
 class GraphTargetMissing(Rule):
     """A langgraph.json target names a file, module or attribute that does not exist.
 
@@ -71,9 +80,11 @@ class GraphTargetMissing(Rule):
             rel = target_path(target)
             if rel is None:
                 return  # an absolute path (a container path): not the project's to check
-            full = project.root / rel
-            if not full.is_file():
-                what = "a directory" if full.is_dir() else "missing"
+            entry = project.locate(rel)
+            if entry.kind == "outside":
+                return  # a link out of the project: reported once as AC100, never followed
+            if not entry.is_file:
+                what = _WHAT.get(entry.kind, "missing")
                 hint = _similar_file(project, rel, target.config.dir)
                 yield self.finding(
                     *where,

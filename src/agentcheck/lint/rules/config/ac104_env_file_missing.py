@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from agentcheck.lint.finding import Finding, Severity
@@ -61,18 +62,18 @@ class EnvFileMissing(Rule):
             ref = env.strip()
             if ref.startswith("/"):
                 continue  # a path on the machine that runs the server
-            base = project.root / (cfg.dir or ".")
-            target = base / ref
-            if target.is_file():
-                continue
+            shown = posixpath.normpath(posixpath.join(cfg.dir or ".", ref))
+            entry = project.locate(shown)
+            if entry.is_file or entry.kind in ("outside", "unreadable"):
+                continue  # a link out of the project is reported once as AC100, not followed
+            target = PurePosixPath(shown)
             examples = [target.with_name(target.name + s) for s in EXAMPLE_SUFFIXES]
             examples.append(target.with_name("example" + target.name))
             if target.name.startswith("."):
                 examples.append(target.with_name(target.name[1:] + ".example"))
-            if any(p.is_file() for p in examples):
+            if any(project.is_file(str(p)) for p in examples):
                 continue
-            shown = posixpath.normpath(posixpath.join(cfg.dir or ".", ref))
-            what = "a directory" if target.is_dir() else "missing"
+            what = "a directory" if entry.is_dir else "missing"
             yield self.finding(
                 cfg.path,
                 *cfg.doc.loc("env"),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -79,14 +80,16 @@ class LocalPackageMissing(Rule):
         _declared, local = deps.langgraph_json_dependencies(cfg)
         existing: list[str] = []
         for lp in local:
-            full = project.root / (cfg.dir or ".") / lp.raw
             if lp.raw.startswith("/"):
                 continue
-            if full.is_dir():
+            entry = project.locate(posixpath.normpath(posixpath.join(cfg.dir or ".", lp.raw)))
+            if entry.kind == "outside":
+                continue  # a link out of the project: reported once as AC100, never followed
+            if entry.is_dir:
                 if lp.path is not None:
                     existing.append(lp.path)
                 continue
-            what = "is a file, not a directory" if full.exists() else "does not exist"
+            what = "does not exist" if entry.kind == "missing" else "is a file, not a directory"
             yield self.finding(
                 cfg.path,
                 lp.line,

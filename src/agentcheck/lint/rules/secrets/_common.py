@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from agentcheck.deployment._envfiles import dotenv_kind
 from agentcheck.deployment._k8s import ignore_codes as k8s_ignores
+from agentcheck.files import locate
 from agentcheck.secrets import GitIgnores, Hit, scan_files
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def _in_virtualenv(root: Path, rel: str, cache: dict[str, bool]) -> bool:
     for depth in range(1, len(parts) + 1):
         d = "/".join(parts[:depth])
         if d not in cache:
-            cache[d] = (root / d / "pyvenv.cfg").is_file()
+            cache[d] = locate(root, f"{d}/pyvenv.cfg").is_file
         if cache[d]:
             return True
     return False
@@ -115,12 +116,10 @@ def dotenv_files(project: Project) -> list[str]:
             for entry in entries:
                 if dotenv_kind(entry.name) is None:
                     continue
-                try:
-                    if not entry.is_file():
-                        continue  # a .env directory (often a virtualenv), a FIFO, a socket
-                except OSError:
-                    continue
-                found.append(f"{d}/{entry.name}" if d else entry.name)
+                rel = f"{d}/{entry.name}" if d else entry.name
+                if not project.is_file(rel):
+                    continue  # a .env directory (a virtualenv), a FIFO, a link out of the root
+                found.append(rel)
         return sorted(found)
 
     return project.memo("secrets:dotenv", build)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -66,7 +67,7 @@ def _dockerfile_carriers(project: Project) -> Iterator[_Carrier]:
         context = contexts.get(rel, "" if parent == "." else parent)
         name = PurePosixPath(rel).name
         own = _join(str(PurePosixPath(rel).parent), f"{name}.dockerignore")
-        ignore = own if (project.root / own).is_file() else _join(context, ".dockerignore")
+        ignore = own if project.is_file(own) else _join(context, ".dockerignore")
         for copy in info.copies:
             how = f"`{copy.text}`"
             yield _Carrier(context, rel, copy.where.line, copy.sources, how, ignore)
@@ -119,13 +120,20 @@ def _carries(sources: tuple[str, ...], rel_in_context: str) -> bool:
         src = _norm(source)
         if not src or rel_in_context == src or rel_in_context.startswith(src.rstrip("/") + "/"):
             return True
-        if any(c in src for c in "*?[") and fnmatch.fnmatchcase(rel_in_context, src):
+        if any(c in src for c in "*?[") and _glob_matches(rel_in_context, src):
             return True
     return False
 
 
+def _glob_matches(name: str, pattern: str) -> bool:
+    try:
+        return fnmatch.fnmatchcase(name, pattern)
+    except re.error:  # COPY [z-a] ./: Docker would refuse the pattern too
+        return False
+
+
 def _spec(project: Project, rel: str) -> pathspec.PathSpec[Any] | None:
-    if rel not in project.files and not (project.root / rel).is_file():
+    if rel not in project.files and not project.is_file(rel):
         return None
     text = project.text(rel, report=False)
     return dockerignore_spec(text.splitlines()) if text is not None else None

@@ -1,0 +1,177 @@
+"""The one way agentcheck looks at and opens a file of the project it lints.
+
+A repository under lint may come from a stranger's pull request. Every path agentcheck reads
+(a file it lists, a graph target, a ``-r`` include, an env file named in langgraph.json, an
+nginx ``include``, a ``.gitignore``) goes through :func:`locate` first: the path is resolved
+and must stay inside the root agentcheck was given. A symbolic link that leaves the root is
+not followed (:attr:`Entry.link` and :attr:`Entry.target` say which link and where it points,
+for the one info finding the project records), and special files (FIFOs, devices, sockets)
+are never opened: :func:`read_regular` opens without blocking, checks what it opened, and
+reads at most a bounded number of bytes. Nothing here raises on a hostile path.
+
+:class:`agentcheck.project.Project` is the only caller for the project's own files (with
+findings and a cache); modules below it (``config``, ``secrets``) call these functions with
+the root directly.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+__all__ = ["Entry", "Kind", "NotReadable", "locate", "read_named", "read_regular"]
+
+Kind = Literal["file", "directory", "missing", "outside", "special", "loop", "unreadable"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a path below the root is, without following anything out of the root."""
+
+    kind: Kind
+    #: The resolved path, for ``file``, ``directory`` and ``special`` entries.
+    full: Path | None = None
+    #: ``outside``: the link (relative to the root) whose target leaves the root.
+    link: str | None = None
+    #: ``outside``: what that link points to, as written in the link.
+    target: str | None = None
+    #: ``unreadable`` / ``missing``: why, when the system said more than "no such file".
+    reason: str | None = None
+
+    @property
+    def is_file(self) -> bool:
+        return self.kind == "file"
+
+    @property
+    def is_dir(self) -> bool:
+        return self.kind == "directory"
+
+
+class NotReadable(OSError):
+    """A path that :func:`read_regular` refuses: not a regular file, or outside the root."""
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or path.is_relative_to(root)
+
+
+def _escaping_link(root: Path, rel: str) -> tuple[str, str] | None:
+    """The first link on ``rel``'s way whose target leaves ``root``: ``(link, target)``."""
+    parts = [p for p in rel.split("/") if p not in ("", ".")]
+    for depth in range(1, len(parts) + 1):
+        sub = "/".join(parts[:depth])
+        candidate = root / sub
+        try:
+            if not candidate.is_symlink():
+                continue
+            target = os.readlink(candidate)
+            resolved = Path(os.path.realpath(candidate))
+        except (OSError, ValueError, RuntimeError):
+            continue
+        if not _inside(resolved, root):
+            return sub, target
+    return None
+
+
+def locate(root: Path, rel: str) -> Entry:
+    """What ``rel`` (relative to the resolved ``root``, ``..`` allowed) is, never following a
+    link out of the root. Never raises."""
+    if "\0" in rel:
+        return Entry("unreadable", reason="the name holds a NUL byte")
+    full = root / rel
+    try:
+        resolved = Path(os.path.realpath(full, strict=True))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return Entry("loop", reason="a symbolic link loop")
+        if exc.errno not in (errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG):
+            return Entry("unreadable", reason=exc.strerror or type(exc).__name__)
+        try:
+            loose = Path(os.path.realpath(full))
+        except (OSError, ValueError, RuntimeError):
+            loose = full
+        if not _inside(loose, root):
+            escape = _escaping_link(root, rel)
+            if escape is not None:
+                return Entry("outside", link=escape[0], target=escape[1])
+            return Entry("outside")
+        why = "the name is too long" if exc.errno == errno.ENAMETOOLONG else None
+        return Entry("missing", reason=why)
+    except (ValueError, RuntimeError):
+        return Entry("unreadable", reason="the name cannot be resolved")
+    if not _inside(resolved, root):
+        escape = _escaping_link(root, rel)
+        if escape is not None:
+            return Entry("outside", link=escape[0], target=escape[1])
+        return Entry("outside")
+    try:
+        mode = os.stat(resolved).st_mode
+    except OSError as exc:
+        return Entry("unreadable", reason=exc.strerror or type(exc).__name__)
+    if stat.S_ISREG(mode):
+        return Entry("file", resolved)
+    if stat.S_ISDIR(mode):
+        return Entry("directory", resolved)
+    return Entry("special", resolved)
+
+
+def read_named(path: Path, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of a file named on the command line (a baseline): links are
+    followed (the user named it), but only a regular file is read, and a FIFO never blocks.
+
+    :raises NotReadable: when it is not a regular file.
+    :raises OSError: when it cannot be read.
+    """
+    return _read_fd(path, limit, follow=True)
+
+
+def read_regular(root: Path, rel: str, limit: int) -> bytes:
+    """At most ``limit`` bytes of the regular file ``rel`` below ``root`` (``limit + 1`` are
+    read so that a caller can tell a file over the limit).
+
+    :raises NotReadable: when it is not a regular file inside the root.
+    :raises OSError: when it cannot be read.
+    """
+    entry = locate(root, rel)
+    if entry.kind != "file" or entry.full is None:
+        raise NotReadable(errno.EPERM, _refusal(entry))
+    return _read_fd(entry.full, limit, follow=False)
+
+
+def _read_fd(path: Path, limit: int, *, follow: bool) -> bytes:
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)  # the path is resolved: a link now is a swap
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotReadable(errno.EPERM, "not a regular file")
+        chunks: list[bytes] = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _refusal(entry: Entry) -> str:
+    if entry.kind == "outside":
+        return "a symbolic link out of the project"
+    if entry.kind == "special":
+        return "not a regular file (a FIFO, device or socket)"
+    if entry.kind == "directory":
+        return "a directory"
+    if entry.kind == "loop":
+        return "a symbolic link loop"
+    if entry.kind == "missing":
+        return entry.reason or "no such file"
+    return entry.reason or "cannot be read"
