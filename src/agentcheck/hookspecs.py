@@ -36,6 +36,14 @@ def agentcheck_live_checks() -> list[Any]:  # type: ignore[empty-body]
 
 
 @hookspec
+def agentcheck_runtimes() -> list[Any]:  # type: ignore[empty-body]
+    """Return the live runtimes this plugin provides: subclasses of
+    :class:`agentcheck.live.backends.Backend`, each with a unique ``name`` (the value of
+    ``--agentcheck-runtime``).
+    """
+
+
+@hookspec
 def agentcheck_project_loaded(project: Project) -> None:
     """Called once a project is constructed, before any rule runs.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import ClassVar, Protocol, TypeVar
 
 import pluggy
@@ -11,7 +11,7 @@ import pluggy
 from agentcheck import hookspecs
 from agentcheck.lint.rule import Rule
 
-__all__ = ["all_rules", "by_code", "get_plugin_manager"]
+__all__ = ["all_rules", "by_code", "get_plugin_manager", "unique_by"]
 
 ENTRY_POINT_GROUP = "agentcheck"
 
@@ -36,23 +36,37 @@ class _Coded(Protocol):
 _C = TypeVar("_C", bound=type[_Coded])
 
 
+_T = TypeVar("_T", bound=type)
+
+
+def unique_by(
+    batches: Iterable[Iterable[_T]], what: str, key: Callable[[_T], str]
+) -> dict[str, _T]:
+    """The classes a hook returned (one batch per plugin), keyed by ``key(cls)``.
+
+    A class listed twice is kept once; two different classes claiming one key raise
+    RuntimeError naming both modules (*what* names the kind of thing, e.g. ``"rule code"``).
+    """
+    found: dict[str, _T] = {}
+    for batch in batches:
+        for cls in batch:
+            name = key(cls)
+            other = found.get(name)
+            if other is not None and other is not cls:
+                raise RuntimeError(
+                    f"{what} {name} is defined twice: by {other.__module__} and by {cls.__module__}"
+                )
+            found[name] = cls
+    return found
+
+
 def by_code(batches: Iterable[Iterable[_C]], what: str) -> dict[str, _C]:
     """The classes a hook returned (one batch per plugin), keyed by their ``code``.
 
     A class listed twice is kept once; two different classes claiming one code raise
     RuntimeError naming both modules (*what* names the kind of thing, e.g. ``"rule"``).
     """
-    found: dict[str, _C] = {}
-    for batch in batches:
-        for cls in batch:
-            other = found.get(cls.code)
-            if other is not None and other is not cls:
-                raise RuntimeError(
-                    f"{what} code {cls.code} is defined twice: by {other.__module__} "
-                    f"and by {cls.__module__}"
-                )
-            found[cls.code] = cls
-    return found
+    return unique_by(batches, f"{what} code", lambda cls: cls.code)
 
 
 @functools.cache

@@ -133,7 +133,13 @@ def test_hang_makes_the_client_time_out(llm: FakeLLM) -> None:
 def test_stop_releases_a_hanging_request() -> None:
     fake = FakeLLM().start()
     fake.hang()  # forever
-    stopper = threading.Timer(0.2, fake.stop)
+
+    def stop_once_it_hangs() -> None:
+        while fake.pending:  # the request took the hang
+            time.sleep(0.01)
+        fake.stop()
+
+    stopper = threading.Thread(target=stop_once_it_hangs)
     stopper.start()
     try:
         # Released by stop(), the request ends without an answer; were it not released, the

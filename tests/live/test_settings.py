@@ -87,11 +87,21 @@ def test_env_goes_over_what_agentcheck_sets(project: Path) -> None:
     write_pyproject(project, '[tool.agentcheck.live.env]\nOPENAI_BASE_URL = "http://mine/v1"\n')
     spec = load_settings(project).spec(
         env={"OPENAI_BASE_URL": "http://fake/v1", "OPENAI_API_KEY": "k"},
-        extra_graphs={"agentcheck_probe": "/probe.py:graph"},
     )
     assert spec.env == {"OPENAI_BASE_URL": "http://mine/v1", "OPENAI_API_KEY": "k"}
-    assert spec.extra_graphs == {"agentcheck_probe": "/probe.py:graph"}
     assert spec.health == "/ok"
+
+
+def test_a_managed_spec_carries_the_probe_as_a_file_and_the_fakes(project: Path) -> None:
+    managed = load_settings(project).spec()
+    assert managed.extra_graphs == {"agentcheck_probe": "agentcheck_probe/graph.py:graph"}
+    assert managed.files["agentcheck_probe/graph.py"].is_file()
+    assert managed.fake_llm
+    assert managed.seal_egress
+    existing = load_settings(project).spec(managed=False)
+    assert existing.extra_graphs == {}
+    assert existing.files == {}
+    assert not existing.fake_llm
 
 
 @pytest.mark.parametrize(

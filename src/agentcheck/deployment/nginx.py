@@ -309,6 +309,10 @@ class Reader:
     and :meth:`resolve`. Parses are cached per file.
     """
 
+    #: Keep stock includes (``mime.types``, ``proxy_params`` ...) as ``include`` directives
+    #: that do not make their block opaque, for a caller that runs the config (live checks).
+    keep_stock_includes = False
+
     def __init__(self) -> None:
         self._cache: dict[str, tuple[list[dict[str, Any]], list[NginxError]]] = {}
 
@@ -384,13 +388,13 @@ class Reader:
             children: list[Directive] = []
             for child in block:
                 children.extend(directive(child, file, stack, depth + 1))
-            opaque = any(c.name == "include" for c in children)
+            opaque = any(_unread_include(c) for c in children)
             return [Directive(name, args, file, line, tuple(children), opaque)]
 
         def include(stmt: Directive, stack: tuple[str, ...]) -> list[Directive]:
             pattern = stmt.args[0]
             if PurePosixPath(pattern).name in STOCK_INCLUDES:
-                return []
+                return [stmt] if self.keep_stock_includes else []
             targets = self.resolve(pattern, stmt.file, root)
             if not targets:
                 if glob.has_magic(pattern):
@@ -412,9 +416,14 @@ class Reader:
         config.errors.extend(errors)
         statements = convert(raw, root, (root,))
         config.statements = tuple(statements)
-        config.opaque = any(s.name == "include" for s in statements)
+        config.opaque = any(_unread_include(s) for s in statements)
         config.files = list(dict.fromkeys(seen))
         return config
+
+
+def _unread_include(stmt: Directive) -> bool:
+    """An include kept in the tree because it could not be read (not a kept stock include)."""
+    return stmt.name == "include" and PurePosixPath(stmt.args[0]).name not in STOCK_INCLUDES
 
 
 class FileReader(Reader):
@@ -451,13 +460,15 @@ def load(conf_path: Path | str) -> NginxConfig:
     return FileReader().load(str(conf_path))
 
 
-def effective_idle_timeout(conf_path: Path | str) -> float | None:
-    """The ``proxy_read_timeout`` (seconds) that applies where ``conf_path`` proxies requests.
+def effective_idle_timeout(conf: NginxConfig | Path | str) -> float | None:
+    """The ``proxy_read_timeout`` (seconds) that applies where ``conf`` (a parsed config or
+    its path) proxies requests.
 
     The shortest over its proxying locations (nginx's 60 s where none is set); None when nothing
     proxies or no value can be known (a ``$variable``, an include that cannot be read).
     """
-    values = [loc.seconds("proxy_read_timeout") for loc in load(conf_path).proxy_locations()]
+    config = conf if isinstance(conf, NginxConfig) else load(conf)
+    values = [loc.seconds("proxy_read_timeout") for loc in config.proxy_locations()]
     known = [v for v in values if v is not None]
     return min(known) if known else None
 

@@ -182,6 +182,11 @@ class FakeLLM:
     ) -> None:
         self.stop()
 
+    @property
+    def running(self) -> bool:
+        """Whether it serves now."""
+        return self._server is not None
+
     # -- where it listens ------------------------------------------------------------------------
 
     @property

@@ -8,7 +8,7 @@ A failing item prints what was observed and the servers' and the proxy's log lin
 traceback. Settings come from ``[tool.agentcheck.live]``; the options below override them.
 
 Fixtures for the project's own tests: ``agent_deployment`` (the started
-:class:`~agentcheck.live.runtimes.base.Runtime`), ``agent_client`` (a ``langgraph_sdk`` sync
+:class:`~agentcheck.live.orchestrator.Deployment`), ``agent_client`` (a ``langgraph_sdk`` sync
 client on it) and ``fake_llm`` (the :class:`~agentcheck.live.fake_llm.FakeLLM` the servers call,
 its script reset around each test).
 
@@ -29,7 +29,7 @@ import pytest
 if TYPE_CHECKING:
     from agentcheck.live.checks import LiveCheck, LiveContext, Outcome
     from agentcheck.live.fake_llm import FakeLLM
-    from agentcheck.live.runtimes.base import Runtime
+    from agentcheck.live.orchestrator import Deployment
     from agentcheck.live.settings import LiveSettings
 
 __all__ = [
@@ -56,9 +56,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--agentcheck-runtime",
-        choices=("local", "url"),
         default=None,
-        help="live: local processes (default) or an existing deployment (url)",
+        metavar="NAME",
+        help="live: where the agent runs: local processes (local, the default), an existing "
+        "deployment (url), or a plugin's runtime",
     )
     group.addoption(
         "--agentcheck-replicas",
@@ -107,8 +108,7 @@ def _settings(config: pytest.Config) -> LiveSettings:
             cwd=invoked,
         )
         _require_live(settings)
-        if settings.runtime == "local":
-            settings.spec()  # what cannot be started is a usage error now, not at the first item
+        settings.spec()  # what cannot be started is a usage error now, not at the first item
     except (AgentcheckError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
     return settings
@@ -164,9 +164,7 @@ class LivePlugin:
 
     def pytest_report_header(self) -> str:
         s = self.settings
-        where = (
-            ", ".join(s.urls) if s.runtime == "url" else f"{s.replicas} replica(s) of {s.server}"
-        )
+        where = ", ".join(s.urls) if s.urls else f"{s.replicas} replica(s) of {s.server}"
         proxy = f" behind {s.proxy}" if s.proxy else ""
         return f"agentcheck live: {s.runtime} runtime, {where}{proxy}"
 
@@ -271,7 +269,7 @@ def _plugin(request: pytest.FixtureRequest) -> LivePlugin | None:
 
 
 @pytest.fixture(scope="session")
-def agent_deployment(request: pytest.FixtureRequest) -> Runtime:
+def agent_deployment(request: pytest.FixtureRequest) -> Deployment:
     """The started deployment (session-scoped): ``.url``, ``.urls``, ``.logs(i)``, ``.kill(i)``.
 
     Skips the test unless pytest runs with ``--agentcheck --agentcheck-live``.
@@ -282,11 +280,11 @@ def agent_deployment(request: pytest.FixtureRequest) -> Runtime:
     ctx = plugin.context()
     if ctx.startup_error is not None:
         pytest.fail(f"the deployment did not start: {ctx.startup_error}", pytrace=False)
-    return ctx.runtime
+    return ctx.deployment
 
 
 @pytest.fixture(scope="session")
-def agent_client(agent_deployment: Runtime) -> Iterator[Any]:
+def agent_client(agent_deployment: Deployment) -> Iterator[Any]:
     """A ``langgraph_sdk`` sync client on the deployment's entry point."""
     from langgraph_sdk import get_sync_client
 

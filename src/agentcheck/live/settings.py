@@ -9,6 +9,7 @@ needs neither langgraph nor httpx.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,13 +20,14 @@ from agentcheck.config import check_keys, load_config
 from agentcheck.errors import ConfigError
 
 if TYPE_CHECKING:
-    from agentcheck.live.runtimes.base import DeploymentSpec
+    from agentcheck.live.spec import DeploymentSpec
 
 __all__ = ["LIVE_KEYS", "LiveSettings", "load_settings"]
 
-#: The keys ``[tool.agentcheck.live]`` accepts, with what they mean.
+#: The keys ``[tool.agentcheck.live]`` accepts, with what they mean (each runtime may add its
+#: own: see ``Backend.options``).
 LIVE_KEYS: dict[str, str] = {
-    "runtime": 'where the agent runs: "local" (start it here, the default) or "url"',
+    "runtime": 'where the agent runs: "local" (start it here, the default), "url", or a plugin\'s',
     "replicas": "how many replicas to start (default 1)",
     "proxy": "your nginx config, run for real in front of the replicas",
     "database": '"postgres" for a throwaway PostgreSQL (DATABASE_URL)',
@@ -37,10 +39,11 @@ LIVE_KEYS: dict[str, str] = {
     "config": "the langgraph.json to serve (default: the project's)",
     "input": "the run input for your graphs in AC801-AC802 (default: one user message)",
     "startup-timeout": "seconds a replica has to become healthy (default 60)",
+    "allow-hosts": "hosts the servers may reach although egress is sealed (default: none)",
+    "results": "where logs of a failed live run are kept (default .agentcheck/results)",
     "env": "table: extra environment for the servers",
 }
 
-RUNTIMES = ("local", "url")
 SERVERS = ("langgraph-dev", "command")
 
 #: What AC801/AC802 send to a user's graph unless ``input`` says otherwise.
@@ -71,6 +74,12 @@ class LiveSettings:
     env: Mapping[str, str] = field(default_factory=dict)
     #: ``[tool.agentcheck] run-budget``: the longest run the team expects, in seconds.
     run_budget: float = 300.0
+    #: Hosts the servers may reach although egress is sealed.
+    allow_hosts: tuple[str, ...] = ()
+    #: Where the logs of a failed live run are kept (one folder per run).
+    results: Path | None = None
+    #: Keys of ``[tool.agentcheck.live]`` a runtime declared (``Backend.options``), raw.
+    options: Mapping[str, Any] = field(default_factory=dict)
     #: Where the settings came from, for messages.
     source: str = "[tool.agentcheck.live]"
 
@@ -88,11 +97,16 @@ class LiveSettings:
     def spec(
         self,
         *,
+        managed: bool = True,
         env: Mapping[str, str] | None = None,
-        extra_graphs: Mapping[str, str] | None = None,
     ) -> DeploymentSpec:
-        """The runtime's :class:`DeploymentSpec`; ``env`` goes under the user's own ``env``."""
-        from agentcheck.live.runtimes.base import DEFAULT_HEALTH, DeploymentSpec
+        """The deployment's :class:`DeploymentSpec`; ``env`` goes under the user's own ``env``.
+
+        ``managed``: agentcheck starts the servers (not an existing deployment), so they get
+        its probe graph, its fake LLM and sealed egress.
+        """
+        from agentcheck.live.probe import FILES, GRAPHS
+        from agentcheck.live.spec import DEFAULT_HEALTH, DeploymentSpec
 
         if self.config is None:
             raise ConfigError(
@@ -109,8 +123,12 @@ class LiveSettings:
             redis=self.redis,
             env={**(env or {}), **self.env},
             proxy=self.proxy,
-            extra_graphs=dict(extra_graphs or {}),
+            extra_graphs=dict(GRAPHS) if managed else {},
+            files=dict(FILES) if managed else {},
             startup_timeout=self.startup_timeout,
+            fake_llm=managed,
+            seal_egress=managed,
+            allow_hosts=self.allow_hosts,
         )
 
 
@@ -137,11 +155,16 @@ def load_settings(
         table = loaded.live if table is None else table
         run_budget = loaded.run_budget if run_budget is None else run_budget
     where = "[tool.agentcheck.live]"
-    check_keys(table, LIVE_KEYS, where)
+    from agentcheck.live.backends import runtimes
+
+    known = runtimes()
+    options = {k: v for cls in known.values() for k, v in cls.options.items()}
+    check_keys(table, {**LIVE_KEYS, **options}, where)
+    names = tuple(known)
 
     kwargs: dict[str, Any] = {"root": root, "run_budget": float(run_budget), "source": where}
     if "runtime" in table:
-        kwargs["runtime"] = _choice(table["runtime"], RUNTIMES, f"{where} runtime")
+        kwargs["runtime"] = _choice(table["runtime"], names, f"{where} runtime")
     if "replicas" in table:
         kwargs["replicas"] = _count(table["replicas"], f"{where} replicas")
     if "proxy" in table:
@@ -174,6 +197,14 @@ def load_settings(
         kwargs["input"] = dict(table["input"])
     if "startup-timeout" in table:
         kwargs["startup_timeout"] = _seconds(table["startup-timeout"], f"{where} startup-timeout")
+    if "allow-hosts" in table:
+        hosts = table["allow-hosts"]
+        if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
+            raise ConfigError(f"{where} allow-hosts: expected a list of host names")
+        kwargs["allow_hosts"] = tuple(h.strip().lower() for h in hosts)
+    if "results" in table:
+        kwargs["results"] = _path(table["results"], root, f"{where} results")
+    kwargs["options"] = {k: table[k] for k in options if k in table and k not in LIVE_KEYS}
     if "env" in table:
         env = table["env"]
         if not isinstance(env, dict) or not all(
@@ -188,7 +219,7 @@ def load_settings(
         if runtime is None:  # a URL on the command line means "check that deployment"
             kwargs["runtime"] = "url"
     if runtime is not None:
-        kwargs["runtime"] = _choice(runtime, RUNTIMES, "--agentcheck-runtime")
+        kwargs["runtime"] = _choice(runtime, names, "--agentcheck-runtime")
     if replicas is not None:
         kwargs["replicas"] = _count(replicas, "--agentcheck-replicas")
     if proxy is not None:
@@ -196,6 +227,7 @@ def load_settings(
 
     if "config" not in kwargs:
         kwargs["config"] = _find_config(root)
+    kwargs.setdefault("results", root / ".agentcheck" / "results")
     if kwargs.get("server") == "command" and not kwargs.get("command"):
         raise ConfigError(f'{where} server = "command" needs a command')
     settings = LiveSettings(**kwargs)
@@ -220,7 +252,9 @@ def _find_config(root: Path) -> Path | None:
 
 def _choice(value: Any, choices: Sequence[str], where: str) -> str:
     if value not in choices:
-        raise ConfigError(f"{where}: expected one of {', '.join(choices)}, got {value!r}")
+        close = difflib.get_close_matches(str(value), choices, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(f"{where}: expected one of {', '.join(choices)}, got {value!r}{hint}")
     return str(value)
 
 

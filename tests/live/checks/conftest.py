@@ -2,28 +2,28 @@
 
 One ``langgraph dev`` replica serves the live fixture project (tests/fixtures/live/project, a
 ChatOpenAI graph, pointed at the fake LLM) and the probe graph. Each nginx config of
-tests/fixtures/live/nginx runs for real in front of that same replica, so a check can be shown
-passing behind the right config and failing behind a wrong one without a second agent server.
+tests/fixtures/live/nginx runs for real in front of that same replica (the orchestrator starts
+it, over a backend that only shares the replica), so a check can be shown passing behind the
+right config and failing behind a wrong one without a second agent server.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import shutil
-import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from agentcheck.live.backends import Backend, Launch, LocalBackend
 from agentcheck.live.checks import LiveContext
 from agentcheck.live.fake_llm import FakeLLM
-from agentcheck.live.probe import GRAPH_ID, GRAPH_SPEC
-from agentcheck.live.runtimes import DeploymentSpec, Runtime, make_runtime
-from agentcheck.live.services.nginx import Nginx
-from agentcheck.live.services.ports import LOOPBACK
+from agentcheck.live.orchestrator import Deployment
+from agentcheck.live.probe import FILES, GRAPHS
 from agentcheck.live.settings import LiveSettings, load_settings
+from agentcheck.live.spec import DeploymentSpec
 
 LIVE = Path(__file__).parents[2] / "fixtures" / "live"
 PROJECT = LIVE / "project"
@@ -34,49 +34,29 @@ needs_nginx = pytest.mark.skipif(
 )
 
 
-class Behind(Runtime):
-    """A started replica seen through one nginx (or directly): what a check gets to see.
+class Shared(Backend):
+    """The replicas of a deployment a session fixture started, seen again (through another
+    nginx): starting one returns its URL, nothing can be broken, its logs are the original's."""
 
-    It starts and stops nothing itself: the replica and nginx are session fixtures shared by
-    several of these, one per nginx config.
-    """
+    name = "shared"
 
-    name = "local"
-    destructive = False
+    def __init__(self, inner: Deployment) -> None:
+        self.inner = inner
 
-    def __init__(self, replica: Runtime, nginx: Nginx | None) -> None:
-        super().__init__(replica.spec)
-        self.replica = replica
-        self.nginx = nginx
+    def start(self, launch: Launch) -> str:
+        return self.inner.urls[launch.index]
 
-    def start(self) -> None:
-        return None
-
-    def stop(self) -> None:
-        return None
-
-    @property
-    def urls(self) -> list[str]:
-        return self.replica.urls
-
-    @property
-    def proxy_url(self) -> str | None:
-        return self.nginx.url if self.nginx is not None else None
-
-    def kill(self, index: int, sig: int = signal.SIGTERM, *, wait: bool = True) -> None:
-        raise NotImplementedError
-
-    def restart(self, index: int) -> None:
+    def signal(self, index: int, sig: int) -> None:
         raise NotImplementedError
 
     def alive(self, index: int) -> bool:
-        return self.replica.alive(index)
+        return self.inner.alive(index)
 
-    def logs(self, index: int) -> str:
-        return self.replica.logs(index)
+    def log(self, index: int) -> str:
+        return self.inner.logs(index)
 
-    def proxy_logs(self) -> str:
-        return self.nginx.log() if self.nginx is not None else ""
+    def close(self) -> None:
+        return None
 
 
 @pytest.fixture(scope="session")
@@ -90,20 +70,21 @@ def _spec(fake: FakeLLM, **kwargs: object) -> DeploymentSpec:
         root=PROJECT,
         config=PROJECT / "langgraph.json",
         env=fake.env,
-        extra_graphs={GRAPH_ID: GRAPH_SPEC},
+        extra_graphs=GRAPHS,
+        files=FILES,
         **kwargs,  # type: ignore[arg-type]
     )
 
 
 @pytest.fixture(scope="session")
-def replica(fake_llm_server: FakeLLM) -> Iterator[Runtime]:
+def replica(fake_llm_server: FakeLLM) -> Iterator[Deployment]:
     """One langgraph dev serving the fixture project and the probe."""
-    with make_runtime("local", _spec(fake_llm_server)) as runtime:
-        yield runtime
+    with Deployment(_spec(fake_llm_server), LocalBackend()) as deployment:
+        yield deployment
 
 
 @pytest.fixture(scope="session")
-def aegra(fake_llm_server: FakeLLM) -> Iterator[Runtime]:
+def aegra(fake_llm_server: FakeLLM) -> Iterator[Deployment]:
     """One Aegra (on a throwaway PostgreSQL) serving the same project and the probe."""
     if shutil.which("aegra") is None and not Path(sys.executable).with_name("aegra").exists():
         pytest.skip("needs aegra")
@@ -117,29 +98,34 @@ def aegra(fake_llm_server: FakeLLM) -> Iterator[Runtime]:
     spec = dataclasses.replace(
         spec, env={**spec.env, "AEGRA_CONFIG": "{config}", "AUTH_TYPE": "noop"}
     )
-    with make_runtime("local", spec) as runtime:
-        yield runtime
+    with Deployment(spec, LocalBackend()) as deployment:
+        yield deployment
 
 
 @pytest.fixture(scope="session")
-def nginx_for(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Callable[[str, Runtime], Nginx]]:
-    """``nginx_for("good.conf", runtime)``: that config running in front of it (cached)."""
-    started: dict[tuple[str, str], Nginx] = {}
+def seen_through() -> Iterator[Callable[[str | None, Deployment], Deployment]]:
+    """``seen_through("good.conf", replica)``: that deployment's replicas behind that nginx
+    config, run by the orchestrator (cached; ``None``: directly, no proxy)."""
+    started: dict[tuple[str | None, str], Deployment] = {}
 
-    def get(name: str, runtime: Runtime) -> Nginx:
-        key = (name, runtime.urls[0])
+    def get(conf: str | None, inner: Deployment) -> Deployment:
+        key = (conf, inner.urls[0])
         if key not in started:
-            port = int(runtime.urls[0].rsplit(":", 1)[1])
-            nginx = Nginx(NGINX / name, tmp_path_factory.mktemp(name), [(LOOPBACK, port)])
-            nginx.start()
-            started[key] = nginx
+            spec = dataclasses.replace(
+                inner.spec,
+                proxy=NGINX / conf if conf is not None else None,
+                database=None,
+                redis=False,
+                fake_llm=False,
+            )
+            deployment = Deployment(spec, Shared(inner))
+            deployment.start()
+            started[key] = deployment
         return started[key]
 
     yield get
-    for nginx in started.values():
-        nginx.stop()
+    for deployment in started.values():
+        deployment.stop()
 
 
 def settings(proxy: Path | None = None, **kwargs: object) -> LiveSettings:
@@ -149,22 +135,17 @@ def settings(proxy: Path | None = None, **kwargs: object) -> LiveSettings:
 
 @pytest.fixture
 def behind(
-    replica: Runtime, nginx_for: Callable[[str, Runtime], Nginx], fake_llm_server: FakeLLM
+    replica: Deployment,
+    seen_through: Callable[[str | None, Deployment], Deployment],
+    fake_llm_server: FakeLLM,
 ) -> Iterator[Callable[..., LiveContext]]:
     """``behind("short-timeout.conf")``: a check context for the replica behind that nginx
     (``behind(None)``: the replica directly; ``runtime=aegra``: another server)."""
-    contexts: list[LiveContext] = []
 
-    def make(conf: str | None, runtime: Runtime | None = None, **kwargs: object) -> LiveContext:
-        server = runtime or replica
-        nginx = nginx_for(conf, server) if conf is not None else None
+    def make(conf: str | None, runtime: Deployment | None = None, **kwargs: object) -> LiveContext:
+        deployment = seen_through(conf, runtime or replica)
         proxy = NGINX / conf if conf is not None else None
-        ctx = LiveContext(Behind(server, nginx), settings(proxy, **kwargs), fake_llm_server)
-        contexts.append(ctx)
-        return ctx
+        return LiveContext(deployment, settings(proxy, **kwargs), fake_llm_server)
 
     yield make
-    for ctx in contexts:
-        ctx.fake_llm = None  # shared by the session: closing the context must not stop it
-        ctx.close()
     fake_llm_server.reset()

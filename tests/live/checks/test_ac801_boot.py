@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from agentcheck.errors import LiveError
+from agentcheck.live.backends import UrlBackend
 from agentcheck.live.checks import LiveContext, run_check
 from agentcheck.live.checks.ac801_boot import Boot
 from agentcheck.live.checks.ac802_sse_contract import SseContract
-from agentcheck.live.runtimes import make_runtime
-from agentcheck.live.services.ports import free_port
+from agentcheck.live.orchestrator import Deployment
 from tests.live.checks.conftest import PROJECT, needs_nginx, settings
 
 pytestmark = [pytest.mark.slow, needs_nginx]
@@ -44,14 +46,30 @@ def test_a_deployment_that_did_not_start_fails_ac801_and_skips_the_rest(
     assert "did not start (see AC801)" in contract.message
 
 
-def test_a_replica_that_does_not_answer_fails() -> None:
-    dead = f"http://127.0.0.1:{free_port()}"
-    spec = settings().spec()
-    ctx = LiveContext(make_runtime("url", spec, [dead]), settings(urls=(dead,), runtime="url"))
+def test_a_replica_that_stopped_answering_fails() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Healthy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    spec = settings().spec(managed=False)
+    ctx = LiveContext(Deployment(spec, UrlBackend([url])), settings(urls=(url,), runtime="url"))
     try:
+        ctx.deployment.start()
+        server.shutdown()
+        server.server_close()
         outcome = run_check(Boot(), ctx, "chat")
     finally:
         ctx.close()
     assert outcome.status == "failed"
-    assert outcome.message == f"replica 1 ({dead}) does not answer /ok: ConnectError"
+    assert outcome.message == f"replica 1 ({url}) does not answer /ok: ConnectError"
     assert PROJECT.is_dir()
+
+
+class _Healthy(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None

@@ -8,7 +8,7 @@ import pytest
 
 from agentcheck.live.checks import LiveContext, run_check
 from agentcheck.live.checks.ac802_sse_contract import SseContract
-from agentcheck.live.runtimes import Runtime
+from agentcheck.live.orchestrator import Deployment
 from tests.live.checks.conftest import needs_nginx
 
 pytestmark = [pytest.mark.slow, needs_nginx]
@@ -47,7 +47,7 @@ def test_a_graph_that_is_not_served_is_named(behind: Callable[..., LiveContext])
 
 
 def test_aegra_fails_a_graph_module_with_postponed_annotations(
-    behind: Callable[..., LiveContext], aegra: Runtime
+    behind: Callable[..., LiveContext], aegra: Deployment
 ) -> None:
     # Aegra loads graph files without registering the module, so the string annotations of
     # `from __future__ import annotations` on the state schema cannot be resolved: a real

@@ -8,7 +8,7 @@ import pytest
 
 from agentcheck.live.checks import LiveContext, run_check
 from agentcheck.live.checks.ac803_sse_incremental import SseIncremental
-from agentcheck.live.runtimes import Runtime
+from agentcheck.live.orchestrator import Deployment
 from tests.live.checks.conftest import needs_nginx
 
 pytestmark = [pytest.mark.slow, needs_nginx]
@@ -39,7 +39,7 @@ def test_gzip_alone_streams_for_langgraph_dev(behind: Callable[..., LiveContext]
 
 
 def test_gzip_buffers_aegra_which_does_not_ask_nginx_not_to(
-    behind: Callable[..., LiveContext], aegra: Runtime
+    behind: Callable[..., LiveContext], aegra: Deployment
 ) -> None:
     outcome = run_check(SseIncremental(), behind("gzip.conf", runtime=aegra), "agentcheck_probe")
     assert outcome.status == "failed"

@@ -8,7 +8,7 @@ import pytest
 
 from agentcheck.live.checks import LiveContext, run_check
 from agentcheck.live.checks.ac804_sse_idle_survival import SseIdleSurvival
-from agentcheck.live.runtimes import Runtime
+from agentcheck.live.orchestrator import Deployment
 from tests.live.checks.conftest import needs_nginx
 
 pytestmark = [pytest.mark.slow, needs_nginx]
@@ -43,7 +43,7 @@ def test_without_proxy_the_usual_60_s_is_assumed(behind: Callable[..., LiveConte
 
 
 def test_a_server_without_heartbeats_fails(
-    behind: Callable[..., LiveContext], aegra: Runtime
+    behind: Callable[..., LiveContext], aegra: Deployment
 ) -> None:
     outcome = run_check(SseIdleSurvival(), behind(None, runtime=aegra), "agentcheck_probe")
     assert outcome.status == "failed"
@@ -52,7 +52,7 @@ def test_a_server_without_heartbeats_fails(
 
 
 def test_without_heartbeats_a_timeout_beyond_the_run_budget_is_enough(
-    behind: Callable[..., LiveContext], aegra: Runtime
+    behind: Callable[..., LiveContext], aegra: Deployment
 ) -> None:
     ctx = behind(None, runtime=aegra, run_budget=45.0)
     outcome = run_check(SseIdleSurvival(), ctx, "agentcheck_probe")

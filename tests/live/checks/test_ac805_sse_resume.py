@@ -8,7 +8,7 @@ import pytest
 
 from agentcheck.live.checks import LiveContext, run_check
 from agentcheck.live.checks.ac805_sse_resume import SseResume
-from agentcheck.live.runtimes import Runtime
+from agentcheck.live.orchestrator import Deployment
 from tests.live.checks.conftest import needs_nginx
 
 pytestmark = [pytest.mark.slow, needs_nginx]
@@ -44,7 +44,7 @@ def test_langgraph_dev_loses_an_event_that_shares_the_id_it_resumes_from(
 
 
 def test_aegra_does_not_replay_custom_events(
-    behind: Callable[..., LiveContext], aegra: Runtime
+    behind: Callable[..., LiveContext], aegra: Deployment
 ) -> None:
     outcome = run_check(SseResume(), behind(None, runtime=aegra), "agentcheck_probe")
     assert outcome.status == "failed"

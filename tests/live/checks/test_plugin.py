@@ -102,7 +102,8 @@ def test_a_deployment_that_is_not_there_fails_ac801_and_skips_the_rest(
     result.assert_outcomes(failed=1, skipped=4)
     result.stdout.fnmatch_lines(
         [
-            f"AC801 boot [[]chat[]]: the deployment did not start: {dead}/ok is not healthy*",
+            "AC801 boot [[]chat[]]: the deployment did not start: replica 1/1 did not become "
+            f"healthy at {dead}/ok within 1 s (last answer: no answer)",
             "*AC802: not run: the deployment did not start (see AC801)*",
         ]
     )

@@ -8,6 +8,7 @@ import pluggy
 import pytest
 
 from agentcheck import hookimpl, hookspecs
+from agentcheck.live.backends import Capability
 from agentcheck.live.checks import LiveCheck, all_live_checks
 from agentcheck.live.checks._runs import ranges
 from agentcheck.plugins import get_plugin_manager
@@ -50,7 +51,7 @@ class Restart(LiveCheck):
     code = "AC811"
     name = "graceful-restart"
     summary = "SIGTERM mid-run: the run completes."
-    destructive = True
+    requires = frozenset({Capability.KILL, Capability.RESTART})
 
 
 class Early(LiveCheck):

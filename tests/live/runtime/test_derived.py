@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agentcheck.errors import LiveError
-from agentcheck.live.runtimes.derived import derive_config, prepare_workdir
+from agentcheck.live.derived import derive_config, env_file_values, prepare_workdir
 from tests.live.runtime.conftest import snapshot
 
 
@@ -47,7 +47,7 @@ def test_every_relative_path_becomes_absolute(tmp_path: Path) -> None:
         "module": "agent.graph:graph",
         "dict": {"path": f"{r}/src/d.py:g", "description": "kept"},
     }
-    assert derived["env"] == f"{r}/.env"
+    assert "env" not in derived  # its values go to the environment, under agentcheck's own
     assert derived["auth"] == {"path": f"{r}/auth.py:auth"}
     assert derived["http"] == {"app": f"{r}/webapp.py:app", "cors": {"allow_origins": ["*"]}}
     assert derived["checkpointer"] == {"path": f"{r}/cp.py:make"}
@@ -70,8 +70,20 @@ def test_env_mapping_and_hosted_embeddings_are_left_alone(tmp_path: Path) -> Non
         },
     )
     derived = derive_config(config, {})
-    assert derived["env"] == {"A": "./not-a-path-to-rewrite"}
+    assert env_file_values(config) == {"A": "./not-a-path-to-rewrite"}
     assert derived["store"]["index"]["embed"] == "openai:text-embedding-3-small"
+
+
+def test_env_file_values_are_read_as_the_server_reads_them(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "deploy", {"graphs": {}, "env": "../.env"})
+    (tmp_path / ".env").write_text(
+        'OPENAI_BASE_URL=https://api.openai.com/v1\nQUOTED="a b"\nEMPTY\n', encoding="utf-8"
+    )
+    assert env_file_values(config) == {
+        "OPENAI_BASE_URL": "https://api.openai.com/v1",
+        "QUOTED": "a b",
+    }
+    assert env_file_values(write_config(tmp_path / "none", {"env": "missing.env"})) == {}
 
 
 def test_extra_graphs_are_added(tmp_path: Path) -> None:
@@ -79,6 +91,13 @@ def test_extra_graphs_are_added(tmp_path: Path) -> None:
     derived = derive_config(config, {"agentcheck_probe": "/x/probe.py:graph"})
     assert derived["graphs"]["agentcheck_probe"] == "/x/probe.py:graph"
     assert set(derived["graphs"]) == {"agent", "agentcheck_probe"}
+
+
+def test_extra_graphs_name_files_made_available(tmp_path: Path) -> None:
+    config = write_config(tmp_path, {"graphs": {"agent": "./g.py:graph"}})
+    files = tmp_path / "run" / "files"
+    derived = derive_config(config, {"probe": "probe/graph.py:graph"}, files=files)
+    assert derived["graphs"]["probe"] == f"{files}/probe/graph.py:graph"
 
 
 def test_extra_graph_id_clash_is_an_error(tmp_path: Path) -> None:

@@ -15,11 +15,12 @@ import httpx
 import pytest
 
 from agentcheck.errors import LiveError, UsageError
-from agentcheck.live.runtimes import DeploymentSpec, make_runtime
-from agentcheck.live.runtimes import local as local_module
-from agentcheck.live.runtimes.local import LocalRuntime
+from agentcheck.live.backends import LocalBackend, UrlBackend
+from agentcheck.live.orchestrator import Deployment
+from agentcheck.live.orchestrator import _replicas as replicas_module
 from agentcheck.live.services import cleanup, processes
 from agentcheck.live.services.ports import listening_ports
+from agentcheck.live.spec import DeploymentSpec
 from tests.live.runtime.conftest import TINY, running, snapshot
 
 pytestmark = pytest.mark.slow
@@ -94,7 +95,7 @@ def before(project: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def deployment(
     project: Path, before: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LocalRuntime]:
+) -> Iterator[Deployment]:
     probe = tmp_path_factory.mktemp("probe") / "probe.py"
     probe.write_text(PROBE, encoding="utf-8")
     spec = DeploymentSpec(
@@ -104,13 +105,11 @@ def deployment(
         proxy=project / "nginx.conf",
         extra_graphs={"agentcheck_probe": f"{probe}:graph"},
     )
-    runtime = make_runtime("local", spec)
-    assert isinstance(runtime, LocalRuntime)
-    with runtime:
-        yield runtime
+    with Deployment(spec, LocalBackend()) as deployment:
+        yield deployment
 
 
-def test_replicas_answer_directly_and_through_the_proxy(deployment: LocalRuntime) -> None:
+def test_replicas_answer_directly_and_through_the_proxy(deployment: Deployment) -> None:
     assert deployment.url == deployment.proxy_url
     assert len(set(deployment.urls)) == 2
     for base in [deployment.url, *deployment.urls]:
@@ -120,22 +119,23 @@ def test_replicas_answer_directly_and_through_the_proxy(deployment: LocalRuntime
     assert run_wait(deployment.url, "agentcheck_probe")["reply"] == "probe"
 
 
-def test_each_replica_listens_on_the_port_it_was_given(deployment: LocalRuntime) -> None:
+def test_each_replica_listens_on_the_port_it_was_given(deployment: Deployment) -> None:
     ports = {int(url.rsplit(":", 1)[1]) for url in deployment.urls}
     held = set().union(*(listening_ports(pid) for pid in deployment.pids()))
     assert ports <= held
 
 
 def test_the_project_is_left_untouched(
-    deployment: LocalRuntime, project: Path, before: dict[str, bytes]
+    deployment: Deployment, project: Path, before: dict[str, bytes]
 ) -> None:
     assert snapshot(project) == before
     assert not (project / ".langgraph_api").exists()
-    for workdir in deployment.workdirs:
+    assert isinstance(deployment.backend, LocalBackend)
+    for workdir in deployment.backend.workdirs:
         assert (workdir / ".langgraph_api").is_dir()
 
 
-def test_logs_are_per_replica_and_proxy(deployment: LocalRuntime) -> None:
+def test_logs_are_per_replica_and_proxy(deployment: Deployment) -> None:
     first, second = (url.rsplit(":", 1)[1] for url in deployment.urls)
     assert f"--port {first} " in deployment.logs(0)
     assert f"--port {first} " not in deployment.logs(1)
@@ -146,20 +146,21 @@ def test_logs_are_per_replica_and_proxy(deployment: LocalRuntime) -> None:
         deployment.logs(2)
 
 
-def test_url_runtime_reads_but_refuses_to_break(deployment: LocalRuntime) -> None:
+def test_url_runtime_reads_but_refuses_to_break(deployment: Deployment) -> None:
     spec = DeploymentSpec(root=deployment.spec.root, config=deployment.spec.config)
-    with make_runtime("url", spec, [deployment.url + "/", *deployment.urls]) as existing:
+    backend = UrlBackend([deployment.url + "/", *deployment.urls])
+    with Deployment(spec, backend) as existing:
         assert existing.url == deployment.url
         assert existing.alive(1)
         assert existing.logs(0) == ""
-        with pytest.raises(LiveError, match="kill refused: the url runtime does not touch"):
+        with pytest.raises(LiveError, match="kill refused: the url runtime cannot kill"):
             existing.kill(1, signal.SIGKILL)
         with pytest.raises(LiveError, match="restart refused"):
             existing.restart(1)
     assert deployment.alive(1)
 
 
-def test_kill_and_restart_on_the_same_port(deployment: LocalRuntime) -> None:
+def test_kill_and_restart_on_the_same_port(deployment: Deployment) -> None:
     url = deployment.urls[1]
     deployment.kill(1, signal.SIGKILL)
     assert not deployment.alive(1)
@@ -224,8 +225,7 @@ def test_stop_leaves_nothing_and_keeps_the_logs(
         env={"TINY_EXTRA": 'port={port} redis={redis_url} json={"a": 1}'},
     )
     messages: list[str] = []
-    runtime = make_runtime("local", spec, progress=messages.append)
-    assert isinstance(runtime, LocalRuntime)
+    runtime = Deployment(spec, LocalBackend(), progress=messages.append)
     with runtime:
         assert runtime.redis_url is not None
         port = int(runtime.redis_url.rsplit(":", 1)[1].split("/")[0])
@@ -256,7 +256,7 @@ def test_graph_that_fails_to_load_fails_start_with_its_log(
         extra_graphs={"broken": f"{broken}:graph"},
     )
     with pytest.raises(LiveError, match=r"(?s)replica 1/1 exited with status \d+ .*boom at import"):
-        make_runtime("local", spec).start()
+        Deployment(spec, LocalBackend()).start()
     assert_nothing_left(spy)
 
 
@@ -273,9 +273,10 @@ def test_server_never_healthy_fails_within_the_timeout(
     )
     with pytest.raises(
         LiveError,
-        match=r'(?s)did not become healthy .* within 3 s.*"GET /never-healthy HTTP/1.1" 404',
+        match=r"(?s)did not become healthy .* within 3 s \(last answer: HTTP 404\).*"
+        r'"GET /never-healthy HTTP/1.1" 404',
     ):
-        make_runtime("local", spec).start()
+        Deployment(spec, LocalBackend()).start()
     assert_nothing_left(spy)
 
 
@@ -286,14 +287,14 @@ def test_a_taken_port_is_detected_and_replaced(
     squatter.bind(("127.0.0.1", 0))
     squatter.listen()
     taken = squatter.getsockname()[1]
-    ports: list[Callable[[], int]] = [lambda: taken, local_module.free_port]
+    ports: list[Callable[[], int]] = [lambda: taken, replicas_module.free_port]
     monkeypatch.setattr(
-        local_module, "free_port", lambda: ports.pop(0)() if len(ports) > 1 else ports[0]()
+        replicas_module, "free_port", lambda: ports.pop(0)() if len(ports) > 1 else ports[0]()
     )
     messages: list[str] = []
     spec = DeploymentSpec(root=tiny_project, config=tiny_project / "langgraph.json")
     try:
-        with make_runtime("local", spec, progress=messages.append) as runtime:
+        with Deployment(spec, LocalBackend(), progress=messages.append) as runtime:
             assert not runtime.url.endswith(f":{taken}")
             assert run_wait(runtime.url)["reply"].startswith("hello from .env")
     finally:
@@ -320,7 +321,7 @@ def test_bad_command_fails_before_anything_runs(
         root=tiny_project, config=tiny_project / "langgraph.json", server="command", command=command
     )
     with pytest.raises(error, match=message):
-        make_runtime("local", spec).start()
+        Deployment(spec, LocalBackend()).start()
     assert spy["pids"] == []
     assert_nothing_left(spy)
 
@@ -342,7 +343,7 @@ def test_aegra_replicas_share_a_throwaway_postgres(
         database="postgres",
         env={"AEGRA_CONFIG": "{config}", "AUTH_TYPE": "noop"},
     )
-    with make_runtime("local", spec) as runtime, client() as c:
+    with Deployment(spec, LocalBackend()) as runtime, client() as c:
         assert runtime.database_url is not None
         assert runtime.database_url.startswith("postgresql://")
         thread = c.post(runtime.urls[0] + "/threads", json={}).json()["thread_id"]

@@ -26,7 +26,9 @@ CHILD_TEST = """\
 import json, os, time
 from pathlib import Path
 
-from agentcheck.live.runtimes import DeploymentSpec, make_runtime
+from agentcheck.live.backends import LocalBackend
+from agentcheck.live.orchestrator import Deployment
+from agentcheck.live.spec import DeploymentSpec
 
 
 def report(rt):
@@ -38,14 +40,15 @@ def report(rt):
 
 def test_holds_a_deployment():
     root = Path(os.environ["TINY_ROOT"])
-    with make_runtime("local", DeploymentSpec(root=root, config=root / "langgraph.json")) as rt:
+    spec = DeploymentSpec(root=root, config=root / "langgraph.json")
+    with Deployment(spec, LocalBackend()) as rt:
         report(rt)
         time.sleep(600)
 
 
 def test_leaks_a_deployment_and_fails():
     root = Path(os.environ["TINY_ROOT"])
-    rt = make_runtime("local", DeploymentSpec(root=root, config=root / "langgraph.json"))
+    rt = Deployment(DeploymentSpec(root=root, config=root / "langgraph.json"), LocalBackend())
     rt.start()  # never stopped: only the exit of the process cleans up
     report(rt)
     assert False, "a failing test under -x"

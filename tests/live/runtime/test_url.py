@@ -1,4 +1,4 @@
-"""The url runtime without a deployment, make_runtime and DeploymentSpec validation."""
+"""The url backend without a deployment, and DeploymentSpec validation."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from agentcheck.errors import LiveError, UsageError
-from agentcheck.live.runtimes import DeploymentSpec, make_runtime
-from agentcheck.live.runtimes.url import UrlRuntime
+from agentcheck.live.backends import UrlBackend
+from agentcheck.live.orchestrator import Deployment
+from agentcheck.live.spec import DeploymentSpec
 
 SPEC = DeploymentSpec(root=Path("."), config=Path("langgraph.json"), startup_timeout=0.5)
 
@@ -24,35 +25,31 @@ def closed_port() -> int:
 
 def test_unreachable_deployment_fails_start() -> None:
     url = f"http://127.0.0.1:{closed_port()}"
-    runtime = make_runtime("url", SPEC, [url])
-    with pytest.raises(LiveError, match=rf"{url}/ok is not healthy \(no answer\) after 0.5 s"):
-        runtime.start()
-    runtime.stop()  # nothing to stop, and no error
+    deployment = Deployment(SPEC, UrlBackend([url]))
+    with pytest.raises(LiveError, match=rf"{url}/ok within 0.5 s \(last answer: no answer\)$"):
+        deployment.start()
+    deployment.stop()  # nothing to stop, and no error
 
 
 def test_destructive_methods_are_refused_without_touching_anything() -> None:
-    runtime = make_runtime("url", SPEC, [f"http://127.0.0.1:{closed_port()}"])
-    assert not runtime.destructive
-    with pytest.raises(LiveError, match="kill refused"):
-        runtime.kill(0, signal.SIGKILL)
+    deployment = Deployment(SPEC, UrlBackend([f"http://127.0.0.1:{closed_port()}"]))
+    assert deployment.capabilities == frozenset()
+    assert not deployment.managed
+    with pytest.raises(LiveError, match="kill refused: the url runtime cannot kill"):
+        deployment.kill(0, signal.SIGKILL)
     with pytest.raises(LiveError, match="restart refused"):
-        runtime.restart(0)
+        deployment.restart(0)
     with pytest.raises(IndexError):
-        runtime.logs(3)
+        deployment.logs(3)
 
 
 @pytest.mark.parametrize(
     ("urls", "message"),
     [([], "needs the deployment's URL"), (["127.0.0.1:2024"], "not an http")],
 )
-def test_url_runtime_needs_urls(urls: list[str], message: str) -> None:
+def test_url_backend_needs_urls(urls: list[str], message: str) -> None:
     with pytest.raises(UsageError, match=message):
-        UrlRuntime(SPEC, urls)
-
-
-def test_unknown_runtime_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match="unknown runtime 'docker'; choose one of: local, url"):
-        make_runtime("docker", SPEC)
+        UrlBackend(urls)
 
 
 @pytest.mark.parametrize(

@@ -58,5 +58,5 @@ def all_live_checks(pm: pluggy.PluginManager | None = None) -> list[LiveCheck]:
     if pm is None:
         pm = get_plugin_manager()
     found: dict[str, type[LiveCheck]] = by_code(pm.hook.agentcheck_live_checks(), "live check")
-    ordered = sorted(found.values(), key=lambda c: (c.destructive, c.code))
-    return [check() for check in ordered]
+    checks = [check() for check in found.values()]
+    return sorted(checks, key=lambda c: (c.destructive, c.code))

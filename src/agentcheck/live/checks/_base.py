@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from agentcheck.errors import AgentcheckError, LiveError
+from agentcheck.live.backends.base import Capability
 
 if TYPE_CHECKING:
     from agentcheck.live.checks._context import LiveContext
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["CheckFailed", "CheckSkipped", "LiveCheck", "Outcome", "run_check"]
 
 _CODE = re.compile(r"AC8\d\d")
+_BREAKING = frozenset({Capability.KILL, Capability.RESTART, Capability.SCALE})
 _NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
 
@@ -32,8 +34,10 @@ class LiveCheck:
 
     Subclasses set the class attributes and implement :meth:`run`, which returns a short note of
     what was observed when the check passes and raises :class:`CheckFailed` (what was observed,
-    and why that is wrong) or :class:`CheckSkipped` otherwise. A check that breaks the
-    deployment on purpose sets ``destructive`` (it runs after the others) and restores what it
+    and why that is wrong) or :class:`CheckSkipped` otherwise. A check names the backend
+    capabilities it needs in ``requires`` (``{Capability.KILL, Capability.RESTART}``): it is
+    skipped, with the reason, on a runtime that lacks one, and a check that breaks the
+    deployment on purpose (kill, restart, scale) runs after the others and restores what it
     broke before returning.
     """
 
@@ -45,8 +49,8 @@ class LiveCheck:
     summary: ClassVar[str]
     #: Run once per graph of the user's langgraph.json; otherwise once, on the probe graph.
     per_graph: ClassVar[bool] = False
-    #: Kills or restarts servers: runs after every non-destructive check, on runtimes that allow it.
-    destructive: ClassVar[bool] = False
+    #: What the runtime must be able to do for this check (see ``Backend.capabilities``).
+    requires: ClassVar[frozenset[Capability]] = frozenset()
     #: Skipped when the deployment did not start (only the check that reports it runs then).
     needs_deployment: ClassVar[bool] = True
 
@@ -58,6 +62,11 @@ class LiveCheck:
             raise TypeError(f"{cls.__name__}.name must be kebab-case")
         if not getattr(cls, "summary", ""):
             raise TypeError(f"{cls.__name__} needs a one-sentence summary")
+
+    @property
+    def destructive(self) -> bool:
+        """It breaks servers on purpose (kills, restarts, scales): it runs after the others."""
+        return bool(self.requires & _BREAKING)
 
     def params(self, graphs: Sequence[str], probe: str) -> list[str]:
         """The ids this check runs for: each user graph, or the probe graph."""
@@ -108,8 +117,9 @@ def run_check(check: LiveCheck, ctx: LiveContext, graph: str) -> Outcome:
         warned = tuple(ctx.warnings)
         return Outcome(check.code, check.name, graph, status, message, logs, seconds, warned)
 
-    if check.destructive and not ctx.runtime.destructive:
-        return outcome("skipped", f"the {ctx.runtime.name} runtime does not allow breaking servers")
+    missing = sorted(c.value for c in check.requires - ctx.deployment.capabilities)
+    if missing:
+        return outcome("skipped", f"the {ctx.deployment.name} runtime cannot {', '.join(missing)}")
     if ctx.startup_error is not None and check.needs_deployment:
         return outcome("skipped", "not run: the deployment did not start (see AC801)")
     try:

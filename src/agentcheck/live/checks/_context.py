@@ -9,23 +9,25 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.errors import LiveError
-from agentcheck.live.probe import GRAPH_ID, GRAPH_SPEC
+from agentcheck.live.probe import GRAPH_ID
 
 if TYPE_CHECKING:
     import httpx
 
     from agentcheck.live.fake_llm import FakeLLM
-    from agentcheck.live.runtimes.base import Progress, Runtime
+    from agentcheck.live.orchestrator import Deployment
     from agentcheck.live.settings import LiveSettings
+    from agentcheck.live.spec import Progress
 
 __all__ = ["LiveContext", "start_context"]
 
 #: Lines of each log shown with a failure.
 TAIL_LINES = 20
+#: Seconds the logs of a failure may take to settle (the last request's line to be written).
+SETTLE = 2.0
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -36,7 +38,7 @@ class LiveContext:
     Build it with :func:`start_context`; :meth:`close` stops everything it started.
     """
 
-    runtime: Runtime
+    deployment: Deployment
     settings: LiveSettings
     fake_llm: FakeLLM | None = None
     #: Why the deployment did not start, or None; checks other than AC801 are then skipped.
@@ -58,13 +60,13 @@ class LiveContext:
     @property
     def url(self) -> str:
         """The entry point: the proxy when there is one, else replica 0."""
-        return self.runtime.url
+        return self.deployment.url
 
     @property
     def through(self) -> str:
         """Words for where requests go, for messages ("through the proxy at http://...")."""
-        if self.runtime.proxy_url is not None:
-            return f"through the proxy at {self.runtime.proxy_url}"
+        if self.deployment.proxy_url is not None:
+            return f"through the proxy at {self.deployment.proxy_url}"
         return f"at {self.url} (no proxy)"
 
     @property
@@ -72,14 +74,12 @@ class LiveContext:
         """The user's graph ids (the served langgraph.json's, in order)."""
         return self.settings.graphs()
 
-    @cached_property
+    @property
     def idle_timeout(self) -> float | None:
-        """The proxy's effective idle (read) timeout in seconds; None without a proxy config."""
-        if self.settings.proxy is None:
-            return None
-        from agentcheck.deployment.nginx import effective_idle_timeout
-
-        return effective_idle_timeout(self.settings.proxy)
+        """The proxy's effective idle (read) timeout in seconds, as the deployment runs it;
+        None without a proxy or when it cannot be known."""
+        proxy = self.deployment.proxy
+        return proxy.idle_timeout if proxy is not None else None
 
     # -- clients ---------------------------------------------------------------------------------
 
@@ -126,10 +126,12 @@ class LiveContext:
         """The last ``lines`` of each log that were not in it at ``marks`` (all without marks).
 
         A log may be several files one after another (nginx's error log, then its access log),
-        so new lines are found by content, not by offset.
+        so new lines are found by content, not by offset. Servers write a request's log line
+        after its last byte went out, so the logs are read once they stop growing (at most
+        :data:`SETTLE` seconds).
         """
         parts = []
-        for name, text in self._logs().items():
+        for name, text in self._settled_logs().items():
             seen = collections.Counter((marks or {}).get(name, "").splitlines())
             new = []
             for line in text.splitlines():
@@ -142,26 +144,34 @@ class LiveContext:
                 parts.append(f"--- {name} log (last {len(tail)} lines) ---\n" + "\n".join(tail))
         return "\n".join(parts)
 
+    def _settled_logs(self) -> dict[str, str]:
+        logs = self._logs()
+        deadline = time.monotonic() + SETTLE
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            again = self._logs()
+            if again == logs:
+                break
+            logs = again
+        return logs
+
     def _logs(self) -> dict[str, str]:
         logs = {f"replica {i + 1}": self._log(i) for i in range(self._replica_count())}
         logs["proxy"] = self._proxy_log()
         return logs
 
     def _replica_count(self) -> int:
-        try:
-            return len(self.runtime.urls)
-        except (LiveError, IndexError):
-            return 0
+        return len(self.deployment.urls)
 
     def _log(self, index: int) -> str:
         try:
-            return self.runtime.logs(index)
+            return self.deployment.logs(index)
         except (LiveError, IndexError, OSError):
             return ""
 
     def _proxy_log(self) -> str:
         try:
-            return self.runtime.proxy_logs()
+            return self.deployment.proxy_logs()
         except (LiveError, OSError):
             return ""
 
@@ -173,42 +183,27 @@ class LiveContext:
             with contextlib.suppress(Exception):  # closing must not hide the real outcome
                 client.close()
         self._clients.clear()
-        self.runtime.stop()
-        if self.fake_llm is not None:
-            self.fake_llm.stop()
+        self.deployment.stop()
 
 
 def start_context(settings: LiveSettings, *, progress: Progress | None = None) -> LiveContext:
     """Start the deployment ``settings`` describe and return its context.
 
-    With the local runtime, a fake LLM starts first and the servers get its ``OPENAI_BASE_URL``
-    and ``OPENAI_API_KEY`` (the project's ``[tool.agentcheck.live.env]`` may override them), and
-    the probe graph is served next to the user's graphs. A server that does not come up is not
-    an exception here: the context records it in ``startup_error`` for AC801 to report.
-    Configuration errors (:class:`agentcheck.errors.ConfigError`, ``UsageError``) do raise.
+    When agentcheck starts the servers (a managed runtime such as ``local``), they get the probe
+    graph next to the user's graphs, the fake LLM for every model provider and sealed egress
+    (see :meth:`LiveSettings.spec`). A server that does not come up is not an exception here:
+    the context records it in ``startup_error`` for AC801 to report. Configuration errors
+    (:class:`agentcheck.errors.ConfigError`, ``UsageError``) do raise.
     """
-    from agentcheck.live.runtimes import make_runtime
+    from agentcheck.live.backends import make_backend
+    from agentcheck.live.orchestrator import Deployment
 
-    fake_llm: FakeLLM | None = None
-    env: dict[str, str] = {}
-    extra_graphs: dict[str, str] = {}
-    if settings.runtime == "local":
-        from agentcheck.live.fake_llm import FakeLLM
-
-        fake_llm = FakeLLM().start()
-        env.update(fake_llm.env)
-        extra_graphs[GRAPH_ID] = GRAPH_SPEC
-    try:
-        spec = settings.spec(env=env, extra_graphs=extra_graphs)
-        runtime = make_runtime(settings.runtime, spec, settings.urls, progress=progress)
-    except BaseException:
-        if fake_llm is not None:
-            fake_llm.stop()
-        raise
-    ctx = LiveContext(runtime, settings, fake_llm)
+    backend = make_backend(settings)
+    deployment = Deployment(settings.spec(managed=backend.managed), backend, progress=progress)
+    ctx = LiveContext(deployment, settings)
     began = time.monotonic()
     try:
-        runtime.start()
+        deployment.start()
     except LiveError as exc:
         ctx.startup_error = exc
     except BaseException:
@@ -216,6 +211,7 @@ def start_context(settings: LiveSettings, *, progress: Progress | None = None) -
         raise
     else:
         ctx.startup_seconds = time.monotonic() - began
+    ctx.fake_llm = deployment.fake_llm
     return ctx
 
 

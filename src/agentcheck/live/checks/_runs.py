@@ -79,7 +79,7 @@ def require_event_stream(stream: SSEStream, what: str) -> None:
 
 def require_probe(ctx: LiveContext) -> None:
     """Skip unless the deployment serves agentcheck's probe graph."""
-    if ctx.runtime.name == "local" or ctx.has_graph(ctx.probe):
+    if ctx.deployment.managed or ctx.has_graph(ctx.probe):
         return
     raise CheckSkipped(
         f"this deployment does not serve agentcheck's probe graph; to run this check against "

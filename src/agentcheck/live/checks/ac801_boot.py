@@ -39,9 +39,9 @@ class Boot(LiveCheck):
             raise CheckFailed(f"the deployment did not start: {ctx.startup_error}")
         import httpx
 
-        health = ctx.runtime.spec.health
+        health = ctx.deployment.spec.health
         problems = []
-        for index, url in enumerate(ctx.runtime.urls):
+        for index, url in enumerate(ctx.deployment.urls):
             where = f"replica {index + 1} ({url})"
             try:
                 status = ctx.http().get(url + health, timeout=10.0).status_code
@@ -61,6 +61,6 @@ class Boot(LiveCheck):
                 )
         if problems:
             raise CheckFailed("; ".join(problems))
-        replicas = len(ctx.runtime.urls)
+        replicas = len(ctx.deployment.urls)
         took = f", up {ctx.startup_seconds:.1f} s after start" if ctx.startup_seconds else ""
         return f"{graph!r} is served by {replicas} healthy replica(s){took}"

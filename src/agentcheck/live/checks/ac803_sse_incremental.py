@@ -66,7 +66,7 @@ class SseIncremental(LiveCheck):
                     "holds events back until its buffer fills: keep text/event-stream out of "
                     "gzip_types"
                 )
-            if ctx.runtime.proxy_url is not None:
+            if ctx.deployment.proxy_url is not None:
                 hints.append(
                     "set proxy_buffering off and do not ignore X-Accel-Buffering in the "
                     "location that proxies the agent"

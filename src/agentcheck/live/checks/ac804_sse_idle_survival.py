@@ -60,10 +60,10 @@ class SseIdleSurvival(LiveCheck):
         assumed = timeout if timeout is not None else ASSUMED_TIMEOUT
         if timeout is not None:
             described = f"the proxy's idle timeout (proxy_read_timeout) is {timeout:g} s"
-        elif ctx.settings.proxy is not None:
+        elif ctx.deployment.proxy is not None:
             described = (
-                f"the idle timeout of {ctx.settings.proxy.name} cannot be read, so the usual "
-                f"{ASSUMED_TIMEOUT:g} s is assumed"
+                f"the idle timeout of {ctx.deployment.proxy.source.name} cannot be read, so the "
+                f"usual {ASSUMED_TIMEOUT:g} s is assumed"
             )
         else:
             described = (

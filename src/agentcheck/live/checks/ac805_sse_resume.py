@@ -130,7 +130,7 @@ class SseResume(LiveCheck):
         from agentcheck.live.checks._sse import open_stream
 
         require_probe(ctx)
-        urls = ctx.runtime.urls
+        urls = ctx.deployment.urls
         base, where = ctx.url, ctx.through
         if len(urls) > 1:  # rejoining on another replica is AC822's business
             base, where = urls[0], f"at replica 1 ({urls[0]})"

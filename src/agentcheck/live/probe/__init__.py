@@ -2,20 +2,25 @@
 
 The SSE and restart checks run this graph instead of the user's, so their verdicts depend on
 the server and the proxy only. Its behaviour is driven entirely by the run input (see
-:mod:`agentcheck.live.probe.graph`). This package does not import the graph: the server loads
-it by file path (:data:`GRAPH_SPEC`), and importing it here would pull langgraph into every
-process that only needs the path.
+:mod:`agentcheck.live.probe.graph`). This package does not import the graph: it is a file the
+deployment makes available to the servers (:data:`FILES`) and names in the derived config
+(:data:`GRAPHS`); importing it here would pull langgraph into every process that only needs
+the path.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["GRAPH_FILE", "GRAPH_ID", "GRAPH_SPEC"]
+__all__ = ["FILES", "GRAPHS", "GRAPH_FILE", "GRAPH_ID", "GRAPH_SPEC"]
 
 #: The graph id (assistant id) the probe is served under.
 GRAPH_ID = "agentcheck_probe"
 #: The module the server loads.
 GRAPH_FILE = Path(__file__).resolve().with_name("graph.py")
-#: The value for langgraph.json's ``graphs`` table (``DeploymentSpec.extra_graphs``).
+#: The value for langgraph.json's ``graphs`` table when the server shares this filesystem.
 GRAPH_SPEC = f"{GRAPH_FILE}:graph"
+#: ``DeploymentSpec.files``: the probe, made available to the servers wherever they run.
+FILES = {"agentcheck_probe/graph.py": GRAPH_FILE}
+#: ``DeploymentSpec.extra_graphs``: the probe's graph id -> its file among :data:`FILES`.
+GRAPHS = {GRAPH_ID: "agentcheck_probe/graph.py:graph"}

@@ -17,6 +17,7 @@ import subprocess
 from pathlib import Path
 
 from agentcheck.errors import LiveError
+from agentcheck.live.services.base import Service
 from agentcheck.live.services.ports import LOOPBACK, free_port
 from agentcheck.live.services.processes import Server, child_env
 
@@ -54,12 +55,15 @@ def _version(name: str) -> tuple[int, ...]:
     return tuple(int(p) for p in name.split(".") if p.isdigit())
 
 
-class Postgres:
+class Postgres(Service):
     """One PostgreSQL server in ``directory`` (which the caller removes).
 
     As root, the server runs as ``postgres``: the directories above ``directory`` must let that
-    user through (mode ``o+x``).
+    user through (mode ``o+x``). ``start()`` after ``stop()`` runs the same data directory on
+    the same port again (a database restart).
     """
+
+    kind = "postgres"
 
     def __init__(self, directory: Path, *, timeout: float = 30.0) -> None:
         self.directory = directory
@@ -68,13 +72,17 @@ class Postgres:
         self._user = "postgres" if os.geteuid() == 0 else None
         self._server: Server | None = None
 
-    @property
-    def url(self) -> str:
-        """``postgresql://agentcheck@127.0.0.1:PORT/agentcheck`` (trust auth, any password)."""
-        return f"postgresql://{USER}:{USER}@{LOOPBACK}:{self.port}/{DATABASE}"
+    def url(self, host: str | None = None, port: int | None = None) -> str:
+        """``postgresql://agentcheck:agentcheck@HOST:PORT/agentcheck`` (trust auth)."""
+        return f"postgresql://{USER}:{USER}@{host or LOOPBACK}:{port or self.port}/{DATABASE}"
 
     def start(self) -> None:
-        """initdb, start, wait until it accepts connections, create the database."""
+        """initdb, start, wait until it accepts connections, create the database (the first
+        time; afterwards only start and wait)."""
+        if self._server is not None:
+            self._server.start()
+            self._wait_ready(find_bindir(), child_env({"LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}))
+            return
         bindir = find_bindir()
         data, sock = self.directory / "data", self.directory / "sock"
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -126,16 +134,20 @@ class Postgres:
             user=self._user,
         )
         self._server.start()
+        self._wait_ready(bindir, env)
+        self._run(
+            [str(bindir / "createdb"), "-h", LOOPBACK, "-p", str(self.port), "-U", USER, DATABASE],
+            env,
+            "createdb",
+        )
+
+    def _wait_ready(self, bindir: Path, env: dict[str, str]) -> None:
+        assert self._server is not None
         ready = [str(bindir / "pg_isready"), "-q", "-h", LOOPBACK, "-p", str(self.port)]
         self._server.wait_ready(
             lambda: subprocess.run(ready, env=env, check=False).returncode == 0,
             timeout=self.timeout,
             what="ready to accept connections",
-        )
-        self._run(
-            [str(bindir / "createdb"), "-h", LOOPBACK, "-p", str(self.port), "-U", USER, DATABASE],
-            env,
-            "createdb",
         )
 
     def _run(self, argv: list[str], env: dict[str, str], what: str) -> None:
@@ -165,6 +177,12 @@ class Postgres:
         if self._server is not None:
             self._server.stop(sig=signal.SIGINT)
 
+    def alive(self) -> bool:
+        return self._server is not None and self._server.alive()
+
     def log(self) -> str:
         """The server's log."""
         return self._server.log() if self._server else ""
+
+    def pids(self) -> list[int]:
+        return [p.pid for p in self._server.members()] if self._server else []

@@ -7,6 +7,7 @@ import socket
 from pathlib import Path
 
 from agentcheck.errors import LiveError
+from agentcheck.live.services.base import Service
 from agentcheck.live.services.ports import LOOPBACK, free_port
 from agentcheck.live.services.processes import Server, child_env
 
@@ -22,8 +23,11 @@ def _pong(port: int) -> bool:
         return False
 
 
-class Redis:
-    """One redis-server in ``directory`` (which the caller removes)."""
+class Redis(Service):
+    """One redis-server in ``directory`` (which the caller removes); it keeps no data across a
+    restart (nothing is saved), like a cache."""
+
+    kind = "redis"
 
     def __init__(self, directory: Path, *, timeout: float = 30.0) -> None:
         self.directory = directory
@@ -31,13 +35,18 @@ class Redis:
         self.port = 0
         self._server: Server | None = None
 
-    @property
-    def url(self) -> str:
-        """``redis://127.0.0.1:PORT/0``."""
-        return f"redis://{LOOPBACK}:{self.port}/0"
+    def url(self, host: str | None = None, port: int | None = None) -> str:
+        """``redis://HOST:PORT/0``."""
+        return f"redis://{host or LOOPBACK}:{port or self.port}/0"
 
     def start(self) -> None:
-        """Start it and wait until it answers PING."""
+        """Start it and wait until it answers PING (again after stop: the same port)."""
+        if self._server is not None:
+            self._server.start()
+            self._server.wait_ready(
+                lambda: _pong(self.port), timeout=self.timeout, what="ready (PING)"
+            )
+            return
         binary = shutil.which("redis-server")
         if binary is None:
             raise LiveError("redis = true needs redis-server; install the redis-server package")
@@ -78,6 +87,12 @@ class Redis:
         if self._server is not None:
             self._server.stop()
 
+    def alive(self) -> bool:
+        return self._server is not None and self._server.alive()
+
     def log(self) -> str:
         """The server's log."""
         return self._server.log() if self._server else ""
+
+    def pids(self) -> list[int]:
+        return [p.pid for p in self._server.members()] if self._server else []

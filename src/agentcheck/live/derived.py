@@ -1,4 +1,6 @@
-"""The derived config and the replica working directories: the user's files are never touched.
+"""The derived config, the project's env file, and the replica working directories.
+
+The user's files are never touched.
 
 ``langgraph dev`` resolves the paths of langgraph.json against its working directory, Aegra
 against the config's directory, and both write state next to where they run (``.langgraph_api/``).
@@ -20,7 +22,7 @@ from typing import Any
 
 from agentcheck.errors import LiveError
 
-__all__ = ["derive_config", "prepare_workdir"]
+__all__ = ["derive_config", "env_file_values", "prepare_workdir", "read_config"]
 
 #: Entries of the project directory a replica directory does not mirror.
 _NOT_MIRRORED = frozenset({".langgraph_api"})
@@ -49,19 +51,53 @@ def _absolute_key(table: Any, key: str, base: Path) -> None:
         table[key] = _absolute(table[key], base)
 
 
-def derive_config(config: Path, extra_graphs: Mapping[str, str]) -> dict[str, Any]:
-    """The user's config with every relative path made absolute and ``extra_graphs`` added.
-
-    Paths are resolved against the config file's directory (what ``langgraph build`` and Aegra
-    do; ``langgraph dev`` uses its working directory, which is the same when run from there).
-    """
+def read_config(config: Path) -> dict[str, Any]:
+    """The JSON object of ``config``; LiveError when it cannot be read."""
     try:
-        data = json.loads(config.read_text(encoding="utf-8"))
+        data = json.loads(config.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as exc:
         raise LiveError(f"cannot read {config}: {exc}") from None
     if not isinstance(data, dict):
         raise LiveError(f"{config}: expected a JSON object")
-    base = config.parent.resolve()
+    return data
+
+
+def env_file_values(config: Path) -> dict[str, str]:
+    """What the config's ``env`` gives the server: an env file's values (read with
+    python-dotenv, as langgraph-api reads it) or the inline table; ``{}`` without one."""
+    env = read_config(config).get("env")
+    if isinstance(env, dict):
+        return {str(k): str(v) for k, v in env.items() if v is not None}
+    if not isinstance(env, str):
+        return {}
+    path = Path(env)
+    path = path if path.is_absolute() else config.parent / path
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+
+
+def derive_config(
+    config: Path,
+    extra_graphs: Mapping[str, str],
+    *,
+    files: Path | None = None,
+    project: Path | None = None,
+) -> dict[str, Any]:
+    """The user's config with every relative path made absolute and ``extra_graphs`` added.
+
+    Paths are resolved against the config file's directory (what ``langgraph build`` and Aegra
+    do; ``langgraph dev`` uses its working directory, which is the same when run from there),
+    or against ``project`` when the project lives elsewhere for the server (a container).
+    Relative paths of ``extra_graphs`` name files under ``files``. The ``env`` key is left
+    out: the orchestrator gives its values to the servers' environment, under the settings
+    agentcheck owns (the fake LLM's URL must win over the project's ``.env``).
+    """
+    data = read_config(config)
+    data.pop("env", None)
+    base = project or config.parent.resolve()
 
     graphs = data.get("graphs") or {}
     if not isinstance(graphs, dict):
@@ -74,10 +110,9 @@ def derive_config(config: Path, extra_graphs: Mapping[str, str]) -> dict[str, An
     for graph_id, target in extra_graphs.items():
         if graph_id in graphs:
             raise LiveError(f"{config}: graph id {graph_id!r} is already used by the project")
-        graphs[graph_id] = target
+        graphs[graph_id] = _absolute(target, files) if files is not None else target
     data["graphs"] = graphs
 
-    _absolute_key(data, "env", base)
     _absolute_key(data, "pip_config_file", base)
     deps = data.get("dependencies")
     if isinstance(deps, list):

@@ -1,0 +1,384 @@
+"""The deployment orchestrator: services, replica waves, the proxy, restarts, kept logs.
+
+One :class:`Deployment` runs a :class:`~agentcheck.live.spec.DeploymentSpec` on a backend
+(:mod:`agentcheck.live.backends`). The order is the same for every backend:
+
+1. the services: the fake LLM and the egress guard (in this process), a throwaway PostgreSQL
+   and Redis (from the backend: local processes, or containers);
+2. the replicas, in waves: with a database the first replica starts alone (it creates the
+   schema; two migrations at once collide on a fresh database), then the others together;
+   each is healthy before the next wave, a replica whose port was taken gets another;
+3. the user's nginx in front, its upstreams rewritten to the replicas.
+
+Stopping goes the other way and keeps every log, so a failure can still show them. Checks ask
+the deployment what runs (:attr:`Deployment.proxy` with its idle timeout, the URLs, the
+capabilities) instead of reading settings or the user's files again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+from agentcheck.errors import LiveError
+from agentcheck.live.backends.base import Backend, Capability, Launch, ReplicaStats, Unsupported
+from agentcheck.live.orchestrator._env import owned_model_env, replica_env, service_env
+from agentcheck.live.orchestrator._proxy import ProxyInfo, describe
+from agentcheck.live.orchestrator._replicas import Replicas
+from agentcheck.live.services import cleanup
+from agentcheck.live.services.base import Service
+from agentcheck.live.services.inprocess import InProcess, host_port
+from agentcheck.live.services.ports import LOOPBACK
+
+if TYPE_CHECKING:
+    from agentcheck.live.fake_llm import FakeLLM
+    from agentcheck.live.services.nginx import Nginx
+    from agentcheck.live.spec import DeploymentSpec, Progress
+
+__all__ = ["Deployment"]
+
+logger = logging.getLogger(__name__)
+
+#: Logs kept after stop, per server.
+KEPT_LOG = 1024 * 1024
+
+
+def _quietly(action: Callable[[], object]) -> None:
+    """Run one cleanup step; log, never raise (``stop`` must finish every step)."""
+    try:
+        action()
+    except Exception:
+        logger.exception("agentcheck: cleanup step failed")
+
+
+class Deployment:
+    """A running deployment: services, N replicas on a backend, maybe a proxy in front.
+
+    Lifecycle: :meth:`start` once (blocking until everything is healthy, or raising
+    :class:`LiveError` with the failing server's log after stopping what it started), then any
+    number of calls, then :meth:`stop` (idempotent, never raises). Use it as a context manager.
+    Replica indexes are 0-based. Breaking it on purpose needs the backend's capabilities
+    (:meth:`require`); an existing deployment (the ``url`` runtime) has none.
+    """
+
+    def __init__(
+        self, spec: DeploymentSpec, backend: Backend, *, progress: Progress | None = None
+    ) -> None:
+        self.spec = spec
+        self.backend = backend
+        self._progress = progress
+        self._directory: Path | None = None
+        self._services: dict[str, Service] = {}
+        self._nginx: Nginx | None = None
+        self._proxy: ProxyInfo | None = None
+        self._env_file: dict[str, str] = {}
+        self._kept: dict[str, str] = {}
+        self._started = False
+        self._replicas = Replicas(
+            backend,
+            count=backend.fixed_replicas or spec.replicas,
+            health=spec.health,
+            timeout=spec.startup_timeout,
+            launch=self._launch,
+            report=self.report,
+        )
+
+    def report(self, message: str) -> None:
+        """Send one line of progress to whoever asked for it."""
+        if self._progress is not None:
+            self._progress(message)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._started:
+            raise LiveError("this deployment was already started")
+        self._started = True
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> None:
+        spec, backend = self.spec, self.backend
+        if backend.managed:
+            cleanup.sweep()
+            self._directory = cleanup.registry().mkdtemp(f"agentcheck-{backend.name}-")
+            if os.geteuid() == 0:
+                self._directory.chmod(0o711)  # the postgres user must reach its data directory
+            from agentcheck.live.derived import env_file_values
+
+            config = spec.config if spec.config.is_absolute() else spec.root / spec.config
+            self._env_file = env_file_values(config)
+        backend.open(spec, self._directory or Path(os.devnull))
+        self._start_services()
+        items = self._replicas.items
+        waves = [items[:1], items[1:]] if spec.database and len(items) > 1 else [items]
+        for wave in waves:
+            self._replicas.start_wave(wave)
+        if spec.proxy is not None:
+            self._start_proxy(spec.proxy)
+
+    def _start_services(self) -> None:
+        spec, backend = self.spec, self.backend
+        if not backend.managed:
+            return
+        assert self._directory is not None
+        if spec.fake_llm:
+            from agentcheck.live.fake_llm import FakeLLM
+
+            self._add(InProcess("fake-llm", FakeLLM()))
+        wanted = (["postgres"] if spec.database == "postgres" else []) + (
+            ["redis"] if spec.redis else []
+        )
+        for kind in wanted:
+            service = backend.service(kind, self._directory / kind, timeout=spec.startup_timeout)
+            self.report(f"starting {kind}")
+            self._add(service)
+            self.report(f"{kind} ready on {service.address[0]}:{service.address[1]}")
+
+    def _add(self, service: Service) -> None:
+        self._services[service.kind] = service
+        service.start()
+
+    def _start_proxy(self, source: Path) -> None:
+        if not self.backend.managed:
+            self._proxy = describe(source)
+            return
+        from agentcheck.live.services.nginx import Nginx
+
+        assert self._directory is not None
+        self.report(f"starting nginx with {source}")
+        targets = [host_port(r.url) for r in self._replicas.items]
+        self._nginx = Nginx(
+            source,
+            self._directory / "nginx",
+            targets,
+            project=self.spec.root,
+            timeout=self.spec.startup_timeout,
+        )
+        self._nginx.start()
+        rewritten = self._nginx.rewritten
+        assert rewritten is not None
+        for note in rewritten.notes:
+            self.report(f"nginx config: {note}")
+        self._proxy = ProxyInfo(
+            "nginx", source, self._nginx.url(), rewritten.idle_timeout, tuple(rewritten.notes)
+        )
+        self.report(f"nginx ready at {self._proxy.url}")
+
+    def stop(self) -> None:
+        # Front to back: the proxy, the replicas, then the services they use.
+        if self._nginx is not None:
+            nginx = self._nginx
+            _quietly(nginx.stop)
+            self._kept["proxy"] = nginx.log()[-KEPT_LOG:]
+        if Capability.KILL in self.backend.capabilities:
+            _quietly(lambda: self._replicas.stop_all(cleanup.GRACE))
+        for replica in self._replicas.items:
+            if replica.started:
+                with contextlib.suppress(Exception):
+                    self._kept[f"replica-{replica.index}"] = self.backend.log(replica.index)[
+                        -KEPT_LOG:
+                    ]
+        _quietly(self.backend.close)
+        for kind, service in reversed(self._services.items()):
+            _quietly(service.stop)
+            with contextlib.suppress(Exception):
+                self._kept[kind] = service.log()[-KEPT_LOG:]
+        if self._directory is not None:
+            directory, self._directory = self._directory, None
+            _quietly(lambda: cleanup.remove_dir(directory))
+            _quietly(lambda: cleanup.registry().release_dir(directory))
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- the environment -------------------------------------------------------------------------
+
+    def _launch(self, index: int, port: int) -> Launch:
+        spec, backend = self.spec, self.backend
+        database, redis = self._reach("postgres"), self._reach("redis")
+        values = {
+            "host": LOOPBACK,
+            "port": str(port),
+            "replica": str(index),
+            "database_url": database or "",
+            "redis_url": redis or "",
+        }
+        if not backend.managed:
+            return Launch(index, port, values=values)
+        owned: dict[str, str] = {}
+        fake = self._services.get("fake-llm")
+        if fake is not None:
+            from agentcheck.live.fake_llm import API_KEY
+
+            owned.update(owned_model_env(fake.url(*backend.reach(fake)), API_KEY))
+        env = replica_env(
+            env_file=self._env_file, services=service_env(database, redis), owned=owned
+        )
+        return Launch(index, port, env=env, templates=dict(spec.env), values=values)
+
+    def _reach(self, kind: str) -> str | None:
+        service = self._services.get(kind)
+        return service.url(*self.backend.reach(service)) if service is not None else None
+
+    # -- what runs -------------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The runtime's name (``local``, ``url``, ...)."""
+        return self.backend.name
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        return self.backend.capabilities
+
+    @property
+    def managed(self) -> bool:
+        """agentcheck started these servers (and chose their environment)."""
+        return self.backend.managed
+
+    @property
+    def urls(self) -> list[str]:
+        """Each replica's own base URL, bypassing the proxy."""
+        return [r.url for r in self._replicas.items if r.url]
+
+    @property
+    def url(self) -> str:
+        """The entry point clients should use: the proxy when there is one, else replica 0.
+
+        Through a proxy that serves the agent under a prefix (``location /api/ { proxy_pass
+        http://agent/; }``) the URL carries it: ``http://127.0.0.1:PORT/api``.
+        """
+        return self.proxy_url or self.urls[0]
+
+    @property
+    def proxy(self) -> ProxyInfo | None:
+        """The proxy in front (started here or described), with its idle timeout."""
+        return self._proxy
+
+    @property
+    def proxy_url(self) -> str | None:
+        return self._proxy.url if self._proxy is not None else None
+
+    @property
+    def services(self) -> dict[str, Service]:
+        """The services by kind: ``fake-llm``, ``postgres``, ``redis``."""
+        return dict(self._services)
+
+    @property
+    def fake_llm(self) -> FakeLLM | None:
+        """agentcheck's fake LLM the replicas call, when the spec asked for it."""
+        from agentcheck.live.fake_llm import FakeLLM
+
+        service = self._services.get("fake-llm")
+        server = service.server if isinstance(service, InProcess) else None
+        return server if isinstance(server, FakeLLM) else None
+
+    @property
+    def database_url(self) -> str | None:
+        """``postgresql://...`` of the throwaway database as agentcheck reaches it, or None."""
+        service = self._services.get("postgres")
+        return service.url() if service is not None else None
+
+    @property
+    def redis_url(self) -> str | None:
+        """``redis://...`` of the throwaway Redis as agentcheck reaches it, or None."""
+        service = self._services.get("redis")
+        return service.url() if service is not None else None
+
+    @property
+    def directory(self) -> Path | None:
+        """The temporary directory holding everything of this run (None once stopped)."""
+        return self._directory
+
+    @property
+    def replicas(self) -> int:
+        return len(self._replicas.items)
+
+    def pids(self) -> list[int]:
+        """Every local process this deployment runs now: replicas, services, proxy."""
+        pids = self.backend.pids()
+        for service in self._services.values():
+            pids.extend(service.pids())
+        if self._nginx is not None:
+            pids.extend(self._nginx.pids())
+        return sorted(pids)
+
+    # -- breaking it on purpose ------------------------------------------------------------------
+
+    def require(self, *needed: Capability, action: str = "this") -> None:
+        """Raise :class:`Unsupported` ("kill refused: ...") unless the backend can do it."""
+        missing = [c for c in needed if c not in self.capabilities]
+        if missing:
+            raise Unsupported(
+                f"{action} refused: the {self.name} runtime cannot "
+                + ", ".join(c.value for c in missing)
+                + ("" if self.managed else " (it does not touch an existing deployment)")
+            )
+
+    def kill(self, index: int, sig: int, *, wait: bool = True) -> None:
+        """Send ``sig`` to replica ``index``; with ``wait`` until it is gone (SIGKILL after the
+        startup timeout). It stays down until :meth:`restart`."""
+        self.require(Capability.KILL, action="kill")
+        self._replicas.kill(index, sig, wait=wait)
+
+    def restart(self, index: int) -> None:
+        """Bring replica ``index`` back (stopped gracefully first if it runs) on the same port
+        and working directory, and wait until healthy."""
+        self.require(Capability.RESTART, Capability.SAME_PORT, action="restart")
+        self._replicas.restart(index)
+
+    def alive(self, index: int) -> bool:
+        return self.backend.alive(self._replicas.get(index).index)
+
+    def stats(self, index: int) -> ReplicaStats:
+        self.require(Capability.STATS, action="stats")
+        return self.backend.stats(self._replicas.get(index).index)
+
+    def service(self, kind: str) -> Service:
+        """The running service ``kind`` (``postgres``, ``redis``, ``fake-llm``)."""
+        try:
+            return self._services[kind]
+        except KeyError:
+            raise LiveError(f"this deployment runs no {kind}") from None
+
+    # -- what it said ----------------------------------------------------------------------------
+
+    def logs(self, index: int) -> str:
+        """Replica ``index``'s output so far, across restarts (kept after stop)."""
+        replica = self._replicas.get(index)
+        if self._directory is not None and replica.started:
+            return self.backend.log(index)
+        return self._kept.get(f"replica-{index}", "")
+
+    def proxy_logs(self) -> str:
+        """The proxy's error log (and access log after it), or ``""`` without a proxy."""
+        if self._nginx is not None and self._directory is not None:
+            return self._nginx.log()
+        return self._kept.get("proxy", "")
+
+    def all_logs(self) -> Iterator[tuple[str, str]]:
+        """``(name, text)`` of every log: each replica, the proxy, each service."""
+        for replica in self._replicas.items:
+            yield f"replica-{replica.index}", self.logs(replica.index)
+        yield "proxy", self.proxy_logs()
+        for kind, service in self._services.items():
+            live = self._directory is not None
+            yield kind, service.log() if live else self._kept.get(kind, "")

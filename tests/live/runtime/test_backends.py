@@ -1,0 +1,119 @@
+"""Runtimes register through ``agentcheck_runtimes``: one list, a plugin's backend is one class."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import pluggy
+import pytest
+
+from agentcheck import hookimpl, hookspecs
+from agentcheck.errors import ConfigError
+from agentcheck.live import backends
+from agentcheck.live.backends import Backend, Capability, Launch, make_backend, runtimes
+from agentcheck.live.checks import LiveCheck, LiveContext, run_check
+from agentcheck.live.orchestrator import Deployment
+from agentcheck.live.settings import LiveSettings, load_settings
+
+
+class Echo(Backend):
+    """A backend a plugin might add: replicas are URLs it was told about."""
+
+    name = "echo"
+    capabilities = frozenset({Capability.STATS})
+    options: ClassVar[dict[str, str]] = {"echo-url": "where the echo replicas answer"}
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    @classmethod
+    def from_settings(cls, settings: LiveSettings) -> Self:
+        return cls(str(settings.options["echo-url"]))
+
+    def start(self, launch: Launch) -> str:
+        return self.url
+
+    def signal(self, index: int, sig: int) -> None:
+        raise NotImplementedError
+
+    def alive(self, index: int) -> bool:
+        return True
+
+    def log(self, index: int) -> str:
+        return ""
+
+    def close(self) -> None:
+        return None
+
+
+class Plugin:
+    @hookimpl
+    def agentcheck_runtimes(self) -> list[Any]:
+        return [Echo]
+
+
+def manager(*plugins: object) -> pluggy.PluginManager:
+    pm = pluggy.PluginManager("agentcheck")
+    pm.add_hookspecs(hookspecs)
+    for plugin in (backends, *plugins):
+        pm.register(plugin)
+    return pm
+
+
+def test_the_builtin_runtimes_are_one_list() -> None:
+    assert list(runtimes()) == ["local", "url"]
+    local, url = runtimes().values()
+    assert local.capabilities == frozenset(Capability)
+    assert local.managed
+    assert url.capabilities == frozenset()
+    assert not url.managed
+
+
+def test_a_plugins_runtime_is_chosen_by_name_with_its_own_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pm = manager(Plugin())
+    monkeypatch.setattr("agentcheck.plugins.get_plugin_manager", lambda: pm)
+    (tmp_path / "langgraph.json").write_text('{"graphs": {}}', encoding="utf-8")
+    table = {"runtime": "echo", "echo-url": "http://127.0.0.1:9"}
+    settings = load_settings(tmp_path, table=table, run_budget=300)
+    backend = make_backend(settings, pm)
+    assert isinstance(backend, Echo)
+    assert backend.url == "http://127.0.0.1:9"
+    message = "expected one of local, echo, url, got 'ecko'; did you mean 'echo'"
+    with pytest.raises(ConfigError, match=message):
+        load_settings(tmp_path, table={"runtime": "ecko"}, run_budget=300)
+
+
+def test_two_runtimes_of_one_name_are_an_error() -> None:
+    class Other(Echo):
+        pass
+
+    class Again:
+        @hookimpl
+        def agentcheck_runtimes(self) -> list[Any]:
+            return [Other]
+
+    with pytest.raises(RuntimeError, match="runtime 'echo' is defined twice"):
+        runtimes(manager(Plugin(), Again()))
+
+
+class NeedsKill(LiveCheck):
+    code = "AC898"
+    name = "needs-kill"
+    summary = "Kills a replica."
+    requires = frozenset({Capability.KILL, Capability.RESTART})
+
+    def run(self, ctx: LiveContext, graph: str) -> str:
+        raise AssertionError("not reached on a runtime that cannot kill")
+
+
+def test_a_check_is_skipped_with_the_capability_the_runtime_lacks(tmp_path: Path) -> None:
+    (tmp_path / "langgraph.json").write_text('{"graphs": {}}', encoding="utf-8")
+    settings = load_settings(tmp_path, table={}, run_budget=300)
+    deployment = Deployment(settings.spec(managed=False), Echo("http://127.0.0.1:9"))
+    outcome = run_check(NeedsKill(), LiveContext(deployment, settings), "probe")
+    assert outcome.status == "skipped"
+    assert outcome.message == "the echo runtime cannot kill, restart"
+    assert NeedsKill().destructive
