@@ -20,6 +20,7 @@ from agentcheck.config import check_keys, load_config
 from agentcheck.errors import ConfigError
 
 if TYPE_CHECKING:
+    from agentcheck.live.backends import Backend
     from agentcheck.live.spec import DeploymentSpec
 
 __all__ = ["LIVE_KEYS", "LiveSettings", "load_settings"]
@@ -93,6 +94,12 @@ class LiveSettings:
             return []
         graphs = data.get("graphs") if isinstance(data, dict) else None
         return [str(name) for name in graphs] if isinstance(graphs, dict) else []
+
+    def backend(self) -> Backend:
+        """The backend of :attr:`runtime`, built from its options and :attr:`urls`."""
+        from agentcheck.live.backends import make_backend
+
+        return make_backend(self.runtime, self.options, urls=self.urls)
 
     def spec(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -14,7 +15,7 @@ from agentcheck.live import backends
 from agentcheck.live.backends import Backend, Capability, Launch, make_backend, runtimes
 from agentcheck.live.checks import LiveCheck, LiveContext, run_check
 from agentcheck.live.orchestrator import Deployment
-from agentcheck.live.settings import LiveSettings, load_settings
+from agentcheck.live.settings import load_settings
 
 
 class Echo(Backend):
@@ -28,8 +29,8 @@ class Echo(Backend):
         self.url = url
 
     @classmethod
-    def from_settings(cls, settings: LiveSettings) -> Self:
-        return cls(str(settings.options["echo-url"]))
+    def from_options(cls, options: Mapping[str, Any], *, urls: Sequence[str] = ()) -> Self:
+        return cls(str(options["echo-url"]))
 
     def start(self, launch: Launch) -> str:
         return self.url
@@ -78,7 +79,7 @@ def test_a_plugins_runtime_is_chosen_by_name_with_its_own_settings(
     (tmp_path / "langgraph.json").write_text('{"graphs": {}}', encoding="utf-8")
     table = {"runtime": "echo", "echo-url": "http://127.0.0.1:9"}
     settings = load_settings(tmp_path, table=table, run_budget=300)
-    backend = make_backend(settings, pm)
+    backend = make_backend(settings.runtime, settings.options, pm=pm)
     assert isinstance(backend, Echo)
     assert backend.url == "http://127.0.0.1:9"
     message = "expected one of local, echo, url, got 'ecko'; did you mean 'echo'"

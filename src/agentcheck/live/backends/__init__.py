@@ -8,6 +8,7 @@ backend is one module with a :class:`~.base.Backend` subclass and a plugin that 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -18,7 +19,6 @@ from agentcheck.live.backends.base import Backend, Capability, Launch, ReplicaSt
 if TYPE_CHECKING:
     from agentcheck.live.backends.local import LocalBackend
     from agentcheck.live.backends.url import UrlBackend
-    from agentcheck.live.settings import LiveSettings
 
 __all__ = [
     "Backend",
@@ -68,6 +68,12 @@ def runtimes(pm: pluggy.PluginManager | None = None) -> dict[str, type[Backend]]
     return dict(sorted(by_name.items(), key=lambda item: (item[0] != "local", item[0])))
 
 
-def make_backend(settings: LiveSettings, pm: pluggy.PluginManager | None = None) -> Backend:
-    """The backend ``settings.runtime`` names, built from the settings."""
-    return runtimes(pm)[settings.runtime].from_settings(settings)
+def make_backend(
+    runtime: str,
+    options: Mapping[str, Any],
+    *,
+    urls: Sequence[str] = (),
+    pm: pluggy.PluginManager | None = None,
+) -> Backend:
+    """The backend of ``runtime``, built from its options (``LiveSettings.backend()``)."""
+    return runtimes(pm)[runtime].from_options(options, urls=urls)

@@ -27,7 +27,7 @@ import re
 import shlex
 import string
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -37,7 +37,6 @@ from agentcheck.errors import LiveError, UsageError
 
 if TYPE_CHECKING:
     from agentcheck.live.services.base import Service
-    from agentcheck.live.settings import LiveSettings
     from agentcheck.live.spec import DeploymentSpec
 
 __all__ = ["Backend", "Capability", "Launch", "ReplicaStats", "Unsupported"]
@@ -142,8 +141,9 @@ class Backend(ABC):
     options: ClassVar[Mapping[str, str]] = {}
 
     @classmethod
-    def from_settings(cls, settings: LiveSettings) -> Self:
-        """Build it from the live settings (validate :attr:`options` here: ConfigError)."""
+    def from_options(cls, options: Mapping[str, Any], *, urls: Sequence[str] = ()) -> Self:
+        """Build it from its :attr:`options` as ``[tool.agentcheck.live]`` gives them (raw:
+        validate them here, raising ConfigError) and the deployment URLs the user gave."""
         return cls()
 
     def require(self, *needed: Capability) -> None:

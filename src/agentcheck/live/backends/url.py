@@ -9,14 +9,11 @@ LLM, no sealed egress, and the probe graph only if the deployment serves it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar, Self
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Self
 
 from agentcheck.errors import UsageError
 from agentcheck.live.backends.base import Backend, Launch, Unsupported
-
-if TYPE_CHECKING:
-    from agentcheck.live.settings import LiveSettings
 
 __all__ = ["UrlBackend"]
 
@@ -39,8 +36,8 @@ class UrlBackend(Backend):
         self.urls = [url.rstrip("/") for url in urls]
 
     @classmethod
-    def from_settings(cls, settings: LiveSettings) -> Self:
-        return cls(settings.urls)
+    def from_options(cls, options: Mapping[str, Any], *, urls: Sequence[str] = ()) -> Self:
+        return cls(urls)
 
     @property
     def fixed_replicas(self) -> int:

@@ -195,10 +195,9 @@ def start_context(settings: LiveSettings, *, progress: Progress | None = None) -
     the context records it in ``startup_error`` for AC801 to report. Configuration errors
     (:class:`agentcheck.errors.ConfigError`, ``UsageError``) do raise.
     """
-    from agentcheck.live.backends import make_backend
     from agentcheck.live.orchestrator import Deployment
 
-    backend = make_backend(settings)
+    backend = settings.backend()
     deployment = Deployment(settings.spec(managed=backend.managed), backend, progress=progress)
     ctx = LiveContext(deployment, settings)
     began = time.monotonic()

@@ -13,31 +13,20 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.errors import LiveError
 from agentcheck.live.services import http
 from agentcheck.live.services.base import Service
-from agentcheck.live.services.nginx_rewrite import UPSTREAM, Rewritten, rewrite
+from agentcheck.live.services.nginx_rewrite import UPSTREAM, Read, Rewritten, rewrite
 from agentcheck.live.services.ports import LOOPBACK
 from agentcheck.live.services.processes import Server, child_env
 
 if TYPE_CHECKING:
-    from agentcheck.deployment.nginx import NginxConfig
+    pass
 
 __all__ = ["UPSTREAM", "Nginx", "Read", "Rewritten", "read", "rewrite"]
-
-
-@dataclass(frozen=True)
-class Read:
-    """A config as :func:`read` found it."""
-
-    config: NginxConfig
-    #: Include patterns that matched none of the project's files (``conf.d/*.conf`` of the
-    #: machine): nginx accepts them, the rewrite notes that they were left out.
-    dropped: tuple[str, ...] = ()
 
 
 def read(source: Path, project: Path | None = None) -> Read:

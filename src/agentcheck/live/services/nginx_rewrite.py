@@ -35,9 +35,9 @@ from agentcheck.live.services.ports import LOOPBACK, free_port
 
 if TYPE_CHECKING:
     from agentcheck.deployment.nginx import Directive as Parsed
-    from agentcheck.live.services.nginx import Read
+    from agentcheck.deployment.nginx import NginxConfig
 
-__all__ = ["UPSTREAM", "Rewritten", "rewrite"]
+__all__ = ["UPSTREAM", "Read", "Rewritten", "rewrite"]
 
 Directive = dict[str, Any]
 
@@ -55,6 +55,16 @@ _TLS = frozenset({"ssl", "http2", "http3", "quic", "quic_retry", "quic_gso", "qu
 _MAIN_DROPPED = frozenset({"user", "daemon", "master_process", "pid", "error_log"})
 _LISTEN_KEPT = ("default_server", "default", "backlog=", "rcvbuf=", "sndbuf=", "deferred")
 _HTTP_CONTEXT = frozenset({"server", "upstream", "map", "geo", "log_format", "limit_req_zone"})
+
+
+@dataclass(frozen=True)
+class Read:
+    """A config as :func:`read` found it."""
+
+    config: NginxConfig
+    #: Include patterns that matched none of the project's files (``conf.d/*.conf`` of the
+    #: machine): nginx accepts them, the rewrite notes that they were left out.
+    dropped: tuple[str, ...] = ()
 
 
 @dataclass
