@@ -65,6 +65,12 @@ class SaverUse:
     keywords: tuple[str, ...] = ()
     #: The first positional argument is a string literal or f-string (a connection string).
     string_arg: bool = False
+    #: What builds the connection or pool it is given (``conn=`` or the first argument),
+    #: qualified through the imports: ``psycopg2.pool.SimpleConnectionPool``; ``""`` unknown.
+    connection: str = ""
+    #: Constructed in the ``except`` of a ``try`` that sets up persistence: when that fails,
+    #: the code falls back to it (kind ``"none"``: ``checkpointer = None`` there).
+    fallback: bool = False
 
 
 @dataclass

@@ -9,6 +9,7 @@ and ``store=`` arguments are followed the same way to the class that constructs 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
@@ -480,6 +481,14 @@ class _Analyzer:
         if f is None:
             return []
         out = []
+        text = self.project.text(rel, report=False) or ""
+        fallbacks = (
+            _fallback_handlers(self.project, rel)
+            if "except" in text and (f.calls or _UNSET_SAVER.search(text))
+            else _NO_FALLBACKS
+        )
+        for where in fallbacks.nones:
+            out.append(SaverUse("none", "None", None, where, "checkpointer", fallback=True))
         for call in f.calls:
             node = call.node
             name = call_name(node.func)
@@ -503,9 +512,95 @@ class _Analyzer:
                     in_with=call.in_with,
                     keywords=tuple(k.arg for k in node.keywords if k.arg),
                     string_arg=bool(node.args) and _is_string(node.args[0]),
+                    connection=self._connection(rel, node, call.fn) if method is None else "",
+                    fallback=fallbacks.holds(node),
                 )
             )
         return out
+
+    def _connection(self, rel: str, call: ast.Call, fn: Function | None) -> str:
+        """The qualified name of the call that builds a saver's connection argument."""
+        arg = next((k.value for k in call.keywords if k.arg in ("conn", "connection")), None)
+        if arg is None and call.args:
+            arg = call.args[0]
+        for _ in range(_MAX_DEPTH):
+            if isinstance(arg, ast.Await):
+                arg = arg.value
+            elif isinstance(arg, ast.Name):
+                resolved = self.resolve(rel, arg, fn, 0)
+                if resolved is None or not isinstance(resolved[1], ast.expr):
+                    return ""
+                rel, arg, fn = resolved[0], resolved[1], resolved[2]
+            else:
+                break
+        if isinstance(arg, ast.Call):
+            return qualified_name(self.project, rel, call_name(arg.func))
+        return ""
+
+
+#: Words in a ``try`` body that say it sets up persistence.
+_PERSISTENCE_WORDS = ("Saver", "Store", "checkpoint", "postgres", "Postgres", "redis", "Redis")
+
+
+@dataclass(frozen=True)
+class _Fallbacks:
+    """The ``except`` handlers of a file whose ``try`` sets up persistence."""
+
+    spans: tuple[tuple[int, int], ...]
+    #: ``checkpointer = None`` (or ``saver = None``) in those handlers.
+    nones: tuple[Where, ...]
+
+    def holds(self, node: ast.AST) -> bool:
+        line = getattr(node, "lineno", 0)
+        return any(start <= line <= end for start, end in self.spans)
+
+
+_NO_FALLBACKS = _Fallbacks((), ())
+_UNSET_SAVER = re.compile(r"(?i)(checkpointer|saver)\w*\s*(:[^=\n]*)?=\s*None\b")
+
+
+def _fallback_handlers(project: Project, rel: str) -> _Fallbacks:
+    """Where a file falls back when persistence fails: handlers of a ``try`` whose body
+    mentions a saver, a store, checkpoints, Postgres or Redis."""
+
+    def build() -> _Fallbacks:
+        text = project.text(rel, report=False) or ""
+        tree = project.python(rel) if "except" in text else None
+        if tree is None:
+            return _Fallbacks((), ())
+        lines = text.splitlines()
+        spans: list[tuple[int, int]] = []
+        nones: list[Where] = []
+        for node, _, _, _ in walk_lines(tree, keyword_lines(text, ["try:"])):
+            if not isinstance(node, ast.Try | ast.TryStar) or not node.body:
+                continue
+            body = "\n".join(lines[node.body[0].lineno - 1 : node.body[-1].end_lineno or 0])
+            if not any(w in body for w in _PERSISTENCE_WORDS):
+                continue
+            for handler in node.handlers:
+                if not handler.body:
+                    continue
+                spans.append((handler.body[0].lineno, handler.body[-1].end_lineno or 0))
+                for stmt in handler.body:
+                    if _assigns_no_saver(stmt):
+                        nones.append(Where(rel, stmt.lineno, stmt.col_offset + 1))
+        return _Fallbacks(tuple(spans), tuple(nones))
+
+    return project.memo(f"graphs:fallbacks:{rel}", build)
+
+
+def _assigns_no_saver(stmt: ast.stmt) -> bool:
+    """``checkpointer = None`` / ``self.saver = None``."""
+    if not isinstance(stmt, ast.Assign | ast.AnnAssign) or stmt.value is None:
+        return False
+    if not (isinstance(stmt.value, ast.Constant) and stmt.value.value is None):
+        return False
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    for target in targets:
+        name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")
+        if "checkpointer" in name.lower() or "saver" in name.lower():
+            return True
+    return False
 
 
 def _is_string(expr: ast.expr) -> bool:

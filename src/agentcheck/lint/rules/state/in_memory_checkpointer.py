@@ -70,8 +70,8 @@ class InMemoryCheckpointer(Rule):
         served = self_hosted_files(project, dep)
         for use in dep.savers:
             server = served.get(use.where.path)
-            if use.kind != "memory" or server is None or use.where in seen:
-                continue
+            if use.kind != "memory" or server is None or use.where in seen or use.fallback:
+                continue  # a fallback in an ``except`` is AC304's (persistence fails open)
             seen.add(use.where)
             what = "store" if use.role == "store" else "checkpointer"
             yield self.finding(

@@ -29,7 +29,11 @@ class PostgresSaverMisuse(Rule):
     - ``PostgresSaver.from_conn_string(...)`` not used as a (sync or async) context manager:
       it returns a context manager, not a saver;
     - Postgres savers and stores when nothing in the project ever calls ``.setup()``: the
-      tables are not created, and the first run fails.
+      tables are not created, and the first run fails;
+    - a saver given a psycopg2 connection or pool (``psycopg2.pool.SimpleConnectionPool``):
+      langgraph's Postgres savers are built on psycopg 3;
+    - persistence that fails open: an ``except`` around setting up a persistent saver that
+      falls back to ``MemorySaver()``/``InMemorySaver()`` or ``checkpointer = None``.
 
     The same holds for ``AsyncPostgresSaver``, the shallow savers and the Postgres stores.
 
@@ -66,9 +70,26 @@ class PostgresSaverMisuse(Rule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         dep = deployment(project)
+        yield from self._fail_open(dep.savers)
         uses = [u for u in dep.savers if u.kind == "postgres"]
         for use in uses:
-            if use.method is None and ("conn_string" in use.keywords or use.string_arg):
+            if use.method is None and use.connection.split(".", 1)[0] == "psycopg2":
+                yield self.finding(
+                    use.where.path,
+                    use.where.line,
+                    use.where.column,
+                    message=(
+                        f"`{use.cls}(...)` is given a psycopg2 connection or pool "
+                        f"(`{use.connection}`), but langgraph's Postgres savers need psycopg 3: "
+                        "the first checkpoint fails."
+                    ),
+                    fix=(
+                        "Open the connection with psycopg 3: `psycopg_pool.ConnectionPool(uri, "
+                        'kwargs={"autocommit": True, "row_factory": dict_row})` (or '
+                        f"`{_with(use)} {use.cls}.from_conn_string(uri) as saver:`)."
+                    ),
+                )
+            elif use.method is None and ("conn_string" in use.keywords or use.string_arg):
                 yield self.finding(
                     use.where.path,
                     use.where.line,
@@ -110,6 +131,27 @@ class PostgresSaverMisuse(Rule):
                 fix=(
                     f"Call `{'await ' if use.cls.startswith('Async') else ''}saver.setup()` "
                     "once after opening it (at start-up or in a migration step)."
+                ),
+            )
+
+    def _fail_open(self, savers: list[SaverUse]) -> Iterator[Finding]:
+        for use in savers:
+            if not use.fallback or use.kind not in ("memory", "none"):
+                continue
+            what = "`checkpointer = None`" if use.kind == "none" else f"`{use.cls}()`"
+            yield self.finding(
+                use.where.path,
+                use.where.line,
+                use.where.column,
+                message=(
+                    f"Persistence fails open: when setting up the persistent {use.role} "
+                    f"raises, this `except` falls back to {what}, and production silently "
+                    "runs without durable threads (lost on restart, not shared by replicas)."
+                ),
+                fix=(
+                    "Let start-up fail when the database is unreachable (re-raise), so the "
+                    "deployment is not healthy without persistence; keep in-memory savers to "
+                    "local development."
                 ),
             )
 
