@@ -1,4 +1,4 @@
-"""AC311: blocking calls inside ``async def`` graph nodes."""
+"""AC311: blocking calls inside ``async def`` graph nodes and request handlers."""
 
 from __future__ import annotations
 
@@ -52,6 +52,49 @@ def _blocking(project: Project, rel: str, call: ast.Call, local: set[str]) -> tu
         if attr in _PATH_IO:
             return f"{name}()", f"await asyncio.to_thread({name}, ...)"
     return "", ""
+
+
+#: Decorator methods that register a route on a FastAPI/Starlette app or router.
+_ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "api_route", "route", "websocket"}
+
+
+def _may_define_routes(text: str) -> bool:
+    return "async def" in text and ("fastapi" in text or "starlette" in text)
+
+
+def _route_handlers(tree: ast.Module, text: str) -> dict[AsyncDef, str]:
+    """Async functions registered as FastAPI/Starlette routes (``@app.post("/chat")``,
+    ``@router.get(...)``), labelled with their method and path."""
+    out: dict[AsyncDef, str] = {}
+    if not _may_define_routes(text):
+        return out
+    for node, _, _, _ in walk_lines(tree, keyword_lines(text, ["@"])):
+        if not isinstance(node, AsyncDef):
+            continue
+        for deco in node.decorator_list:
+            if not (isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute)):
+                continue
+            method = deco.func.attr
+            if method not in _ROUTE_METHODS:
+                continue
+            path = deco.args[0] if deco.args else None
+            where = (
+                path.value if isinstance(path, ast.Constant) and isinstance(path.value, str) else ""
+            )
+            verb = method.upper() if method not in ("api_route", "route") else "route"
+            out[node] = f"{verb} {where}".strip()
+    return out
+
+
+def _blocking_stream(call: ast.Call, parent: ast.AST | None) -> str:
+    """``for chunk in graph.stream(...)`` (or a comprehension over it) in an async function:
+    the sync generator runs the whole graph on the event loop."""
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "stream"):
+        return ""
+    iterated = (isinstance(parent, ast.For) and parent.iter is call) or (
+        isinstance(parent, ast.comprehension) and parent.iter is call and not parent.is_async
+    )
+    return call_name(call.func) if iterated else ""
 
 
 def _may_define_nodes(text: str) -> bool:
@@ -128,7 +171,9 @@ class BlockingCallInAsyncNode(Rule):
     What it does
     ------------
     In ``async def`` functions the served graphs use as nodes (``add_node`` targets,
-    ``@task`` and ``@entrypoint`` functions), reports synchronous ``.invoke()``, ``requests``
+    ``@task`` and ``@entrypoint`` functions) and in ``async def`` request handlers of a
+    served FastAPI/Starlette app (``@app.post("/chat")``), reports synchronous ``.invoke()``,
+    ``for chunk in graph.stream(...)``, ``requests``
     (and ``httpx``'s module-level) calls, ``time.sleep``, ``urlopen``, ``subprocess``, socket
     calls and file I/O (``open()``, ``Path.read_text`` ...). Calls handed to
     ``asyncio.to_thread`` or ``run_in_executor`` are not calls in the node and are not reported.
@@ -182,31 +227,52 @@ class BlockingCallInAsyncNode(Rule):
             if tree is not None:
                 for fn, label in _node_functions(project, rel, tree).items():
                     per_file.setdefault(rel, {}).setdefault(fn, label)
-        for rel in sorted(per_file):
-            for fn, label in sorted(per_file[rel].items(), key=lambda item: item[0].lineno):
-                yield from self._check_node(project, rel, fn, label)
+        handlers: dict[str, dict[AsyncDef, str]] = {}
+        for rel in sorted(dep.served_files):
+            text = project.text(rel, report=False) or ""
+            if not _may_define_routes(text):
+                continue
+            tree = project.python(rel)
+            if tree is not None:
+                found = _route_handlers(tree, text)
+                mine = per_file.get(rel, {})
+                handlers[rel] = {fn: label for fn, label in found.items() if fn not in mine}
+        for rel in sorted(set(per_file) | set(handlers)):
+            functions = [(fn, label, "node") for fn, label in per_file.get(rel, {}).items()]
+            functions += [(fn, label, "handler") for fn, label in handlers.get(rel, {}).items()]
+            for fn, label, role in sorted(functions, key=lambda item: item[0].lineno):
+                yield from self._check_function(project, rel, fn, label, role)
 
-    def _check_node(
-        self, project: Project, rel: str, fn: AsyncDef, label: str
+    def _check_function(
+        self, project: Project, rel: str, fn: AsyncDef, label: str, role: str
     ) -> Iterator[Finding]:
         local = {a.arg for a in fn.args.args + fn.args.kwonlyargs + fn.args.posonlyargs}
+        parents: dict[ast.AST, ast.AST] = {}
         for node in walk_function(fn):
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
             if isinstance(node, ast.Assign):
                 local.update(t.id for t in node.targets if isinstance(t, ast.Name))
         for node in walk_function(fn):
             if not isinstance(node, ast.Call):
                 continue
             what, instead = _blocking(project, rel, node, local)
+            stream = _blocking_stream(node, parents.get(node)) if not what else ""
+            if stream:
+                what = f"{stream}()"
+                instead = f"`async for ... in {stream[: -len('stream')]}astream(...)`"
             if not what:
                 continue
+            if role == "node":
+                inside = f"async node '{label}'{'' if label == fn.name else f' ({fn.name})'}"
+                effect = "other runs and SSE heartbeats stall while it waits"
+            else:
+                inside = f"async request handler {fn.name} ({label})"
+                effect = "every other request and stream on the worker stalls while it waits"
             yield self.finding(
                 rel,
                 node.lineno,
                 node.col_offset + 1,
-                message=(
-                    f"{what} blocks the event loop inside async node '{label}'"
-                    f"{'' if label == fn.name else f' ({fn.name})'}: other runs and SSE "
-                    "heartbeats stall while it waits."
-                ),
+                message=f"{what} blocks the event loop inside {inside}: {effect}.",
                 fix=f"Use {instead} instead.",
             )
