@@ -51,6 +51,7 @@ __all__ = [
     "distributions_for_import",
     "is_stdlib",
     "langgraph_json_dependencies",
+    "local_installs",
     "lock_files",
     "manifests",
     "normalize",
@@ -745,3 +746,76 @@ def requires_python(
         start = _section_start(text, "tool.poetry.dependencies")
         return spec_or_none, _key_line(text, "python", start)[0]
     return None
+
+
+# --------------------------------------------------------------------------- local packages
+
+
+def local_installs(project: Project) -> tuple[str, ...]:
+    """Directories of the project that its package managers install as packages: uv
+    workspace members (``[tool.uv.workspace] members``, less ``exclude``), uv path sources
+    (``[tool.uv.sources] x = { path = "libs/x" }``), Poetry path dependencies and local
+    paths in requirements files (``-e ./pkg``). Relative to the root, sorted; each holds a
+    package manifest or Python code."""
+    return project.memo("deps:local-installs", lambda: _local_installs(project))
+
+
+def _table(data: Any, key: str) -> dict[str, Any]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _path_specs(table: dict[str, Any]) -> Iterator[str]:
+    """The ``path`` of each ``name = { path = ... }`` (or list of such) entry."""
+    for spec in table.values():
+        for one in spec if isinstance(spec, list) else [spec]:
+            if isinstance(one, dict) and isinstance(one.get("path"), str):
+                yield one["path"]
+
+
+def _local_installs(project: Project) -> tuple[str, ...]:
+    import fnmatch
+
+    dirs = sorted(
+        {
+            "" if (p := PurePosixPath(rel).parent.as_posix()) == "." else p
+            for rel in project.files
+            if PurePosixPath(rel).name in ("pyproject.toml", "setup.py", "setup.cfg")
+        }
+    )
+    found: set[str] = set()
+    for rel in manifests(project):
+        name = PurePosixPath(rel).name
+        base = PurePosixPath(rel).parent.as_posix()
+        base = "" if base == "." else base
+        paths: list[str] = []
+        if name == "pyproject.toml":
+            tool = _table(project.toml(rel), "tool")
+            uv = _table(tool, "uv")
+            workspace = _table(uv, "workspace")
+            members = [m.rstrip("/") for m in workspace.get("members", []) if isinstance(m, str)]
+            excluded = [m.rstrip("/") for m in workspace.get("exclude", []) if isinstance(m, str)]
+            for candidate in dirs:
+                if candidate == base or (base and not candidate.startswith(base + "/")):
+                    continue
+                sub = candidate[len(base) + 1 :] if base else candidate
+                if any(fnmatch.fnmatchcase(sub, m) for m in members) and not any(
+                    fnmatch.fnmatchcase(sub, m) for m in excluded
+                ):
+                    found.add(candidate)
+            paths += _path_specs(_table(uv, "sources"))
+            poetry = _table(tool, "poetry")
+            tables = [_table(poetry, "dependencies"), _table(poetry, "dev-dependencies")]
+            tables += [_table(g, "dependencies") for g in _table(poetry, "group").values()]
+            for table in tables:
+                paths += _path_specs(table)
+        elif name not in ("setup.py", "setup.cfg", "Pipfile"):
+            found.update(
+                lp.path for lp in requirements_file(project, rel)[1] if lp.path and lp.path in dirs
+            )
+        for raw in paths:
+            target = _rel_join(base or ".", raw)
+            if target and target in dirs:
+                found.add(target)
+    found.discard("")
+    return tuple(sorted(found))

@@ -147,8 +147,10 @@ def search_roots(project: Project) -> tuple[str, ...]:
     ``sys.path`` entries for the project's code, most specific first.
 
     They are the directory of each langgraph.json / aegra.json, each local path in its
-    ``dependencies`` and its uv ``source.root`` (and their ``src/``), the root's ``src/`` and
-    the root.
+    ``dependencies`` and its uv ``source.root`` (and their ``src/``), the local packages the
+    project's package managers install (uv workspace members and path sources, Poetry path
+    dependencies, ``-e ./pkg``: :func:`agentcheck.deps.local_installs`, and their ``src/``),
+    the root's ``src/`` and the root.
     """
 
     def build() -> tuple[str, ...]:
@@ -176,6 +178,12 @@ def search_roots(project: Project) -> tuple[str, ...]:
                     if path is not None:
                         add(_join(path, "src"))
             add(cfg.dir)
+        from agentcheck.deps import local_installs
+
+        for installed in local_installs(project):
+            # uv workspace members, path sources, ``-e ./pkg``: installed as packages.
+            add(installed)
+            add(_join(installed, "src"))
         add("src")
         add("")
         # Most specific (deepest) first, the root last.

@@ -210,10 +210,13 @@ def _inside(rel: str, directory: str) -> bool:
 
 def _roots(project: Project, cfg: LanggraphConfig, existing: list[str], aegra: bool) -> list[_Root]:
     """Where the deployment can import code from."""
+    installed = [
+        root for d in deps.local_installs(project) for root in ((d, None), (f"{d}/src", None))
+    ]
     if aegra:
-        return [(cfg.dir, None), *((d, None) for d in existing)]
+        return [(cfg.dir, None), *((d, None) for d in existing), *installed]
     files = set(project.files)
-    roots: list[_Root] = []
+    roots: list[_Root] = list(installed)
     for d in existing:
         prefix = f"{d}/" if d else ""
         if any(f"{prefix}{m}" in files for m in PACKAGE_MANIFESTS):
