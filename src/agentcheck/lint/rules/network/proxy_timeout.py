@@ -32,7 +32,12 @@ class ProxyTimeoutTooShort(Rule):
     ``CONNECT`` tunnels, and an SSE response is not one.
 
     It reports, as an error, a timeout set explicitly below 60 s, the seed's floor for LLM
-    calls. It reports, as a warning, a timeout (explicit or the proxy's default) below the run
+    calls, when it cuts streams: a limit on the whole response, or an idle timer behind a
+    server that sends no heartbeats (or heartbeats further apart than the timeout). Behind
+    langgraph-api, whose heartbeats (every 5 s) keep streams alive through a short idle
+    timeout (measured with a 10 s ``proxy_read_timeout``), it is a warning that names what
+    breaks: blocking requests that wait for a run (``POST /runs/wait``), which get no
+    heartbeats. It reports, as a warning, a timeout (explicit or the proxy's default) below the run
     budget (``[tool.agentcheck] run-budget``, 300 s by default) when nothing resets it during
     a run: a limit on the whole response (GKE, Cloud Run, Envoy's route timeout, Traefik) is
     never reset, and an idle timer is reset only by a server that sends SSE heartbeats
@@ -93,15 +98,42 @@ class ProxyTimeoutTooShort(Rule):
                 )
                 if timeout.explicit and value < FLOOR:
                     seen.add(key)
+                    heartbeat = behind.heartbeat if timeout.idle and behind.known else None
+                    if heartbeat is not None and value > heartbeat:
+                        # Measured: langgraph-api's heartbeats keep streams alive through a
+                        # 10 s proxy_read_timeout; a blocking /runs/wait gets none.
+                        yield self.finding(
+                            timeout.where.path,
+                            timeout.where.line,
+                            timeout.where.column,
+                            message=(
+                                f"{timeout.setting} is {seconds(value)} on {proxy.name}: "
+                                f"streams survive it ({behind.label} sends an SSE heartbeat "
+                                f"every {seconds(heartbeat)}), but a blocking request that "
+                                "waits for the run (`POST /runs/wait`, `POST /threads/{id}/"
+                                f"runs/wait`, a join without stream) longer than {seconds(value)}"
+                                " is cut with a 504 while the run goes on."
+                            ),
+                            fix=fix,
+                            severity=Severity.WARNING,
+                        )
+                        continue
+                    if heartbeat is not None:
+                        why = (
+                            f"shorter than the {seconds(heartbeat)} between {behind.label}'s SSE "
+                            "heartbeats, it closes idle streams as well as blocking `runs/wait` "
+                            "requests"
+                        )
+                    else:
+                        why = (
+                            f"below the {seconds(FLOOR)} floor, a slow LLM call or a silent "
+                            "step ends the request (stream or `runs/wait`) before the run does"
+                        )
                     yield self.finding(
                         timeout.where.path,
                         timeout.where.line,
                         timeout.where.column,
-                        message=(
-                            f"{timeout.setting} is {seconds(value)} on {proxy.name}: below the "
-                            f"{seconds(FLOOR)} floor, a slow LLM call or a silent step ends the "
-                            "request before the run does."
-                        ),
+                        message=f"{timeout.setting} is {seconds(value)} on {proxy.name}: {why}.",
                         fix=fix,
                     )
                     continue
