@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import pluggy
 
     from agentcheck.lint.formatters import Report
+    from agentcheck.live.checks import LiveCheck
 
 __all__ = ["main"]
 
@@ -302,12 +303,19 @@ class _InterruptWatch:
         self.seen = True
 
 
+def _live_checks(pm: pluggy.PluginManager) -> list[type[LiveCheck]]:
+    from agentcheck.live.checks import all_live_checks
+
+    return sorted((type(check) for check in all_live_checks(pm)), key=lambda c: c.code)
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     from agentcheck.plugins import all_rules
 
-    rules = all_rules(_plugin_manager())
+    pm = _plugin_manager()
+    rules, checks = all_rules(pm), _live_checks(pm)
     if args.format == "json":
-        data = [
+        data: list[dict[str, str | bool]] = [
             {
                 "code": r.code,
                 "name": r.name,
@@ -318,10 +326,24 @@ def cmd_rules(args: argparse.Namespace) -> int:
             }
             for r in rules
         ]
+        data += [
+            {
+                "code": c.code,
+                "name": c.name,
+                "severity": c.severity,
+                "summary": c.summary,
+                "message": c.summary,
+                "fix": c.fix(),
+                "live": True,
+            }
+            for c in checks
+        ]
+        data.sort(key=lambda entry: str(entry["code"]))
         _write(json.dumps(data, indent=2) + "\n", sys.stdout)
         return EXIT_OK
-    rows = [("CODE", "NAME", "SEVERITY", "SUMMARY")]
-    rows += [(r.code, r.name, r.severity.value, r.summary()) for r in rules]
+    listed = [(r.code, r.name, r.severity.value, r.summary()) for r in rules]
+    listed += [(c.code, c.name, c.severity, f"(live) {c.summary}") for c in checks]
+    rows = [("CODE", "NAME", "SEVERITY", "SUMMARY"), *sorted(listed)]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = [
         f"{code:<{widths[0]}}  {name:<{widths[1]}}  {sev:<{widths[2]}}  {summary}".rstrip()
@@ -334,7 +356,20 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from agentcheck.plugins import all_rules
 
-    rule = find_rule(args.rule, all_rules(_plugin_manager()))
+    pm = _plugin_manager()
+    key = args.rule
+    for check in _live_checks(pm):
+        if key.upper() == check.code or key.lower() == check.name:
+            parts = [
+                f"{check.code} [{check.name}]",
+                "Live check: runs against the started deployment (pytest --agentcheck-live, "
+                "agentcheck check --live)",
+                "",
+                check.documentation(),
+            ]
+            _write("\n".join(parts) + "\n", sys.stdout)
+            return EXIT_OK
+    rule = find_rule(key, all_rules(pm))
     parts = [
         f"{rule.code} [{rule.name}]",
         f"Severity: {rule.severity.value}",

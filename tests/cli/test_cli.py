@@ -15,6 +15,7 @@ import pytest
 
 from agentcheck import __version__
 from agentcheck.cli import main
+from agentcheck.live.checks import LiveCheck, all_live_checks
 from agentcheck.plugins import all_rules
 from tests.cli.testrules import TEST_RULES
 
@@ -269,7 +270,39 @@ def test_rules_lists_every_registered_rule(capsys: pytest.CaptureFixture[str]) -
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["CODE", "NAME", "SEVERITY", "SUMMARY"]
     listed = [line.split()[:3] for line in lines[1:]]
-    assert listed == [[r.code, r.name, r.severity.value] for r in all_rules()]
+    rules = [[r.code, r.name, r.severity.value] for r in all_rules()]
+    checks = [[c.code, c.name, "error"] for c in all_live_checks()]
+    assert listed == sorted(rules + checks)
+    assert [line for line in lines if line.startswith("AC803")] == [
+        "AC803  sse-incremental" + " " * 22 + "error     (live) The first event arrives long "
+        "before the run ends: nothing buffers the stream."
+    ]
+
+
+def test_rules_json_lists_the_live_checks(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--format", "json"]) == 0
+    by_code = {r["code"]: r for r in json.loads(capsys.readouterr().out)}
+    assert by_code["AC805"]["live"] is True
+    assert by_code["AC804"]["fix"].startswith("Raise ``proxy_read_timeout``")
+
+
+@pytest.mark.parametrize("check", all_live_checks(), ids=lambda c: c.code)
+def test_explain_documents_every_live_check(
+    check: LiveCheck, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for key in (check.code, check.code.lower(), check.name):
+        assert main(["explain", key]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith(f"{check.code} [{check.name}]\nLive check: ")
+        for heading in ("What it checks", "Why it matters", "How to fix"):
+            assert f"\n{heading}\n" in out
+
+
+def test_explain_ac805_says_what_shared_event_ids_mean(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "AC805"]) == 0
+    out = capsys.readouterr().out
+    assert "Shared event ids" in out
+    assert "Last-Event-ID: -1" in out
 
 
 def test_rules_json_with_a_plugins_rules(

@@ -72,7 +72,9 @@ def test_pytest_items_and_their_junit_xml_print_no_key(
     project: Path, pytester: pytest.Pytester
 ) -> None:
     xml = pytester.path / "junit.xml"
-    result = pytester.runpytest_subprocess(
+    # In process: the items only lint (no server, no httpx), and a subprocess per fixture cost
+    # more than half of the fast suite's time.
+    result = pytester.runpytest_inprocess(
         "--agentcheck",
         "--agentcheck-only",
         f"--agentcheck-root={project}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import time
 from collections.abc import Sequence
@@ -62,6 +63,21 @@ class LiveCheck:
             raise TypeError(f"{cls.__name__}.name must be kebab-case")
         if not getattr(cls, "summary", ""):
             raise TypeError(f"{cls.__name__} needs a one-sentence summary")
+
+    #: How ``agentcheck rules`` lists it: a failed check fails its item, as an error does.
+    severity: ClassVar[str] = "error"
+
+    @classmethod
+    def documentation(cls) -> str:
+        """The check's docstring, dedented (``agentcheck explain AC8xx`` prints it)."""
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def fix(cls) -> str:
+        """The text of its "How to fix" section, on one line."""
+        doc = cls.documentation()
+        _, found, rest = doc.partition("How to fix\n----------\n")
+        return " ".join(rest.split("\n\n")[0].split()) if found else ""
 
     @property
     def destructive(self) -> bool:

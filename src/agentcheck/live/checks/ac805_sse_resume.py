@@ -56,16 +56,30 @@ class SseResume(LiveCheck):
     ``GET /threads/{id}/runs/{run}/stream`` and the id of the last event it took: the rest of
     the burst must be replayed, then the run streams on. Every event must arrive exactly once.
 
-    Event ids that several events share are reported as a warning: a client cut between two
-    such events cannot resume without losing the later one. langgraph-api's in-memory runtime
-    numbers events by the millisecond, so a burst of tokens shares ids; the check does not cut
-    there unless ``cut_shared_ids`` is set, which makes that loss a failure.
-
     Why it matters
     --------------
     Phones, proxies and deploys cut streams, and ``useStream`` and ``langgraph_sdk`` rejoin
     with the last event id. A server that cannot resume exactly loses or repeats events,
     silently.
+
+    Shared event ids (the warning "two events in a row shared an id")
+    ------------------------------------------------------------------
+    An SSE event id names a place in the stream: a client that rejoins with
+    ``Last-Event-ID: X`` gets what came after the event whose id is ``X``. When several
+    events carry one id, "after X" is ambiguous: the server resumes after the *first* of them
+    (or the last), so a client cut between two events that share an id loses the later ones,
+    or gets them twice. langgraph-api's in-memory runtime (``langgraph dev``) numbers events by
+    the millisecond, so a burst of tokens written within one node shares ids; Redis-backed
+    servers (Agent Server on PostgreSQL + Redis, langhost) and Aegra number them uniquely.
+    The check does not cut there by default, so its verdict stays stable, and warns instead;
+    a subclass with ``cut_shared_ids = True`` cuts there and fails on such a server.
+
+    What to do about it: serve production from a runtime whose event ids are unique and
+    ordered (the Redis-backed Agent Server, or your own server numbering events per run); or
+    have clients that rejoin do so with ``Last-Event-ID: -1`` (replay everything) and drop
+    the events they already hold by their content (run id and step); or accept that a cut in
+    the middle of a token burst may lose tokens of that burst, which the final ``values``
+    event repairs for clients that render state rather than tokens.
 
     How to fix
     ----------
@@ -279,7 +293,8 @@ def _shared_warning(shared: set[tuple[_Event, _Event]], where: str) -> str:
     return (
         f"AC805: {len(shared)} time(s) two events in a row shared an id {where} (e.g. "
         f"{first} and {second}: {first.id}); a client cut between two such events loses the "
-        "later one when it resumes with Last-Event-ID"
+        "later one when it resumes with Last-Event-ID (`agentcheck explain AC805` says what "
+        "to do)"
     )
 
 
