@@ -179,3 +179,15 @@ def test_fingerprints_are_stable_hashes_not_the_value() -> None:
     assert fingerprint(value) != fingerprint(KEYS["anthropic_k8s"])
     assert value[:8] not in fingerprint(value)
     assert len(fingerprint(value)) == 20
+
+
+def test_env_examples_are_recognised_by_every_rule_alike() -> None:
+    from agentcheck.deployment._envfiles import dotenv_kind, is_example_of
+
+    for name in (".env.example", ".env.full.example", ".env.quickstart.example", "env.example"):
+        assert is_example_of(name, ".env"), name
+    assert is_example_of(".env.production.example", ".env.production")
+    assert not is_example_of(".env.production", ".env")
+    assert not is_example_of(".env.local", ".env")
+    assert dotenv_kind(".env.full.example") == "example"
+    assert dotenv_kind(".env.e2e") == "env"

@@ -14,18 +14,30 @@ from agentcheck.deployment.model import EnvValue, Where
 if TYPE_CHECKING:
     from agentcheck.project import Project
 
-__all__ = ["dotenv_kind", "env_bindings", "is_example", "production_env_values"]
+__all__ = ["dotenv_kind", "env_bindings", "is_example", "is_example_of", "production_env_values"]
 
 _EXAMPLE_WORDS = ("example", "sample", "template", "dist", "defaults", "tmpl", "tpl")
 
 
 def dotenv_kind(name: str) -> str | None:
     """``"env"`` for ``.env`` and ``.env.<anything>``, ``"example"`` for ``.env.example`` and
-    its kin (``.sample``, ``.template`` ...), None for every other name."""
+    its kin (``.sample``, ``.template``, ``.env.full.example`` ...), None for every other name."""
     if name != ".env" and not name.startswith(".env."):
         return None
     rest = name[len(".env.") :].lower().split(".") if name != ".env" else []
     return "example" if any(part in _EXAMPLE_WORDS for part in rest) else "env"
+
+
+def is_example_of(example: str, target: str) -> bool:
+    """Whether the file named ``example`` documents the env file named ``target`` beside it:
+    ``.env.example``, ``.env.full.example``, ``.env.quickstart.example`` and ``env.example``
+    for ``.env``; ``.env.production.example`` for ``.env.production`` (AC104 and AC204 alike)."""
+    low, tlow = example.lower(), target.lower()
+    if low in (f"example{tlow}", f"{tlow.lstrip('.')}.example"):
+        return True
+    if not low.startswith(f"{tlow}.") or low == tlow:
+        return False
+    return any(part in _EXAMPLE_WORDS for part in low[len(tlow) + 1 :].split("."))
 
 
 def is_example(rel: str) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from agentcheck.deployment._envfiles import is_example_of
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 
@@ -19,13 +20,25 @@ __all__ = ["EnvFileMissing"]
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl")
 
 
+def _example_beside(project: Project, target: PurePosixPath) -> bool:
+    """An example of ``target`` among the project's files in its folder (``.env.full.example``,
+    ``.env.quickstart.example`` ...): the decision AC204 makes when it expects a ``.env``."""
+    folder = str(target.parent)
+    return any(
+        is_example_of(PurePosixPath(rel).name, target.name)
+        for rel in project.files
+        if str(PurePosixPath(rel).parent) == folder
+    )
+
+
 class EnvFileMissing(Rule):
     """The ``env`` file named in langgraph.json does not exist.
 
     What it does
     ------------
     Reports ``"env": "<file>"`` in langgraph.json or aegra.json when neither the file nor a
-    committed example of it (``.env.example``, ``.env.sample``, ``.env.template``) exists
+    committed example of it (``.env.example``, ``.env.sample``, ``.env.template``,
+    ``.env.full.example``, ``.env.quickstart.example``) exists
     next to it. A gitignored ``.env`` with a committed example is the normal local-development
     pattern and is not reported.
 
@@ -71,7 +84,7 @@ class EnvFileMissing(Rule):
             examples.append(target.with_name("example" + target.name))
             if target.name.startswith("."):
                 examples.append(target.with_name(target.name[1:] + ".example"))
-            if any(project.is_file(str(p)) for p in examples):
+            if any(project.is_file(str(p)) for p in examples) or _example_beside(project, target):
                 continue
             what = "a directory" if entry.is_dir else "missing"
             yield self.finding(
