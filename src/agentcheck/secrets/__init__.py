@@ -28,6 +28,7 @@ from agentcheck.secrets._scan import (
 )
 from agentcheck.secrets._values import (
     compose_default,
+    is_dummy,
     is_interpolated,
     is_placeholder,
     is_reference,
@@ -47,6 +48,7 @@ __all__ = [
     "dockerignore_spec",
     "fingerprint",
     "ignore_spec",
+    "is_dummy",
     "is_interpolated",
     "is_placeholder",
     "is_reference",

@@ -20,6 +20,7 @@ __all__ = [
     "compose_default",
     "entropy",
     "is_digest",
+    "is_dummy",
     "is_hex",
     "is_interpolated",
     "is_keyboard_mash",
@@ -264,6 +265,27 @@ def is_word_built(value: str) -> bool:
         return False
     wordy = sum(len(r) for r in runs if _is_word(r))
     return wordy >= 3 and wordy * 10 >= letters * 6 and len(text) - letters <= letters
+
+
+#: Words that mark a value as made for tests or local runs (``test-jwt-secret-for-e2e``).
+_DUMMY_WORDS = re.compile(
+    r"(?:^|[^a-z])(?:test|tests|testing|e2e|ci|dummy|fake|mock|local|dev|demo|sandbox|insecure|"
+    r"throwaway|unsafe|only)(?:[^a-z]|$)"
+)
+
+
+def is_dummy(value: str) -> bool:
+    """A value no one would mind leaking: empty, a placeholder, a reference, a default
+    password, words typed by a person, or marked for tests (``test-client-secret-for-e2e``)."""
+    text = value.strip().strip("\"'")
+    return (
+        not text
+        or is_placeholder(text)
+        or is_reference(text)
+        or is_trivial_password(text)
+        or is_word_built(text)
+        or bool(_DUMMY_WORDS.search(text.lower()))
+    )
 
 
 def is_trivial_password(value: str) -> bool:

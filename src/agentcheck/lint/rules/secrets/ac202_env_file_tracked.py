@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
-from agentcheck.lint.rules.secrets._common import dotenv_kind
+from agentcheck.lint.rules.secrets._common import dotenv_kind, scanned_hits
+from agentcheck.secrets import is_dummy, secret_word
 
 if TYPE_CHECKING:
     from agentcheck.project import Project
 
 __all__ = ["EnvFileTracked"]
+
+#: Env files where real keys are kept: tracked, they will be committed with the keys.
+_KEY_FILES = re.compile(r"^\.env(?:\.local|\.prod\w*|\.production(?:\.local)?|\.stag\w*)?$")
+_LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][\w.-]*)\s*=\s*(?P<value>.*)$")
+
+
+def _secret_values(text: str) -> Iterator[str]:
+    """The values of the secret-named variables of a dotenv file."""
+    for raw in text.splitlines():
+        match = _LINE.match(raw)
+        if match is None or secret_word(match["name"]) is None:
+            continue
+        value = match["value"].strip()
+        if value[:1] in ("'", '"'):
+            value = value[1:].split(value[0], 1)[0]
+        else:
+            value = value.split(" #", 1)[0].strip()
+        yield value
 
 
 class EnvFileTracked(Rule):
@@ -21,9 +41,15 @@ class EnvFileTracked(Rule):
 
     What it does
     ------------
-    Reports every ``.env`` and ``.env.*`` file that git tracks, at any depth. Examples meant to
-    be committed (``.env.example``, ``.env.sample``, ``.env.template`` and the like) are not
-    reported. Secrets inside the file are also reported, one by one, by AC201.
+    Reports every ``.env`` and ``.env.*`` file that git tracks, at any depth, that holds a
+    credential. Examples meant to be committed (``.env.example``, ``.env.sample``,
+    ``.env.template`` and the like) are not reported, nor are files of dummy values made for
+    tests or a quick start (``.env.e2e`` with ``JWT_SECRET=test-secret-for-e2e``,
+    ``.env.quickstart`` with ``GOOGLE_API_KEY=your_key_here``): empty values, placeholders,
+    default passwords, words typed by a person and values marked for tests are dummies. A
+    ``.env``, ``.env.local`` or ``.env.production`` of dummies is still reported, as a warning:
+    the real keys go there next. Secrets inside the file are also reported, one by one, by
+    AC201.
 
     Why is this bad?
     ----------------
@@ -61,10 +87,22 @@ class EnvFileTracked(Rule):
     def check(self, project: Project) -> Iterator[Finding]:
         if project.git_root is None:
             return
+        hits = scanned_hits(project)
         for rel in sorted(project.tracked):
-            if dotenv_kind(PurePosixPath(rel).name) == "env":
+            name = PurePosixPath(rel).name
+            if dotenv_kind(name) != "env":
+                continue
+            text = project.text(rel) or ""
+            if hits.get(rel) or not all(is_dummy(v) for v in _secret_values(text)):
                 yield self.finding(
                     rel,
                     message=f"{rel} is tracked by git: every clone and the history carry its "
                     "secrets.",
+                )
+            elif _KEY_FILES.match(name):
+                yield self.finding(
+                    rel,
+                    message=f"{rel} is tracked by git: it holds no credential yet, but it is "
+                    "where local keys go, and git will commit them with the next change.",
+                    severity=Severity.WARNING,
                 )
