@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from agentcheck.deployment._envfiles import env_bindings
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 from agentcheck.lint.rules.secrets._common import dotenv_kind, scanned_hits
@@ -19,21 +20,13 @@ __all__ = ["EnvFileTracked"]
 
 #: Env files where real keys are kept: tracked, they will be committed with the keys.
 _KEY_FILES = re.compile(r"^\.env(?:\.local|\.prod\w*|\.production(?:\.local)?|\.stag\w*)?$")
-_LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][\w.-]*)\s*=\s*(?P<value>.*)$")
 
 
-def _secret_values(text: str) -> Iterator[str]:
-    """The values of the secret-named variables of a dotenv file."""
-    for raw in text.splitlines():
-        match = _LINE.match(raw)
-        if match is None or secret_word(match["name"]) is None:
-            continue
-        value = match["value"].strip()
-        if value[:1] in ("'", '"'):
-            value = value[1:].split(value[0], 1)[0]
-        else:
-            value = value.split(" #", 1)[0].strip()
-        yield value
+def _secret_values(project: Project, rel: str) -> Iterator[str]:
+    """The values of the secret-named variables of a dotenv file, as python-dotenv reads them."""
+    for key, value, _line in env_bindings(project, rel):
+        if secret_word(key) is not None:
+            yield value or ""
 
 
 class EnvFileTracked(Rule):
@@ -92,8 +85,7 @@ class EnvFileTracked(Rule):
             name = PurePosixPath(rel).name
             if dotenv_kind(name) != "env":
                 continue
-            text = project.text(rel) or ""
-            if hits.get(rel) or not all(is_dummy(v) for v in _secret_values(text)):
+            if hits.get(rel) or not all(is_dummy(v) for v in _secret_values(project, rel)):
                 yield self.finding(
                     rel,
                     message=f"{rel} is tracked by git: every clone and the history carry its "
