@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from agentcheck.deployment._gunicorn import gunicorn_argv
 from agentcheck.lint.finding import Severity
-from agentcheck.lint.rules.network._gunicorn import gunicorn_argv
 from agentcheck.lint.runner import enabled_rules, lint
 from agentcheck.project import Project
 from tests.network.conftest import MakeProject

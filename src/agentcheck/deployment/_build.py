@@ -6,7 +6,6 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from agentcheck._findings import Severity
 from agentcheck.deployment._classify import (
     command_server,
     image_name,
@@ -14,10 +13,14 @@ from agentcheck.deployment._classify import (
     image_server,
 )
 from agentcheck.deployment._compose import read_compose
-from agentcheck.deployment._docker import parse_dockerfile, split_command
+from agentcheck.deployment._docker import parse_dockerfile
 from agentcheck.deployment._envfiles import production_env_values
 from agentcheck.deployment._guard import guarded
+from agentcheck.deployment._gunicorn import gunicorn_runs
+from agentcheck.deployment._helm import helm_charts, helm_images, templated_manifests
 from agentcheck.deployment._k8s import K8sModel, read_k8s
+from agentcheck.deployment._platforms import read_start_commands
+from agentcheck.deployment._scripts import read_scripts
 from agentcheck.deployment.model import (
     Container,
     Deployment,
@@ -34,10 +37,9 @@ from agentcheck.deployment.model import (
 from agentcheck.deployment.proxies import find_proxies
 
 if TYPE_CHECKING:
-    from agentcheck.parsing import Located
     from agentcheck.project import Project
 
-__all__ = ["build", "helm_values"]
+__all__ = ["build"]
 
 #: Workloads that run to completion (migrations, batch jobs): never the serving agent, unless
 #: their command starts a server.
@@ -46,8 +48,9 @@ _ONE_OFF = {"Job", "CronJob"}
 
 def build(project: Project) -> Deployment:
     dep = Deployment()
-    dep.helm_charts = _helm_charts(project)
-    _templated_manifests(project, dep.helm_charts)
+    dep.helm_charts = helm_charts(project)
+    templated_manifests(project, dep.helm_charts)
+    dep.helm_images = helm_images(project)
     for rel in project.dockerfiles:
         info = guarded(project, rel, "a Dockerfile", partial(parse_dockerfile, project, rel), None)
         if info is not None:
@@ -69,12 +72,15 @@ def build(project: Project) -> Deployment:
         dep.settings.extend(info.settings)
     dep.settings.extend(_langgraph_settings(project))
     dep.production_env = production_env_values(project)
+    dep.start_commands = read_start_commands(project)
+    dep.script_commands = read_scripts(project)
     dep.autoscalers = k8s.autoscalers
     dep.disruption_budgets = k8s.pdbs
     dep.exposed = list(k8s.exposed)
     dep.k8s_services = k8s.services
     dep.limit_range_defaults = k8s.limit_range_defaults
     _servers(project, dep)
+    dep.gunicorn = gunicorn_runs(project, dep)
     dep.replicas = _replicas(dep)
     dep.env, dep.env_opaque = _env(dep)
     _compose_exposure(dep)
@@ -108,62 +114,6 @@ def _langgraph_settings(project: Project) -> list[EnvSetting]:
                     True,
                 )
             )
-    return out
-
-
-# --------------------------------------------------------------------------- helm
-
-
-def _helm_charts(project: Project) -> list[str]:
-    """Chart directories; their templates are skipped with one info finding per chart."""
-    charts = []
-    for rel in project.by_name("Chart.yaml"):
-        chart = PurePosixPath(rel).parent.as_posix()
-        chart = "" if chart == "." else chart
-        charts.append(chart)
-        prefix = f"{chart}/templates/" if chart else "templates/"
-        if any(f.startswith(prefix) for f in project.files):
-            shown = chart or "."
-            project.problem(
-                rel,
-                f"Helm chart {shown}: its templates are skipped (they are YAML only once "
-                f"rendered); lint the rendered manifests: `helm template {shown} "
-                f"--output-dir rendered/` then `agentcheck lint rendered/`",
-                severity=Severity.INFO,
-            )
-    return charts
-
-
-def _templated_manifests(project: Project, charts: list[str]) -> None:
-    """Other ``{{ }}``-templated manifests (Jinja, Ansible, envsubst-style tooling): one info
-    finding each. Only files that look like Kubernetes or compose files count, so CI workflows
-    with ``${{ }}`` expressions are left alone."""
-    compose = set(project.compose_files)
-    for rel in project.yaml_files:
-        if any(rel.startswith(f"{chart}/" if chart else "") for chart in charts):
-            continue
-        if not project.is_templated(rel):
-            continue
-        text = project.text(rel, report=False) or ""
-        if rel not in compose and not ("apiVersion" in text and "kind:" in text):
-            continue
-        project.problem(
-            rel,
-            f"{rel} is templated ({{{{ }}}}) and is YAML only once rendered: it is skipped; lint "
-            "the rendered output (render it into a directory such as rendered/, then "
-            "`agentcheck lint rendered/`)",
-            severity=Severity.INFO,
-        )
-
-
-def helm_values(project: Project) -> list[tuple[str, Located]]:
-    """Chart ``values*.yaml`` documents (production values)."""
-    out: list[tuple[str, Located]] = []
-    for rel in project.yaml_files:
-        name = PurePosixPath(rel).name
-        parts = PurePosixPath(rel).parts
-        if name.startswith("values") and ("charts" in parts or "helm" in parts):
-            out.extend((rel, doc) for doc in project.yaml(rel))
     return out
 
 
@@ -306,34 +256,29 @@ def _servers(project: Project, dep: Deployment) -> None:
     for rel, server in by_dockerfile.items():
         if rel not in used and server not in explicit:
             explicit.append(server)
-    explicit.extend(_procfile_servers(project))
+    explicit.extend(_platform_servers(project, dep))
     dep.servers = explicit
     if not any(s.production for s in explicit):
         dep.servers.extend(_implied(project, has_config, has_aegra))
 
 
-def _procfile_servers(project: Project) -> list[Server]:
-    """``web: uvicorn app:app`` in a Procfile (Heroku, Railway, Render, Dokku buildpacks)."""
+def _platform_servers(project: Project, dep: Deployment) -> list[Server]:
+    """``web: uvicorn app:app`` in a Procfile, a railway/fly/render/nixpacks start command."""
     out = []
-    for rel in project.by_name("Procfile"):
-        for n, line in enumerate((project.text(rel) or "").splitlines(), start=1):
-            process, sep, command = line.partition(":")
-            if not sep or process.strip().startswith("#"):
-                continue
-            argv = split_command(command)
-            started = command_server(argv)
-            if started is None or argv is None:
-                continue
-            server = Server(
-                kind=started[0],
-                where=Where(rel, n),
-                reason=_cmd_reason(argv, f"{rel} ({process.strip()})"),
-                command=argv,
-                production=project.is_production(rel) or rel == "Procfile",
-            )
-            if started[1]:
-                server.app_file = _app_file(project, started[1], None)
-            out.append(server)
+    for command in dep.start_commands:
+        started = command_server(command.argv)
+        if started is None or command.process == "release":
+            continue
+        server = Server(
+            kind=started[0],
+            where=command.where,
+            reason=_cmd_reason(command.argv, f"{command.where.path} ({command.process})"),
+            command=command.argv,
+            production=command.production,
+        )
+        if started[1]:
+            server.app_file = _app_file(project, started[1], None)
+        out.append(server)
     return out
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import shlex
 from pathlib import PurePosixPath
 
+from agentcheck.deployment._commands import shell_words
 from agentcheck.deployment.model import Role, ServerKind
 from agentcheck.scalars import parse_duration, parse_int
 
@@ -110,20 +110,6 @@ def image_role(image: str | None) -> Role | None:
     return None
 
 
-def _words(argv: tuple[str, ...]) -> list[str]:
-    """argv with ``sh -c "..."`` unwrapped into words."""
-    words: list[str] = []
-    for arg in argv:
-        if " " in arg.strip():
-            try:
-                words.extend(shlex.split(arg))
-            except ValueError:
-                words.extend(arg.split())
-        else:
-            words.append(arg)
-    return words
-
-
 def command_server(argv: tuple[str, ...] | None) -> tuple[ServerKind, str | None] | None:
     """The server a start command runs, and the ASGI app it names (``app.main:app``).
 
@@ -131,7 +117,7 @@ def command_server(argv: tuple[str, ...] | None) -> tuple[ServerKind, str | None
     """
     if not argv:
         return None
-    words = _words(argv)
+    words = shell_words(argv)
     names = [PurePosixPath(w).name for w in words]
     for i, name in enumerate(names):
         nxt = names[i + 1] if i + 1 < len(names) else ""

@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.deployment._classify import join_rel, parse_duration, parse_int
-from agentcheck.deployment._docker import split_command
+from agentcheck.deployment._commands import split_command
 from agentcheck.deployment._envfiles import dotenv_kind, env_bindings
 from agentcheck.deployment.model import (
     Container,

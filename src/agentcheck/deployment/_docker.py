@@ -10,32 +10,15 @@ import shlex
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from agentcheck.deployment._commands import split_command
 from agentcheck.deployment.model import BuildCopy, DockerfileInfo, EnvSetting, EnvValue, Where
 
 if TYPE_CHECKING:
     from agentcheck.project import Project
 
-__all__ = ["parse_dockerfile", "split_command"]
+__all__ = ["parse_dockerfile"]
 
 _HEREDOC = re.compile(r"<<-?\s*([\"']?)([A-Za-z_][A-Za-z0-9_]*)\1")
-
-
-def split_command(value: str) -> tuple[str, ...] | None:
-    """A CMD/ENTRYPOINT/command value as argv: JSON (exec) form or shell form."""
-    text = value.strip()
-    if not text:
-        return None
-    if text.startswith("["):
-        try:
-            data = json.loads(text)
-        except ValueError:
-            data = None
-        if isinstance(data, list) and all(isinstance(x, str) for x in data):
-            return tuple(data)
-    try:
-        return tuple(shlex.split(text, comments=False, posix=True))
-    except ValueError:
-        return tuple(text.split())
 
 
 def _instructions(project: Project, rel: str, text: str) -> list[dict[str, Any]]:
@@ -176,6 +159,7 @@ def parse_dockerfile(project: Project, rel: str) -> DockerfileInfo | None:
         elif instruction == "HEALTHCHECK":
             info.healthcheck = None if value.strip().upper().startswith("NONE") else where
     info.froms = froms
+    info.stages = frozenset(stages)
     info.args = args
     info.copies = copies
     info.settings = settings

@@ -40,6 +40,7 @@ from agentcheck.deployment._graph_model import (
     GraphInfo,
     SaverUse,
 )
+from agentcheck.scalars import parse_float
 
 __all__ = [
     "NO_SAVER",
@@ -57,6 +58,9 @@ __all__ = [
     "EnvValue",
     "Exposure",
     "GraphInfo",
+    "GunicornRun",
+    "GunicornSetting",
+    "HelmImage",
     "K8sService",
     "Port",
     "Probe",
@@ -64,9 +68,11 @@ __all__ = [
     "Role",
     "SaverKind",
     "SaverUse",
+    "ScriptCommand",
     "Server",
     "ServerKind",
     "SettingKind",
+    "StartCommand",
     "Where",
     "Workload",
 ]
@@ -397,6 +403,8 @@ class DockerfileInfo:
     healthcheck: Where | None = None
     #: Every ``FROM`` image (all stages) with its position.
     froms: list[tuple[str, Where]] = field(default_factory=list)
+    #: Names given to build stages (``FROM python:3.11 AS build``), lower-cased.
+    stages: frozenset[str] = frozenset()
     #: ``ARG`` names declared in any stage, with where (the first declaration).
     args: dict[str, Where] = field(default_factory=dict)
     #: ``ARG`` names the final stage's ``ENV`` copies (``ENV KEY=$KEY``): their build-time
@@ -410,6 +418,94 @@ class DockerfileInfo:
     @property
     def argv(self) -> tuple[str, ...]:
         return (self.entrypoint or ()) + (self.cmd or ())
+
+
+@dataclass(frozen=True)
+class StartCommand:
+    """A start command a platform file declares: a Procfile process, railway/fly/nixpacks/
+    render start commands, App Engine's ``entrypoint``."""
+
+    #: The file's name (``Procfile``, ``fly.toml``).
+    platform: str
+    #: The process it starts (``web``, ``release``; the key for other platforms).
+    process: str
+    argv: tuple[str, ...]
+    where: Where
+    production: bool
+    #: The directory of the file (``""`` at the root): commands run from there.
+    base: str = ""
+
+
+@dataclass(frozen=True)
+class HelmImage:
+    """An image a Helm chart's values pin: a mapping with ``repository`` and ``tag``."""
+
+    #: The values path of the mapping (``image``, ``images.backendImage``).
+    name: str
+    repository: str
+    tag: str
+    #: Where the tag is written.
+    where: Where
+
+
+@dataclass(frozen=True)
+class ScriptCommand:
+    """A docker, compose, kubectl or helm command in a script, Makefile or CI file."""
+
+    #: The first line of its logical line (backslash continuations joined).
+    where: Where
+    #: The simple command from the tool's name on: ``("docker", "build", "-f", ...)``.
+    words: tuple[str, ...]
+    #: The physical lines of its logical line.
+    lines: tuple[str, ...] = ()
+
+    @property
+    def tool(self) -> str:
+        return self.words[0].rsplit("/", 1)[-1] if self.words else ""
+
+    def line_of(self, text: str) -> int:
+        """The line of the logical line that holds ``text`` (the first line if none does)."""
+        for offset, line in enumerate(self.lines):
+            if text in line:
+                return self.where.line + offset
+        return self.where.line
+
+
+# --------------------------------------------------------------------------- gunicorn
+
+
+@dataclass(frozen=True)
+class GunicornSetting:
+    """A setting's effective value, where it is written and whether it is written at all."""
+
+    value: str
+    where: Where
+    explicit: bool
+
+
+@dataclass(frozen=True)
+class GunicornRun:
+    """One way production starts gunicorn."""
+
+    #: ``Dockerfile CMD``, ``compose service agent``, ``Procfile web``, ``gunicorn.conf.py``.
+    source: str
+    where: Where
+    #: ``module:attr`` as written, when the command names it.
+    app: str | None
+    timeout: GunicornSetting
+    worker_class: GunicornSetting
+    threads: int
+    #: The directory commands and config paths are relative to.
+    base: str
+
+    @property
+    def timeout_seconds(self) -> float | None:
+        return parse_float(self.timeout.value)
+
+    @property
+    def sync_workers(self) -> bool:
+        """Requests run on the worker's only thread: a long one blocks the heartbeat."""
+        return self.worker_class.value in ("sync", "") and self.threads <= 1
 
 
 # --------------------------------------------------------------------------- the whole
@@ -433,6 +529,12 @@ class Deployment:
     dockerfiles: dict[str, DockerfileInfo] = field(default_factory=dict)
     #: Every binding of the production env files (``.env.production``, ``prod.env``).
     production_env: list[EnvValue] = field(default_factory=list)
+    #: Start commands of platform files (Procfile, railway, fly, render, nixpacks, App Engine).
+    start_commands: list[StartCommand] = field(default_factory=list)
+    #: Every way production starts gunicorn (commands, ``GUNICORN_CMD_ARGS``, config files).
+    gunicorn: list[GunicornRun] = field(default_factory=list)
+    #: docker/compose/kubectl/helm commands of scripts, Makefiles and CI files.
+    script_commands: list[ScriptCommand] = field(default_factory=list)
     #: Every variable any deployment file writes, with its position (see :class:`EnvSetting`).
     settings: list[EnvSetting] = field(default_factory=list)
     graphs: list[GraphInfo] = field(default_factory=list)
@@ -456,6 +558,8 @@ class Deployment:
     limit_range_defaults: dict[str, frozenset[str]] = field(default_factory=dict)
     #: Helm charts found (their directory); their templates are not read.
     helm_charts: list[str] = field(default_factory=list)
+    #: Images the charts' values files pin.
+    helm_images: list[HelmImage] = field(default_factory=list)
 
     #: Reads the proxies on first access of :attr:`proxies` (set by the builder).
     _proxy_reader: Callable[[], list[Any]] | None = field(default=None, repr=False, compare=False)

@@ -3,48 +3,25 @@ production."""
 
 from __future__ import annotations
 
-import json
 import re
-import shlex
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import pathspec
 
+from agentcheck.deployment._commands import SEPARATORS, shell_words, split_line
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 
 if TYPE_CHECKING:
     from agentcheck.deployment.model import EnvValue
-    from agentcheck.parsing import Located
     from agentcheck.project import Project
 
 __all__ = ["DevServerInProduction", "dev_server"]
 
-_SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
-_SEPARATORS = {"&&", "||", ";", "|", "&"}
 _PYTHONS = re.compile(r"^python(?:3(?:\.\d+)?)?$")
 _RUNTIME_ENV = "LANGGRAPH_RUNTIME_EDITION"
-
-
-def _split(text: str) -> list[str]:
-    try:
-        return shlex.split(text, comments=True)
-    except ValueError:
-        return text.split()
-
-
-def _words(argv: Sequence[str]) -> list[str]:
-    """argv with the script of ``sh -c "<script>"`` split into words (recursively)."""
-    out: list[str] = []
-    for i, arg in enumerate(argv):
-        shell = i >= 2 and argv[i - 1] == "-c" and PurePosixPath(argv[i - 2]).name in _SHELLS
-        if shell or (i == 1 and argv[0] == "-c"):
-            out.extend(_words(_split(arg)))
-        else:
-            out.append(arg)
-    return out
 
 
 def dev_server(argv: Sequence[str] | str | None) -> str | None:
@@ -56,7 +33,7 @@ def dev_server(argv: Sequence[str] | str | None) -> str | None:
     """
     if argv is None:
         return None
-    words = _words(_split(argv) if isinstance(argv, str) else list(argv))
+    words = shell_words(split_line(argv) if isinstance(argv, str) else list(argv))
     for i, word in enumerate(words):
         name = PurePosixPath(word).name
         rest = words[i + 1 :]
@@ -77,7 +54,7 @@ def dev_server(argv: Sequence[str] | str | None) -> str | None:
 
 def _subcommand(rest: Sequence[str]) -> str | None:
     for word in rest:
-        if word in _SEPARATORS:
+        if word in SEPARATORS:
             return None
         if not word.startswith("-"):
             return word
@@ -188,16 +165,14 @@ class DevServerInProduction(Rule):
                         f"The command of {workload.kind} {workload.name!r}",
                     )
                 yield from self._env(container.env)
-        for rel in project.files:
-            if not_production(rel):
+        for command in model.start_commands:
+            if not command.production or command.process == "release":
                 continue
-            name = PurePosixPath(rel).name
-            reader = _PLATFORM_FILES.get(name)
-            if reader is not None:
-                for line, column, command in reader(project, rel):
-                    what = dev_server(command)
-                    if what:
-                        yield self._report(rel, line, column, what, f"The start command in {name}")
+            what = dev_server(command.argv)
+            if what:
+                at = command.where
+                how = f"The start command in {command.platform}"
+                yield self._report(at.path, at.line, at.column, what, how)
 
     def _env(self, env: dict[str, EnvValue]) -> Iterator[Finding]:
         value = env.get(_RUNTIME_ENV)
@@ -214,111 +189,3 @@ class DevServerInProduction(Rule):
 def _not_production(project: Project) -> Any:
     spec = pathspec.GitIgnoreSpec.from_lines(project.config.not_production)
     return spec.match_file
-
-
-# ------------------------------------------------------------------------ platform files
-
-Command = tuple[int, int, str | list[str]]
-
-
-def _procfile(project: Project, rel: str) -> Iterator[Command]:
-    for number, line in enumerate((project.text(rel) or "").splitlines(), start=1):
-        kind, sep, command = line.partition(":")
-        if sep and kind.strip() and not kind.strip().startswith("#") and kind.strip() != "release":
-            yield number, len(kind) + 2, command.strip()
-
-
-def _line_of(text: str, needle: str) -> tuple[int, int]:
-    idx = text.find(needle)
-    if idx < 0:
-        return 1, 1
-    return text.count("\n", 0, idx) + 1, idx - (text.rfind("\n", 0, idx) + 1) + 1
-
-
-def _json_command(project: Project, rel: str, *path: str) -> Iterator[Command]:
-    doc = project.json(rel)
-    if doc is None:
-        return
-    value: Any = doc.data
-    for key in path:
-        value = value.get(key) if isinstance(value, dict) else None
-    if isinstance(value, str | list):
-        yield (*doc.loc(*path), value)
-
-
-def _railway_json(project: Project, rel: str) -> Iterator[Command]:
-    yield from _json_command(project, rel, "deploy", "startCommand")
-
-
-def _toml_commands(project: Project, rel: str, paths: list[tuple[str, ...]]) -> Iterator[Command]:
-    data = project.toml(rel)
-    text = project.text(rel, report=False) or ""
-    if not isinstance(data, dict):
-        return
-    for path in paths:
-        value: Any = data
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
-        values = value.values() if isinstance(value, dict) else [value]
-        for item in values:
-            if isinstance(item, str):
-                yield (*_line_of(text, item), item)
-            elif isinstance(item, list) and all(isinstance(x, str) for x in item):
-                needle = json.dumps(item[0]) if item else ""
-                yield (*_line_of(text, needle or path[-1]), item)
-
-
-def _railway_toml(project: Project, rel: str) -> Iterator[Command]:
-    yield from _toml_commands(project, rel, [("deploy", "startCommand")])
-
-
-def _fly_toml(project: Project, rel: str) -> Iterator[Command]:
-    yield from _toml_commands(
-        project, rel, [("processes",), ("experimental", "cmd"), ("experimental", "entrypoint")]
-    )
-
-
-def _nixpacks(project: Project, rel: str) -> Iterator[Command]:
-    yield from _toml_commands(project, rel, [("start", "cmd")])
-
-
-def _yaml_commands(
-    docs: list[Located], keys: tuple[str, ...], prefix: tuple[str | int, ...] = ()
-) -> Iterator[Command]:
-    for doc in docs:
-        data: Any = doc.data
-        for key in prefix:
-            data = data.get(key) if isinstance(data, dict) else None
-        items = data if isinstance(data, list) else [data]
-        for index, item in enumerate(items):
-            if not isinstance(item, dict):
-                continue
-            at = (*prefix, index) if isinstance(data, list) else prefix
-            for key in keys:
-                value = item.get(key)
-                if isinstance(value, str | list):
-                    yield (*doc.loc(*at, key), value)
-
-
-def _render(project: Project, rel: str) -> Iterator[Command]:
-    yield from _yaml_commands(project.yaml(rel), ("startCommand", "dockerCommand"), ("services",))
-
-
-def _app_yaml(project: Project, rel: str) -> Iterator[Command]:
-    text = project.text(rel, report=False) or ""
-    if "runtime" not in text or "entrypoint" not in text:
-        return  # not an App Engine app.yaml
-    yield from _yaml_commands(project.yaml(rel), ("entrypoint",))
-
-
-_PLATFORM_FILES = {
-    "Procfile": _procfile,
-    "railway.json": _railway_json,
-    "railway.toml": _railway_toml,
-    "fly.toml": _fly_toml,
-    "nixpacks.toml": _nixpacks,
-    "render.yaml": _render,
-    "render.yml": _render,
-    "app.yaml": _app_yaml,
-    "app.yml": _app_yaml,
-}

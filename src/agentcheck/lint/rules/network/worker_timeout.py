@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from agentcheck import pyindex
+from agentcheck.deployment import deployment
+from agentcheck.deployment.model import GunicornRun
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 from agentcheck.lint.rules.network._common import FLOOR, seconds
-from agentcheck.lint.rules.network._gunicorn import GunicornRun, gunicorn_runs
 
 if TYPE_CHECKING:
     from agentcheck.project import Project
@@ -64,7 +65,7 @@ class WorkerTimeout(Rule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         budget = project.config.run_budget
-        for run in gunicorn_runs(project):
+        for run in deployment(project).gunicorn:
             if not run.sync_workers:
                 continue
             asgi = _asgi_app(project, run)

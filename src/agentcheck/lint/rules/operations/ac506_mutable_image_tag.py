@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from agentcheck.deployment import Where, deployment
-from agentcheck.deployment._build import helm_values
 from agentcheck.deployment._classify import image_tag
+from agentcheck.deployment.model import HelmImage
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 from agentcheck.lint.rules.operations._common import workload_ignores
 
 if TYPE_CHECKING:
-    from agentcheck.parsing import Located
     from agentcheck.project import Project
 
 __all__ = ["MutableImageTag"]
@@ -73,15 +72,15 @@ class MutableImageTag(Rule):
         for rel, info in sorted(dep.dockerfiles.items()):
             if not info.production:
                 continue
-            stages = _stage_names(project, rel, [where for _, where in info.froms])
             for image, where in info.froms:
-                if image.lower() in stages or image.lower() == "scratch":
+                if image.lower() in info.stages or image.lower() == "scratch":
                     continue
                 problem = _mutable(image)
                 if problem is not None:
                     yield self._finding(where, image, problem, f"The FROM line of {rel}")
-        for rel, doc in helm_values(project):
-            yield from self._helm(rel, doc)
+        for pinned in dep.helm_images:
+            if pinned.tag.strip().lower() == "latest":
+                yield self._helm(pinned)
 
     def _finding(self, where: Where, image: str, problem: str, owner: str) -> Finding:
         base = image.split("@", 1)[0]
@@ -98,25 +97,17 @@ class MutableImageTag(Rule):
             f"`{base}@sha256:...`.",
         )
 
-    def _helm(self, rel: str, doc: Located) -> Iterator[Finding]:
-        for path, block in _mappings(doc.data, ()):
-            tag = block.get("tag")
-            if "repository" not in block or not isinstance(tag, str):
-                continue
-            if tag.strip().lower() != "latest":
-                continue
-            line, column = doc.loc(*path, "tag")
-            repo = str(block.get("repository"))
-            yield self.finding(
-                rel,
-                line,
-                column,
-                message=f"Helm value {'.'.join(map(str, path)) or 'image'}.tag is latest for "
-                f"{repo}: every pull may bring different code and a rollback has no version "
-                "to return to.",
-                fix=f'Set `tag: "1.4.2"` (the release) for {repo}, or leave it empty to use '
-                "the chart's appVersion.",
-            )
+    def _helm(self, image: HelmImage) -> Finding:
+        repo = image.repository
+        return self.finding(
+            image.where.path,
+            image.where.line,
+            image.where.column,
+            message=f"Helm value {image.name}.tag is latest for {repo}: every pull may bring "
+            "different code and a rollback has no version to return to.",
+            fix=f'Set `tag: "1.4.2"` (the release) for {repo}, or leave it empty to use '
+            "the chart's appVersion.",
+        )
 
 
 def _mutable(image: str) -> str | None:
@@ -129,28 +120,3 @@ def _mutable(image: str) -> str | None:
     if "@" in image:
         return None
     return "latest" if tag.strip().lower() == "latest" else None
-
-
-def _stage_names(project: Project, rel: str, wheres: list[Where]) -> set[str]:
-    """Names given to build stages (``FROM python:3.11 AS build``), lower-cased."""
-    lines = (project.text(rel, report=False) or "").splitlines()
-    names = set()
-    for where in wheres:
-        if 0 < where.line <= len(lines):
-            words = [w for w in lines[where.line - 1].split() if not w.startswith("--")]
-            if len(words) >= 4 and words[2].lower() == "as":
-                names.add(words[3].lower())
-    return names
-
-
-def _mappings(
-    data: Any, path: tuple[str | int, ...]
-) -> Iterator[tuple[tuple[str | int, ...], Mapping[str, Any]]]:
-    if isinstance(data, Mapping):
-        yield path, data
-        for key, value in data.items():
-            if isinstance(value, Mapping | list):
-                yield from _mappings(value, (*path, str(key)))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from _mappings(value, (*path, i))

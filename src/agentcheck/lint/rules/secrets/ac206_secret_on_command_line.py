@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import posixpath
-import shlex
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from agentcheck.deployment import deployment
+from agentcheck.deployment._scripts import build_dockerfile
+from agentcheck.deployment.model import DockerfileInfo, ScriptCommand
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 from agentcheck.lint.rules.secrets._common import scanned_hits
@@ -65,39 +64,6 @@ _DATABASE_WORDS = frozenset(
     }
 )
 _URL_WORDS = frozenset({"url", "uri", "dsn"})
-#: ``docker build`` options that take a value (the build context is the word left over).
-_BUILD_VALUE_OPTIONS = frozenset(
-    (
-        "-t",
-        "--tag",
-        "-f",
-        "--file",
-        "--build-arg",
-        "--target",
-        "--platform",
-        "--label",
-        "--network",
-        "--secret",
-        "--ssh",
-        "--cache-from",
-        "--cache-to",
-        "--progress",
-        "-o",
-        "--output",
-        "--iidfile",
-        "--add-host",
-        "--shm-size",
-        "-m",
-        "--memory",
-        "--builder",
-        "--build-context",
-        "--metadata-file",
-        "--provenance",
-        "--sbom",
-        "--ulimit",
-        "--allow",
-    )
-)
 
 
 @dataclass(frozen=True)
@@ -111,63 +77,18 @@ class _Arg:
     dockerfile: str | None = None
 
 
-def is_script(rel: str) -> bool:
-    """Shell scripts, Makefiles and CI definitions: where deploy commands are written."""
-    path = PurePosixPath(rel)
-    if path.name.lower() in _SCRIPT_NAMES or path.suffix.lower() in _SCRIPT_SUFFIXES:
-        return True
-    return rel.startswith(_CI_DIRS) and path.suffix.lower() in (".yml", ".yaml")
+def _args(command: ScriptCommand, files: frozenset[str]) -> Iterator[_Arg]:
+    """Secret-bearing arguments of a docker, kubectl or helm command."""
+    tool, rest = command.tool, list(command.words[1:])
+    if tool in _ENGINES:
+        yield from _engine_args(command, rest, files)
+    elif tool == "kubectl" and rest[:2] == ["create", "secret"]:
+        yield from _option_values(rest, ("--from-literal",))
+    elif tool == "helm" and rest[:1] and rest[0] in ("install", "upgrade", "template"):
+        yield from _option_values(rest, ("--set", "--set-string"))
 
 
-def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
-    """``(first line number, command)`` of each command, backslash continuations joined."""
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        first = i + 1
-        parts = [lines[i]]
-        while parts[-1].rstrip().endswith("\\") and i + 1 < len(lines):
-            parts[-1] = parts[-1].rstrip()[:-1]
-            i += 1
-            parts.append(lines[i])
-        yield first, " ".join(parts)
-        i += 1
-
-
-def _words(command: str) -> list[str]:
-    try:
-        lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|")
-        lexer.whitespace_split = True
-        lexer.commenters = "#"
-        return list(lexer)
-    except ValueError:
-        return command.split()
-
-
-def _args(words: list[str]) -> Iterator[_Arg]:
-    """Secret-bearing arguments of docker, kubectl and helm commands in ``words``."""
-    for i, word in enumerate(words):
-        tool = PurePosixPath(word).name
-        rest = words[i + 1 :]
-        if tool in _ENGINES:
-            yield from _engine_args(rest)
-        elif tool == "kubectl" and rest[:2] == ["create", "secret"]:
-            yield from _option_values(rest, ("--from-literal",))
-        elif tool == "helm" and rest[:1] and rest[0] in ("install", "upgrade", "template"):
-            yield from _option_values(rest, ("--set", "--set-string"))
-
-
-def _command(words: list[str]) -> list[str]:
-    out = []
-    for word in words:
-        if word in (";", "&&", "||", "|", "&"):
-            break
-        out.append(word)
-    return out
-
-
-def _engine_args(words: list[str]) -> Iterator[_Arg]:
-    words = _command(words)
+def _engine_args(command: ScriptCommand, words: list[str], files: frozenset[str]) -> Iterator[_Arg]:
     verbs = [w for w in words[:3] if not w.startswith("-")]
     if "compose" in verbs[:1]:
         verbs = verbs[1:]
@@ -176,35 +97,14 @@ def _engine_args(words: list[str]) -> Iterator[_Arg]:
     if verbs[0] in _RUN_VERBS or verbs[:2] == ["container", "run"]:
         yield from _option_values(words, ("-e", "--env"), bare_is_safe=True)
     elif verbs[0] in _BUILD_VERBS or verbs[:2] == ["image", "build"]:
-        target = _build_target(words)
+        target = build_dockerfile(command, files)
         for arg in _option_values(words, ("--build-arg",)):
             yield _Arg(arg.name, arg.value, arg.option, target)
-
-
-def _build_target(words: list[str]) -> str | None:
-    """The Dockerfile a ``docker build`` builds, as written: ``-f`` or ``CONTEXT/Dockerfile``."""
-    file, context = None, None
-    i = 0
-    while i < len(words):
-        word = words[i]
-        option, eq, inline = word.partition("=")
-        if option in ("-f", "--file"):
-            file = inline if eq else (words[i + 1] if i + 1 < len(words) else None)
-        if word.startswith("-"):
-            i += 2 if option in _BUILD_VALUE_OPTIONS and not eq else 1
-            continue
-        if word not in ("build", "buildx", "image"):
-            context = word
-        i += 1
-    if file is not None:
-        return posixpath.normpath(file)
-    return posixpath.normpath(posixpath.join(context, "Dockerfile")) if context else None
 
 
 def _option_values(
     words: list[str], options: tuple[str, ...], *, bare_is_safe: bool = False
 ) -> Iterator[_Arg]:
-    words = _command(words)
     for i, word in enumerate(words):
         option, eq, inline = word.partition("=")
         if option not in options:
@@ -274,36 +174,30 @@ class SecretOnCommandLine(Rule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         hits = scanned_hits(project)
-        for rel in project.files:
-            if not is_script(rel):
-                continue
-            text = project.text(rel)
-            if not text or not any(
-                t in text for t in ("docker", "podman", "nerdctl", "kubectl", "helm")
-            ):
-                continue
-            lines = text.splitlines()
+        dep = deployment(project)
+        files = frozenset(project.files)
+        for command in dep.script_commands:
+            rel = command.where.path
             hit_lines = {h.line for h in hits.get(rel, [])}
-            for first, command in _logical_lines(text):
-                for arg in _args(_words(command)):
-                    value = arg.value
-                    if value is not None and (
-                        not value
-                        or (is_placeholder(value) and "$" not in value)
-                        or ("$" not in value and is_dummy(value))
-                    ):
-                        continue  # an empty, placeholder or test value is no secret
-                    baked = None
-                    if arg.option == "--build-arg":
-                        baked = _declared(project, rel, arg)
-                        if baked is False:
-                            continue  # the Dockerfile declares no such ARG: docker drops it
-                    if secret_word(arg.name) is None and not (baked == "env" and _is_db_url(arg)):
-                        continue
-                    line = _line_of(lines, first, arg.name)
-                    if line in hit_lines:
-                        continue  # a literal credential: AC201 reports it
-                    yield self.finding(rel, line, message=self._message(arg, baked))
+            for arg in _args(command, files):
+                value = arg.value
+                if value is not None and (
+                    not value
+                    or (is_placeholder(value) and "$" not in value)
+                    or ("$" not in value and is_dummy(value))
+                ):
+                    continue  # an empty, placeholder or test value is no secret
+                baked = None
+                if arg.option == "--build-arg":
+                    baked = _declared(dep.dockerfiles, arg)
+                    if baked is False:
+                        continue  # the Dockerfile declares no such ARG: docker drops it
+                if secret_word(arg.name) is None and not (baked == "env" and _is_db_url(arg)):
+                    continue
+                line = command.line_of(arg.name)
+                if line in hit_lines:
+                    continue  # a literal credential: AC201 reports it
+                yield self.finding(rel, line, message=self._message(arg, baked))
 
     @staticmethod
     def _message(arg: _Arg, baked: str | bool | None) -> str:
@@ -329,39 +223,13 @@ def _is_db_url(arg: _Arg) -> bool:
     return bool(parts) and parts[-1] in _URL_WORDS and any(w in _DATABASE_WORDS for w in parts)
 
 
-def _resolve_dockerfile(known: Iterable[str], script: str, written: str) -> str | None:
-    """The project's Dockerfile that ``written`` names, from the root or the script's folder."""
-    if "$" in written:
-        return None
-    here = posixpath.dirname(script)
-    names = set(known)
-    for base in ("", here):
-        rel = posixpath.normpath(posixpath.join(base, written))
-        if rel in names:
-            return rel
-    return None
-
-
-def _declared(project: Project, script: str, arg: _Arg) -> str | bool | None:
+def _declared(dockerfiles: Mapping[str, DockerfileInfo], arg: _Arg) -> str | bool | None:
     """``"env"`` when the built Dockerfile declares the ARG and copies it into ENV, True when
     it declares it, False when it does not (docker discards the value), None when the
     Dockerfile cannot be found."""
-    if arg.dockerfile is None:
+    info = dockerfiles.get(arg.dockerfile) if arg.dockerfile else None
+    if info is None:
         return None
-    dockerfiles = deployment(project).dockerfiles
-    rel = _resolve_dockerfile(dockerfiles, script, arg.dockerfile)
-    if rel is None:
-        return None
-    info = dockerfiles[rel]
     if arg.name not in info.args:
         return False
     return "env" if arg.name in info.baked_args else True
-
-
-def _line_of(lines: list[str], first: int, name: str) -> int:
-    for offset, text in enumerate(lines[first - 1 :], start=first):
-        if name in text:
-            return offset
-        if not text.rstrip().endswith("\\"):
-            break
-    return first

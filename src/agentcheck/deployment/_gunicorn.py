@@ -1,9 +1,10 @@
 """gunicorn as production starts it: command line, ``GUNICORN_CMD_ARGS`` and config file.
 
-Commands come from the deployment model (Dockerfile ``CMD``/``ENTRYPOINT``, compose
-``command``, Kubernetes ``command``/``args``) and from Procfiles; ``sh -c "..."`` wrappers are
-unwrapped. A ``-c`` config file (or ``gunicorn.conf.py`` next to the command, which gunicorn
-loads by default) is read as Python source, never imported. Precedence is gunicorn's: config
+Commands come from the model's readers (Dockerfile ``CMD``/``ENTRYPOINT``, compose
+``command``, Kubernetes ``command``/``args``, Procfiles and other platform files); ``sh -c
+"..."`` wrappers are unwrapped by :func:`agentcheck.deployment._commands.shell_words`. A
+``-c`` config file (or ``gunicorn.conf.py`` next to the command, which gunicorn loads by
+default) is read as Python source, never imported. Precedence is gunicorn's: config
 file, then ``GUNICORN_CMD_ARGS``, then the command line.
 """
 
@@ -11,71 +12,31 @@ from __future__ import annotations
 
 import ast
 import posixpath
-import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 import pathspec
 
-from agentcheck.deployment import Where, deployment
+from agentcheck.deployment._commands import shell_words, split_line
+from agentcheck.deployment.model import GunicornRun, GunicornSetting, Where
 
 if TYPE_CHECKING:
-    from agentcheck.deployment import EnvValue
+    from agentcheck.deployment.model import Deployment, EnvValue
     from agentcheck.project import Project
 
-__all__ = ["GunicornRun", "gunicorn_runs"]
+__all__ = ["CONFIG_NAMES", "DEFAULT_TIMEOUT", "gunicorn_argv", "gunicorn_runs"]
 
 DEFAULT_TIMEOUT = 30.0
 CONFIG_NAMES = ("gunicorn.conf.py", "gunicorn_conf.py", "gunicorn.config.py", "gunicorn_config.py")
-_SHELLS = ("sh", "bash", "ash", "dash", "zsh")
 
 
-@dataclass(frozen=True)
-class Value:
-    """A setting's effective value, where it is written and whether it is written at all."""
-
-    value: str
-    where: Where
-    explicit: bool
+def gunicorn_runs(project: Project, dep: Deployment) -> list[GunicornRun]:
+    """Every production gunicorn start found in ``dep`` (read once, by the model builder)."""
+    return list(_runs(project, dep))
 
 
-@dataclass(frozen=True)
-class GunicornRun:
-    """One way production starts gunicorn."""
-
-    #: ``Dockerfile CMD``, ``compose service agent``, ``Procfile web``, ``gunicorn.conf.py``.
-    source: str
-    where: Where
-    #: ``module:attr`` as written, when the command names it.
-    app: str | None
-    timeout: Value
-    worker_class: Value
-    threads: int
-    #: The directory commands and config paths are relative to.
-    base: str
-
-    @property
-    def timeout_seconds(self) -> float | None:
-        try:
-            return float(self.timeout.value)
-        except ValueError:
-            return None
-
-    @property
-    def sync_workers(self) -> bool:
-        """Requests run on the worker's only thread: a long one blocks the heartbeat."""
-        return self.worker_class.value in ("sync", "") and self.threads <= 1
-
-
-def gunicorn_runs(project: Project) -> list[GunicornRun]:
-    """Every production gunicorn start found (memoized per project)."""
-    return project.memo("agentcheck.network.gunicorn", lambda: list(_runs(project)))
-
-
-def _runs(project: Project) -> Iterator[GunicornRun]:
-    dep = deployment(project)
+def _runs(project: Project, dep: Deployment) -> Iterator[GunicornRun]:
     seen: set[tuple[str, int]] = set()
     configs_used: set[str] = set()
 
@@ -116,23 +77,11 @@ def _runs(project: Project) -> Iterator[GunicornRun]:
             _env_value(info.env.get("GUNICORN_CMD_ARGS")),
             "" if base == "." else base,
         )
+    for command in dep.start_commands:
+        if command.production and any("gunicorn" in word for word in command.argv):
+            source = f"{command.platform} {command.process}"
+            yield from emit(source, command.where, command.argv, None, command.base)
     not_production = pathspec.GitIgnoreSpec.from_lines(project.config.not_production)
-    for rel in _named(project, "Procfile"):
-        if not_production.match_file(rel):
-            continue
-        text = project.text(rel, report=False) or ""
-        base = PurePosixPath(rel).parent.as_posix()
-        for number, line in enumerate(text.splitlines(), start=1):
-            name, sep, command = line.partition(":")
-            if not sep or line.lstrip().startswith("#") or "gunicorn" not in command:
-                continue
-            yield from emit(
-                f"Procfile {name.strip()}",
-                Where(rel, number, line.index(command.strip()) + 1),
-                _split(command),
-                None,
-                "" if base == "." else base,
-            )
     for rel in _named(project, *CONFIG_NAMES):
         if rel in configs_used or not_production.match_file(rel):
             continue
@@ -150,24 +99,10 @@ def _env_value(value: EnvValue | None) -> str | None:
     return value.value if value is not None else None
 
 
-def _split(command: str) -> tuple[str, ...]:
-    try:
-        return tuple(shlex.split(command, comments=True))
-    except ValueError:
-        return tuple(command.split())
-
-
 def gunicorn_argv(argv: tuple[str, ...]) -> tuple[str, ...] | None:
     """The arguments after ``gunicorn`` (``python -m gunicorn``, ``sh -c "... gunicorn ..."``
     and ``exec gunicorn`` included); None when the command does not start gunicorn."""
-    words = list(argv)
-    for _ in range(3):  # unwrap nested shells
-        if len(words) >= 3 and PurePosixPath(words[0]).name in _SHELLS and "-c" in words[1:3]:
-            index = words.index("-c")
-            if index + 1 < len(words):
-                words = list(_split(words[index + 1]))
-                continue
-        break
+    words = shell_words(argv)
     for i, word in enumerate(words):
         name = PurePosixPath(word).name
         if name == "gunicorn":
@@ -223,10 +158,10 @@ def _options(args: tuple[str, ...]) -> tuple[dict[str, str], str | None]:
     return found, app
 
 
-def _config_values(project: Project, rel: str) -> dict[str, Value]:
+def _config_values(project: Project, rel: str) -> dict[str, GunicornSetting]:
     """``timeout``, ``worker_class`` and ``threads`` assigned at the top of a config file."""
     tree = project.python(rel)
-    out: dict[str, Value] = {}
+    out: dict[str, GunicornSetting] = {}
     if tree is None:
         return out
     for stmt in tree.body:
@@ -242,7 +177,7 @@ def _config_values(project: Project, rel: str) -> dict[str, Value]:
         value = _literal(stmt.value)
         if value is not None:
             where = Where(rel, stmt.lineno, stmt.col_offset + 1)
-            out[target.id.replace("_", "-")] = Value(value, where, True)
+            out[target.id.replace("_", "-")] = GunicornSetting(value, where, True)
     return out
 
 
@@ -300,14 +235,14 @@ def _from_argv(
     if args is None:
         return None
     cli, app = _options(args)
-    env, _ = _options(_split(env_args)) if env_args else ({}, None)
+    env, _ = _options(tuple(split_line(env_args))) if env_args else ({}, None)
     config = _config_path(project, cli.get("config") or env.get("config"), base)
-    settings: dict[str, Value] = {}
+    settings: dict[str, GunicornSetting] = {}
     if config is not None:
         configs_used.add(config)
         settings.update(_config_values(project, config))
     for key, value in (*env.items(), *cli.items()):
-        settings[key] = Value(value, where, True)
+        settings[key] = GunicornSetting(value, where, True)
     return _run(source, where, app, settings, base)
 
 
@@ -320,10 +255,10 @@ def _from_config_only(project: Project, rel: str) -> GunicornRun | None:
 
 
 def _run(
-    source: str, where: Where, app: str | None, settings: dict[str, Value], base: str
+    source: str, where: Where, app: str | None, settings: dict[str, GunicornSetting], base: str
 ) -> GunicornRun:
-    timeout = settings.get("timeout") or Value(f"{DEFAULT_TIMEOUT:g}", where, False)
-    worker = settings.get("worker-class") or Value("sync", where, False)
+    timeout = settings.get("timeout") or GunicornSetting(f"{DEFAULT_TIMEOUT:g}", where, False)
+    worker = settings.get("worker-class") or GunicornSetting("sync", where, False)
     try:
         threads = int(settings["threads"].value) if "threads" in settings else 1
     except ValueError:

@@ -1,0 +1,187 @@
+"""Deploy commands written in scripts, Makefiles and CI files, read once.
+
+Shell scripts, Makefiles, justfiles and CI definitions (GitHub Actions, GitLab CI, CircleCI,
+Cloud Build ...) are where a repository says how it builds and deploys: ``docker build -f
+Dockerfile.prod``, ``docker compose -f compose.yml -f compose.prod.yml up``, ``kubectl apply
+-k overlays/prod``, ``helm upgrade --set``. Each logical line (backslash continuations joined)
+that names one of those tools is split into words once; lines that name none are never
+tokenized (a large repository has thousands of script lines).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shlex
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from agentcheck.deployment._commands import SEPARATORS
+from agentcheck.deployment.model import ScriptCommand, Where
+
+if TYPE_CHECKING:
+    from agentcheck.project import Project
+
+__all__ = ["TOOLS", "build_dockerfile", "compose_files_of", "is_script", "read_scripts"]
+
+_SCRIPT_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ksh", ".mk"})
+_SCRIPT_NAMES = frozenset(
+    {
+        "makefile",
+        "gnumakefile",
+        "justfile",
+        "jenkinsfile",
+        ".gitlab-ci.yml",
+        ".gitlab-ci.yaml",
+        "azure-pipelines.yml",
+        "azure-pipelines.yaml",
+        "bitbucket-pipelines.yml",
+        "cloudbuild.yaml",
+        "cloudbuild.yml",
+        ".travis.yml",
+        ".drone.yml",
+        "buildspec.yml",
+        "taskfile.yml",
+        "taskfile.yaml",
+    }
+)
+_CI_DIRS = (".github/workflows/", ".github/actions/", ".circleci/", ".buildkite/", ".gitlab/")
+#: Tools whose commands the model keeps.
+TOOLS = frozenset({"docker", "podman", "nerdctl", "docker-compose", "kubectl", "helm"})
+_NEEDLES = ("docker", "podman", "nerdctl", "kubectl", "helm")
+
+
+def is_script(rel: str) -> bool:
+    """Shell scripts, Makefiles and CI definitions: where deploy commands are written."""
+    path = PurePosixPath(rel)
+    if path.name.lower() in _SCRIPT_NAMES or path.suffix.lower() in _SCRIPT_SUFFIXES:
+        return True
+    return rel.startswith(_CI_DIRS) and path.suffix.lower() in (".yml", ".yaml")
+
+
+def read_scripts(project: Project) -> list[ScriptCommand]:
+    """Every docker/compose/kubectl/helm command of every script, in file order."""
+    out: list[ScriptCommand] = []
+    for rel in project.files:
+        if not is_script(rel):
+            continue
+        text = project.text(rel)
+        if not text or not any(needle in text for needle in _NEEDLES):
+            continue
+        lines = text.splitlines()
+        for first, last, command in _logical_lines(lines):
+            if not any(needle in command for needle in _NEEDLES):
+                continue
+            physical = tuple(lines[first - 1 : last])
+            for words in _commands(_words(command)):
+                out.append(ScriptCommand(Where(rel, first), tuple(words), physical))
+    return out
+
+
+def _logical_lines(lines: list[str]) -> Iterator[tuple[int, int, str]]:
+    """``(first line, last line, command)`` of each command, backslash continuations joined."""
+    i = 0
+    while i < len(lines):
+        first = i + 1
+        parts = [lines[i]]
+        while parts[-1].rstrip().endswith("\\") and i + 1 < len(lines):
+            parts[-1] = parts[-1].rstrip()[:-1]
+            i += 1
+            parts.append(lines[i])
+        yield first, i + 1, " ".join(parts)
+        i += 1
+
+
+def _words(command: str) -> list[str]:
+    try:
+        lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|")
+        lexer.whitespace_split = True
+        lexer.commenters = "#"
+        return list(lexer)
+    except ValueError:
+        return command.split()
+
+
+def _commands(words: list[str]) -> Iterator[list[str]]:
+    """Each simple command that runs a tool, from the tool's name on (``sudo``, ``run:``,
+    ``- `` and other words before it are dropped)."""
+    current: list[str] = []
+    for word in [*words, ";"]:
+        if word not in SEPARATORS and word not in (";;",):
+            current.append(word)
+            continue
+        for i, candidate in enumerate(current):
+            if PurePosixPath(candidate).name in TOOLS:
+                yield current[i:]
+                break
+        current = []
+
+
+def _option(words: tuple[str, ...], *names: str) -> list[str]:
+    """Every value of the options ``names`` (``-f a -f b``, ``--file=a``)."""
+    values = []
+    for i, word in enumerate(words):
+        option, eq, inline = word.partition("=")
+        if option in names:
+            if eq:
+                values.append(inline)
+            elif i + 1 < len(words):
+                values.append(words[i + 1])
+    return values
+
+
+def _resolve(project_files: frozenset[str], script: str, path: str) -> str | None:
+    """``path`` as written in ``script``: relative to the repository root (CI runs there) or
+    to the script's directory; None when neither is a file of the project."""
+    base = posixpath.dirname(script)
+    for directory in dict.fromkeys(("", base)):
+        rel = posixpath.normpath(posixpath.join(directory or ".", path))
+        if rel in project_files:
+            return rel
+    return None
+
+
+#: ``docker build`` options that take a value (the build context is the word left over).
+_BUILD_VALUE_OPTIONS = frozenset(
+    {"-t", "--tag", "-f", "--file", "--build-arg", "--target", "--platform", "--label",
+     "--network", "--secret", "--ssh", "--cache-from", "--cache-to", "--progress", "-o",
+     "--output", "--iidfile", "--add-host", "--shm-size", "-m", "--memory", "--builder",
+     "--build-context", "--metadata-file", "--provenance", "--sbom", "--ulimit", "--allow"}
+)  # fmt: skip
+
+
+def build_dockerfile(command: ScriptCommand, files: frozenset[str]) -> str | None:
+    """The Dockerfile a ``docker build`` command builds (``-f``, else the context's
+    ``Dockerfile``), when it is a file of the project (from the root or the script's folder)."""
+    words = command.words[1:]
+    file, context = None, None
+    i = 0
+    while i < len(words):
+        word = words[i]
+        option, eq, inline = word.partition("=")
+        if option in ("-f", "--file"):
+            file = inline if eq else (words[i + 1] if i + 1 < len(words) else None)
+        if word.startswith("-"):
+            i += 2 if option in _BUILD_VALUE_OPTIONS and not eq else 1
+            continue
+        if word not in ("build", "buildx", "image"):
+            context = word
+        i += 1
+    if file is not None:
+        written = file
+    elif context is not None and "://" not in context:
+        written = posixpath.join(context, "Dockerfile")
+    else:
+        return None
+    if "$" in written:
+        return None
+    return _resolve(files, command.where.path, written)
+
+
+def compose_files_of(command: ScriptCommand, files: frozenset[str]) -> list[str]:
+    """The compose files a ``docker compose -f a -f b ...`` command reads, in order."""
+    return [
+        found
+        for ref in _option(command.words, "-f", "--file")
+        if (found := _resolve(files, command.where.path, ref)) is not None
+    ]
