@@ -162,14 +162,15 @@ def test_bad_requests_get_openai_style_errors(llm: FakeLLM) -> None:
     with httpx.Client(base_url=llm.url) as http:
         bad_json = http.post("/chat/completions", content=b"{not json")
         no_messages = http.post("/chat/completions", json={"model": "m"})
-        unknown = http.post("/embeddings", json={"input": "x"})
+        unknown = http.post(llm.base_url + "/api/chat", json={"model": "llama3"})
         models = http.get("/models")
     assert bad_json.status_code == 400
     assert bad_json.json()["error"]["type"] == "invalid_request_error"
     assert no_messages.status_code == 400
-    assert unknown.status_code == 404
+    assert unknown.status_code == 501
+    assert "does not speak Ollama's API" in unknown.json()["error"]["message"]
+    assert [r.api for r in llm.requests] == ["unsupported"]
     assert models.json()["data"][0]["id"] == llm.model
-    assert llm.requests == []
 
 
 def test_reset_forgets_script_and_requests(llm: FakeLLM) -> None:
@@ -214,3 +215,95 @@ def test_stream_is_valid_openai_sse(llm: FakeLLM) -> None:
     payloads = [json.loads(f.removeprefix("data: ")) for f in frames[:-1]]
     assert payloads[0]["choices"][0]["delta"] == {"role": "assistant", "content": "a "}
     assert {p["object"] for p in payloads} == {"chat.completion.chunk"}
+
+
+# -- the other APIs ------------------------------------------------------------------------------
+
+
+def test_anthropic_messages_stream_and_use_tools(llm: FakeLLM) -> None:
+    from langchain_anthropic import ChatAnthropic
+
+    model = ChatAnthropic(  # type: ignore[call-arg]
+        model="claude-sonnet-4-5", base_url=llm.base_url, api_key="k", max_retries=0
+    )
+    llm.script("Hello from Claude.", Reply(tool_calls=[ToolCall("lookup", {"q": "refund"})]))
+    chunks = list(model.stream("hi"))
+    assert "".join(str(c.content) if isinstance(c.content, str) else "" for c in chunks) in (
+        "",
+        "Hello from Claude.",
+    )
+    text = "".join(
+        part.get("text", "") if isinstance(part, dict) else str(part)
+        for c in chunks
+        for part in (c.content if isinstance(c.content, list) else [c.content])
+    )
+    assert text == "Hello from Claude."
+    called = model.bind_tools(
+        [
+            {
+                "name": "lookup",
+                "description": "d",
+                "input_schema": {"type": "object", "properties": {"q": {"type": "string"}}},
+            }
+        ]
+    ).invoke("refund?")
+    assert called.tool_calls[0]["name"] == "lookup"
+    assert called.tool_calls[0]["args"] == {"q": "refund"}
+    assert [r.api for r in llm.requests] == ["anthropic.messages"] * 2
+    assert llm.requests[-1].body["messages"][-1]["content"] == "refund?"
+
+
+def test_anthropic_errors_are_anthropics(llm: FakeLLM) -> None:
+    import anthropic
+
+    llm.fail(429)
+    client = anthropic.Anthropic(base_url=llm.base_url, api_key="k", max_retries=0)
+    with pytest.raises(anthropic.RateLimitError):
+        client.messages.create(
+            model="m", max_tokens=10, messages=[{"role": "user", "content": "x"}]
+        )
+
+
+def test_openai_responses_api_streams_text_and_function_calls(llm: FakeLLM) -> None:
+    llm.script("Streamed by responses.", Reply(tool_calls=[ToolCall("lookup", {"q": "x"})]))
+    model = chat(llm, use_responses_api=True)
+    text = "".join(
+        part.get("text", "") if isinstance(part, dict) else str(part)
+        for c in model.stream("hi")
+        for part in (c.content if isinstance(c.content, list) else [c.content])
+    )
+    assert text == "Streamed by responses."
+    answer = client(llm).responses.create(model="gpt-4o-mini", input="call it")
+    [call] = [item for item in answer.output if item.type == "function_call"]
+    assert (call.name, json.loads(call.arguments)) == ("lookup", {"q": "x"})
+    assert [r.api for r in llm.requests] == ["openai.responses"] * 2
+
+
+def test_embeddings_are_deterministic_unit_vectors(llm: FakeLLM) -> None:
+    from langchain_openai import OpenAIEmbeddings
+
+    vectors = client(llm).embeddings.create(model="text-embedding-3-small", input=["a", "b", "a"])
+    first, second, third = (d.embedding for d in vectors.data)
+    assert len(first) == 1536
+    assert first == third != second
+    assert abs(sum(v * v for v in first) - 1.0) < 1e-3
+    small = client(llm).embeddings.create(model="m", input="a", dimensions=8)
+    assert len(small.data[0].embedding) == 8
+    embed = OpenAIEmbeddings(
+        base_url=llm.url,
+        api_key="k",
+        model="text-embedding-3-large",  # type: ignore[arg-type]
+        check_embedding_ctx_length=False,
+    )
+    assert len(embed.embed_query("hello")) == 3072
+    assert {r.api for r in llm.requests} == {"openai.embeddings"}
+
+
+def test_a_scripted_reply_waits_for_a_generation_call(llm: FakeLLM) -> None:
+    llm.script("for the chat", Fault(500, only="openai.embeddings"))
+    embedded = client(llm, max_retries=0)
+    with pytest.raises(openai.InternalServerError):
+        embedded.embeddings.create(model="m", input="x")
+    assert chat(llm).invoke("x").content == "for the chat"
+    assert llm.pending == 0
+    assert [r.api for r in llm.calls()] == ["openai.chat"]

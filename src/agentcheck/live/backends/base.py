@@ -111,13 +111,12 @@ class Launch:
         return {**self.values, **own}
 
     def environment(self, **own: str) -> dict[str, str]:
-        """``env`` and the templates rendered with the backend's placeholders (``config=``)."""
+        """``env`` and the templates, rendered with the backend's placeholders (``files=``)."""
         values = self.placeholders(**own)
-        rendered = {
+        return {
             key: _PLACEHOLDER.sub(lambda m: values.get(m[1], m[0]), value)
-            for key, value in self.templates.items()
+            for key, value in {**self.env, **self.templates}.items()
         }
-        return {**self.env, **rendered}
 
     def command(self, template: str, **own: str) -> list[str]:
         """The command line ``template`` formatted and split (UsageError for a bad template)."""

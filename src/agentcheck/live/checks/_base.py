@@ -126,11 +126,21 @@ def run_check(check: LiveCheck, ctx: LiveContext, graph: str) -> Outcome:
     began = time.monotonic()
     marks = ctx.log_marks()
     ctx.warnings.clear()
+    guard = ctx.deployment.egress
+    sealed = len(guard.attempts) if guard is not None else 0
 
     def outcome(status: str, message: str) -> Outcome:
         logs = ctx.log_tail(marks) if status == "failed" else ""
         seconds = time.monotonic() - began
         warned = tuple(ctx.warnings)
+        tried = guard.attempts[sealed:] if guard is not None else []
+        if tried:
+            from agentcheck.live.egress import describe
+
+            if status == "failed":
+                message = f"{message}\n  - {describe(tried)}"
+            else:
+                warned += (f"{check.code}: {describe(tried)}",)
         return Outcome(check.code, check.name, graph, status, message, logs, seconds, warned)
 
     missing = sorted(c.value for c in check.requires - ctx.deployment.capabilities)

@@ -205,6 +205,11 @@ def start_context(settings: LiveSettings, *, progress: Progress | None = None) -
         deployment.start()
     except LiveError as exc:
         ctx.startup_error = exc
+        guard = deployment.egress
+        if guard is not None and guard.attempts:
+            from agentcheck.live.egress import describe
+
+            ctx.startup_error = LiveError(f"{exc}\n{describe(guard.attempts)}")
     except BaseException:
         ctx.close()
         raise

@@ -42,10 +42,10 @@ class SseContract(LiveCheck):
     per_graph = True
 
     def run(self, ctx: LiveContext, graph: str) -> str:
-        asked = len(ctx.fake_llm.requests) if ctx.fake_llm is not None else 0
+        asked = len(ctx.fake_llm.calls()) if ctx.fake_llm is not None else 0
         stream = stream_run(ctx, graph, ctx.settings.input, list(STREAM_MODES))
         require_event_stream(stream, f"the run of {graph!r} {ctx.through}")
-        called_model = ctx.fake_llm is not None and len(ctx.fake_llm.requests) > asked
+        called_model = ctx.fake_llm is not None and len(ctx.fake_llm.calls()) > asked
 
         problems: list[str] = []
         events = stream.events

@@ -18,6 +18,7 @@ capabilities) instead of reading settings or the user's files again.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -36,6 +37,7 @@ from agentcheck.live.services.inprocess import InProcess, host_port
 from agentcheck.live.services.ports import LOOPBACK
 
 if TYPE_CHECKING:
+    from agentcheck.live.egress import EgressGuard
     from agentcheck.live.fake_llm import FakeLLM
     from agentcheck.live.services.nginx import Nginx
     from agentcheck.live.spec import DeploymentSpec, Progress
@@ -46,6 +48,8 @@ logger = logging.getLogger(__name__)
 
 #: Logs kept after stop, per server.
 KEPT_LOG = 1024 * 1024
+#: Where the egress guard's ``sitecustomize`` goes among the spec's files.
+_SITE = "agentcheck_site/sitecustomize.py"
 
 
 def _quietly(action: Callable[[], object]) -> None:
@@ -69,6 +73,10 @@ class Deployment:
     def __init__(
         self, spec: DeploymentSpec, backend: Backend, *, progress: Progress | None = None
     ) -> None:
+        if spec.seal_egress and backend.managed:
+            from agentcheck.live.egress import SITE
+
+            spec = dataclasses.replace(spec, files={**spec.files, _SITE: SITE})
         self.spec = spec
         self.backend = backend
         self._progress = progress
@@ -134,6 +142,10 @@ class Deployment:
             from agentcheck.live.fake_llm import FakeLLM
 
             self._add(InProcess("fake-llm", FakeLLM()))
+        if spec.seal_egress:
+            from agentcheck.live.egress import EgressGuard
+
+            self._add(InProcess("egress", EgressGuard()))
         wanted = (["postgres"] if spec.database == "postgres" else []) + (
             ["redis"] if spec.redis else []
         )
@@ -229,6 +241,21 @@ class Deployment:
             from agentcheck.live.fake_llm import API_KEY
 
             owned.update(owned_model_env(fake.url(*backend.reach(fake)), API_KEY))
+        guard = self._services.get("egress")
+        if guard is not None:
+            from agentcheck.live.egress import guard_env
+
+            guard_host, guard_port = backend.reach(guard)
+            direct = [backend.reach(s)[0] for s in self._services.values()]
+            sealed = guard_env(
+                f"http://{guard_host}:{guard_port}",
+                f"{guard_host}:{guard_port}",
+                site_dir="{files}/" + _SITE.rpartition("/")[0],
+                allow=spec.allow_hosts,
+                direct=direct,
+                owned=sorted(owned),
+            )
+            owned.update(sealed)
         env = replica_env(
             env_file=self._env_file, services=service_env(database, redis), owned=owned
         )
@@ -290,6 +317,15 @@ class Deployment:
         service = self._services.get("fake-llm")
         server = service.server if isinstance(service, InProcess) else None
         return server if isinstance(server, FakeLLM) else None
+
+    @property
+    def egress(self) -> EgressGuard | None:
+        """The egress guard (what the servers tried to reach outside loopback), when sealed."""
+        from agentcheck.live.egress import EgressGuard
+
+        service = self._services.get("egress")
+        server = service.server if isinstance(service, InProcess) else None
+        return server if isinstance(server, EgressGuard) else None
 
     @property
     def database_url(self) -> str | None:

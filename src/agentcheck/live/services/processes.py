@@ -45,7 +45,10 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
             if host not in hosts:
                 hosts.append(host)
         env[key] = ",".join(hosts)
-    env.update(extra or {})
+    extra = dict(extra or {})
+    if extra.get("PYTHONPATH") and env.get("PYTHONPATH"):  # ours first, the user's kept
+        extra["PYTHONPATH"] += os.pathsep + env["PYTHONPATH"]
+    env.update(extra)
     env.update(cleanup.registry().env())
     return env
 
