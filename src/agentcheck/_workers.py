@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-__all__ = ["deal", "jobs", "may_fork", "run_forked"]
+__all__ = ["deal", "die_with_parent", "jobs", "may_fork", "run_forked"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -49,6 +49,29 @@ def deal(sized: Sequence[tuple[int, str]], count: int) -> list[list[str]]:
     return [chunk for chunk in chunks if chunk]
 
 
+#: prctl(2) option: the signal the kernel sends this process when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when ``parent`` dies, whatever ended it (SIGKILL
+    included), so that a killed ``agentcheck lint`` leaves no process behind holding the
+    caller's output pipe open. Linux only (``prctl(PR_SET_PDEATHSIG)``); a no-op elsewhere.
+    """
+    if sys.platform != "linux":
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def run_forked(work: Callable[[T], list[R]], chunks: Sequence[T], workers: int) -> list[R] | None:
     """``work`` applied to every chunk on ``workers`` forked processes, the results joined in
     chunk order; None when the workers could not run (the caller then works in-process)."""
@@ -58,7 +81,12 @@ def run_forked(work: Callable[[T], list[R]], chunks: Sequence[T], workers: int) 
     ctx = multiprocessing.get_context("fork")
     out: list[R] = []
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             futures = [pool.submit(work, chunk) for chunk in chunks]
             for future in futures:
                 out.extend(future.result())

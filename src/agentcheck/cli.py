@@ -406,6 +406,13 @@ def _run(argv: list[str]) -> int:
     return cmd_explain(args)
 
 
+def _masked(text: str) -> str:
+    """``text`` with any credential masked (an error may quote a value from the project)."""
+    from agentcheck.secrets import mask_text
+
+    return mask_text(text[:2000])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -427,12 +434,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return EXIT_ERROR
     except AgentcheckError as exc:
-        print(f"agentcheck: error: {exc}", file=sys.stderr)
+        print(f"agentcheck: error: {_masked(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:
         if os.environ.get("AGENTCHECK_DEBUG"):
             traceback.print_exc()
-        detail = " ".join(str(exc).split())
+        detail = _masked(" ".join(str(exc).split()))
         print(
             f"agentcheck: internal error: {type(exc).__name__}: {detail} "
             f"(a bug in {DISTRIBUTION} {__version__}: please report it with the traceback "

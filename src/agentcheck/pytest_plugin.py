@@ -165,7 +165,9 @@ class LintPlugin:
             )
             rules = enabled_rules(project, pm, select=select or None, ignore=ignore or None)
         except AgentcheckError as exc:
-            raise pytest.UsageError(str(exc)) from None
+            from agentcheck.secrets import mask_text
+
+            raise pytest.UsageError(mask_text(str(exc))) from None
         # The runner reports crashed rules whatever the selection; give them an item.
         if rules and all(r.code != _CRASH_CODE for r in rules):
             rules += [r for r in known if r.code == _CRASH_CODE]

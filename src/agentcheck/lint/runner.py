@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from agentcheck.lint.selectors import check_selectors
 from agentcheck.lint.suppressions import Suppression, annotation_codes, find_suppressions
 from agentcheck.plugins import all_rules
 from agentcheck.project import Project
+from agentcheck.secrets import mask_text
 
 __all__ = ["LintResult", "enabled_rules", "lint", "run_rules"]
 
@@ -210,11 +212,21 @@ def lint(
                         fix=UnusedSuppression.fix,
                     )
                     kept.append(finding)
+    kept = [_masked(f) for f in kept]
     kept.sort(key=lambda f: f.sort_key)
     by_rule: dict[str, list[Finding]] = {r.code: [] for r in rules}
     for f in kept:
         by_rule.setdefault(f.code, []).append(f)
     return LintResult(kept, rules, suppressed, by_rule)
+
+
+def _masked(finding: Finding) -> Finding:
+    """The finding with any credential its message or fix echoes masked: every output
+    format, the pytest plugin and baselines see only this form."""
+    message, fix = mask_text(finding.message), mask_text(finding.fix)
+    if message == finding.message and fix == finding.fix:
+        return finding
+    return dataclasses.replace(finding, message=message, fix=fix)
 
 
 def _annotation_ignores(project: Project, finding: Finding) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from agentcheck.secrets._files import FileScan, can_hold_secrets, scan_files
 from agentcheck.secrets._ignore import GitIgnores, docker_excludes, dockerignore_spec, ignore_spec
+from agentcheck.secrets._mask import mask_text
 from agentcheck.secrets._names import is_secret_name, name_words, secret_word
 from agentcheck.secrets._redact import fingerprint, redact
 from agentcheck.secrets._scan import (
@@ -55,6 +56,7 @@ __all__ = [
     "is_secret_name",
     "is_test_path",
     "is_trivial_password",
+    "mask_text",
     "name_words",
     "plausible_named_secret",
     "redact",

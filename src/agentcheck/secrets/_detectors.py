@@ -118,6 +118,14 @@ DETECTORS: tuple[Detector, ...] = (
         lower=True,
     ),
     _d(
+        "Azure OpenAI API key",
+        ("azure",),
+        r"(?i:azure)[\w.\-]{0,30}?(?i:key)[\"']?\s*[:=,]\s*[\"']?"
+        r"(?P<secret>[0-9a-fA-F]{32})" + _E,
+        0,
+        lower=True,
+    ),
+    _d(
         "Mistral API key",
         ("mistral",),
         r"(?i:mistral)[\w.\-]{0,20}?(?i:key)[\"']?\s*[:=,]\s*[\"']?"

@@ -33,7 +33,15 @@ from agentcheck.secrets._values import (
     plausible_token_body,
 )
 
-__all__ = ["Hit", "UrlPassword", "is_code_file", "is_test_path", "scan_text", "url_passwords"]
+__all__ = [
+    "Hit",
+    "UrlPassword",
+    "is_code_file",
+    "is_test_path",
+    "scan_text",
+    "secret_spans",
+    "url_passwords",
+]
 
 #: Words whose presence (lower-cased) makes a line worth the named-assignment pattern.
 _NAME_ANCHORS = (
@@ -394,6 +402,16 @@ def scan_text(text: str, path: str = "") -> list[Hit]:
     The path decides how the text is read: in source code a literal must be quoted; in test
     files and test data only provider formats count (other credential-like values are fakes).
     """
+    return _resolve(text, _candidates(text, path))
+
+
+def secret_spans(text: str, path: str = "") -> list[tuple[int, int]]:
+    """``(start, end)`` offsets of every credential :func:`scan_text` finds in ``text``: what
+    the output redactor masks."""
+    return [(raw.start, raw.end) for raw in _kept(_candidates(text, path))]
+
+
+def _candidates(text: str, path: str) -> list[_Raw]:
     lower = _ascii_lower(text)
     code = is_code_file(path)
     in_test = is_test_path(path)
@@ -403,17 +421,21 @@ def scan_text(text: str, path: str = "") -> list[Hit]:
         raws.extend(_url_hits(text, base))
         raws.extend(_named_hits(text, lower, code, base + 1))
         raws.extend(_bearer_hits(text, lower, base + 2))
-    return _resolve(text, raws)
+    return raws
 
 
-def _resolve(text: str, raws: list[_Raw]) -> list[Hit]:
+def _kept(raws: list[_Raw]) -> list[_Raw]:
     kept: list[_Raw] = []
     for raw in sorted(raws, key=lambda r: (r.priority, r.start)):
         if any(raw.start < k.end and k.start < raw.end for k in kept):
             continue
         kept.append(raw)
+    return sorted(kept, key=lambda r: r.start)
+
+
+def _resolve(text: str, raws: list[_Raw]) -> list[Hit]:
     hits = []
-    for raw in sorted(kept, key=lambda r: r.start):
+    for raw in _kept(raws):
         line = text.count("\n", 0, raw.start) + 1
         column = raw.start - (text.rfind("\n", 0, raw.start) + 1) + 1
         hits.append(

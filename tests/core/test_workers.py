@@ -1,0 +1,83 @@
+"""Worker processes die with the lint that started them, whatever signal ends it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="prctl(PR_SET_PDEATHSIG)")
+
+#: A parent that forks two workers through agentcheck's own pool; each worker writes its pid
+#: and then works "forever" (a large scan the parent is killed in the middle of).
+_PARENT = textwrap.dedent(
+    """
+    import os, sys, time
+    from pathlib import Path
+    from agentcheck import _workers
+
+    out = Path(sys.argv[1])
+
+    def work(chunk):
+        (out / f"{os.getpid()}.pid").write_text(str(os.getpid()))
+        time.sleep(600)
+        return []
+
+    print("started", flush=True)
+    _workers.run_forked(work, [["a"], ["b"]], 2)
+    """
+)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie no one has reaped yet is dead too
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _wait(predicate: object, what: str, limit: float = 60.0) -> None:
+    deadline = time.monotonic() + limit
+    while not predicate():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP], ids=str)
+def test_workers_die_with_the_parent_and_release_its_pipe(tmp_path: Path, sig: int) -> None:
+    script = tmp_path / "parent.py"
+    script.write_text(_PARENT)
+    parent = subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own group: cleanup below never touches pytest
+    )
+    try:
+        assert parent.stdout is not None
+        assert parent.stdout.readline() == b"started\n"
+        _wait(lambda: len(list(tmp_path.glob("*.pid"))) == 2, "two workers")
+        workers = [int(p.read_text()) for p in tmp_path.glob("*.pid")]
+        assert all(_alive(pid) for pid in workers)
+        os.kill(parent.pid, sig)  # the parent only: not its group
+        parent.wait(timeout=60)
+        _wait(lambda: not any(_alive(pid) for pid in workers), "the workers to die")
+        # No worker holds the pipe: reading the parent's output reaches its end.
+        assert parent.stdout.read() == b""
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(parent.pid, signal.SIGKILL)
+        parent.wait(timeout=60)
