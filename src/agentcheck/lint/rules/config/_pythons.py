@@ -114,12 +114,30 @@ def python_version_file(project: Project, directory: str) -> Statement | None:
     return None
 
 
+#: Programs whose image is not the agent's (a UI, a proxy, a JavaScript app).
+_NOT_AGENT_PROGRAMS = frozenset(
+    {"streamlit", "gradio", "chainlit", "nginx", "caddy", "envoy", "haproxy", "traefik"}
+    | {"node", "npm", "npx", "yarn", "pnpm", "bun", "jupyter"}
+)
+
+
 def docker_images(project: Project, base: str | None) -> Iterator[Statement]:
     """The final-stage base image of every Dockerfile in directory ``base``, above it or below
-    it (every Dockerfile when ``base`` is None), when its tag names a Python version."""
+    it (every Dockerfile when ``base`` is None), when its tag names a Python version.
+
+    Only the agent's images count: the Dockerfiles the servers are built from when the model
+    knows them, else every Dockerfile whose command does not start a UI, a proxy or a
+    JavaScript app."""
     from agentcheck.deployment import deployment
 
-    for rel, info in deployment(project).dockerfiles.items():
+    dep = deployment(project)
+    agents = {s.dockerfile for s in dep.servers if s.dockerfile}
+    for rel, info in dep.dockerfiles.items():
+        if agents and rel not in agents:
+            continue  # the image of another workload (a sandbox, a UI, a proxy)
+        program = PurePosixPath((info.entrypoint or info.cmd or ("",))[0]).name
+        if not agents and program in _NOT_AGENT_PROGRAMS:
+            continue
         parent = PurePosixPath(rel).parent.as_posix()
         parent = "" if parent == "." else parent
         related = (

@@ -115,6 +115,6 @@ class PythonVersionMismatch(Rule):
                 other.path,
                 other.line,
                 other.column,
-                message=f"{other.what} disagrees with {disagree}.",
+                message=f"{other.what[:1].upper()}{other.what[1:]} disagrees with {disagree}.",
                 fix=f"State the same Python version in {other.path} and {reference.path}.",
             )
