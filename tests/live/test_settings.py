@@ -118,6 +118,7 @@ def test_a_managed_spec_carries_the_probe_as_a_file_and_the_fakes(project: Path)
         ('proxy = "missing.conf"', "missing.conf does not exist"),
         ("input = 3", "input: expected a table"),
         ("startup-timeout = -1", "startup-timeout: expected a positive number"),
+        ("recovery-timeout = 0", "recovery-timeout: expected a positive number"),
         ("env = {A = [1]}", "env: expected a table of NAME = value"),
     ],
 )
@@ -154,3 +155,16 @@ def test_langgraph_json_in_a_subdirectory_is_found(tmp_path: Path) -> None:
 def test_unreadable_langgraph_json_has_no_graphs(tmp_path: Path, text: str) -> None:
     (tmp_path / "langgraph.json").write_text(text, encoding="latin-1")
     assert load_settings(tmp_path).graphs() == []
+
+
+def test_langhost_always_gets_postgres_and_redis(project: Path) -> None:
+    write_pyproject(
+        project,
+        '[tool.agentcheck.live]\nserver = "langhost"\nlanghost = "lh"\nrecovery-timeout = 60\n',
+    )
+    settings = load_settings(project)
+    assert settings.recovery_timeout == 60.0
+    assert settings.options == {"langhost": "lh"}
+    spec = settings.spec()
+    assert (spec.server, spec.database, spec.redis) == ("langhost", "postgres", True)
+    assert load_settings(project, table={}).recovery_timeout == 600.0

@@ -40,12 +40,14 @@ LIVE_KEYS: dict[str, str] = {
     "config": "the langgraph.json to serve (default: the project's)",
     "input": "the run input for your graphs in AC801-AC802 (default: one user message)",
     "startup-timeout": "seconds a replica has to become healthy (default 60)",
+    "recovery-timeout": "seconds a run on a killed replica has to end or resume (AC812, AC824; "
+    "default 600: Agent Server reclaims such runs after 2-4x BG_JOB_HEARTBEAT, 120 s)",
     "allow-hosts": "hosts the servers may reach although egress is sealed (default: none)",
     "results": "where logs of a failed live run are kept (default .agentcheck/results)",
     "env": "table: extra environment for the servers",
 }
 
-SERVERS = ("langgraph-dev", "command")
+SERVERS = ("langgraph-dev", "langhost", "command")
 
 #: What AC801/AC802 send to a user's graph unless ``input`` says otherwise.
 DEFAULT_INPUT: Mapping[str, Any] = {
@@ -72,6 +74,8 @@ class LiveSettings:
     config: Path | None = None
     input: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_INPUT))
     startup_timeout: float = 60.0
+    #: Seconds a run cut by a crash has to end or resume (AC812, AC824).
+    recovery_timeout: float = 600.0
     env: Mapping[str, str] = field(default_factory=dict)
     #: ``[tool.agentcheck] run-budget``: the longest run the team expects, in seconds.
     run_budget: float = 300.0
@@ -126,8 +130,9 @@ class LiveSettings:
             server=self.server,  # type: ignore[arg-type]
             command=self.command,
             health=self.health or DEFAULT_HEALTH,
-            database=self.database,  # type: ignore[arg-type]
-            redis=self.redis,
+            # langhost is Agent Server on PostgreSQL + Redis: it always gets both.
+            database="postgres" if self.server == "langhost" else self.database,  # type: ignore[arg-type]
+            redis=self.redis or self.server == "langhost",
             env={**(env or {}), **self.env},
             proxy=self.proxy,
             extra_graphs=dict(GRAPHS) if managed else {},
@@ -204,6 +209,10 @@ def load_settings(
         kwargs["input"] = dict(table["input"])
     if "startup-timeout" in table:
         kwargs["startup_timeout"] = _seconds(table["startup-timeout"], f"{where} startup-timeout")
+    if "recovery-timeout" in table:
+        kwargs["recovery_timeout"] = _seconds(
+            table["recovery-timeout"], f"{where} recovery-timeout"
+        )
     if "allow-hosts" in table:
         hosts = table["allow-hosts"]
         if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):

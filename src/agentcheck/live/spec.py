@@ -10,7 +10,7 @@ from typing import Literal
 __all__ = ["DEFAULT_HEALTH", "DeploymentSpec", "Progress", "ServerKind"]
 
 #: The kinds of server a backend that starts processes knows how to start.
-ServerKind = Literal["langgraph-dev", "command"]
+ServerKind = Literal["langgraph-dev", "langhost", "command"]
 
 #: Health path when the spec does not name one.
 DEFAULT_HEALTH = "/ok"
@@ -46,7 +46,9 @@ class DeploymentSpec:
     config: Path
     #: How many replicas to start (each its own process or container, port and directory).
     replicas: int = 1
-    #: ``"langgraph-dev"`` (embedded in-memory runtime, no database needed) or ``"command"``.
+    #: ``"langgraph-dev"`` (embedded in-memory runtime, no database needed), ``"langhost"``
+    #: (the stock Agent Server API on PostgreSQL + Redis: needs ``database="postgres"`` and
+    #: ``redis``) or ``"command"``.
     server: ServerKind = "langgraph-dev"
     #: For ``server="command"``: the command line template, e.g.
     #: ``"aegra serve --host {host} --port {port}"``. Split with shlex after formatting.
@@ -87,3 +89,5 @@ class DeploymentSpec:
             raise ValueError(f"replicas must be at least 1, got {self.replicas}")
         if self.server == "command" and not self.command:
             raise ValueError('server="command" needs a command template')
+        if self.server == "langhost" and (self.database != "postgres" or not self.redis):
+            raise ValueError('server="langhost" needs database="postgres" and redis=True')

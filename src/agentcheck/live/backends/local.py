@@ -11,12 +11,13 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import psutil  # type: ignore[import-untyped]  # no stubs installed
 
-from agentcheck.errors import LiveError, UsageError
+from agentcheck.errors import ConfigError, LiveError, UsageError
 from agentcheck.live.backends.base import Backend, Capability, Launch, ReplicaStats
 from agentcheck.live.derived import derive_config, prepare_workdir
 from agentcheck.live.services.ports import LOOPBACK
@@ -25,7 +26,7 @@ from agentcheck.live.services.processes import Server, child_env, resolve_execut
 if TYPE_CHECKING:
     from agentcheck.live.spec import DeploymentSpec
 
-__all__ = ["LocalBackend"]
+__all__ = ["LANGHOST_HINT", "LocalBackend", "langhost_command"]
 
 
 class LocalBackend(Backend):
@@ -33,8 +34,14 @@ class LocalBackend(Backend):
 
     name = "local"
     capabilities = frozenset(Capability)
+    options: ClassVar[Mapping[str, str]] = {
+        "langhost": 'for server = "langhost": its command, or the virtualenv holding it '
+        "(default: langhost on PATH)",
+    }
 
-    def __init__(self) -> None:
+    def __init__(self, *, langhost: str | None = None) -> None:
+        #: The ``langhost`` option as given (resolved against the project root at open).
+        self.langhost = langhost
         self._spec: DeploymentSpec | None = None
         self._directory: Path | None = None
         self._files: Path | None = None
@@ -42,6 +49,13 @@ class LocalBackend(Backend):
         self._servers: dict[int, Server] = {}
         self._workdirs: dict[int, Path] = {}
         self._configs: dict[int, Path] = {}
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any], *, urls: Sequence[str] = ()) -> Self:
+        value = options.get("langhost")
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ConfigError(f"[tool.agentcheck.live] langhost: expected a path, got {value!r}")
+        return cls(langhost=value.strip() if value else None)
 
     def open(self, spec: DeploymentSpec, directory: Path) -> None:
         if not spec.root.is_dir():
@@ -106,11 +120,21 @@ class LocalBackend(Backend):
                 "--host", LOOPBACK, "--port", str(launch.port),
                 "--n-jobs-per-worker", "10", "--config", own["config"],
             ]  # fmt: skip
+        if spec.server == "langhost":
+            # Agent Server's own CLI on PostgreSQL + Redis (DATABASE_URI, REDIS_URI come from
+            # the services); --allow-blocking as for langgraph dev.
+            return [
+                langhost_command(self.langhost, spec.root, env), "serve",
+                "--config", own["config"], "--host", LOOPBACK, "--port", str(launch.port),
+                "--no-browser", "--allow-blocking", "--n-jobs-per-worker", "10",
+            ]  # fmt: skip
         if spec.server == "command" and spec.command:
             argv = launch.command(spec.command, **own)
             argv[0] = resolve_executable(argv[0], env)
             return argv
-        raise UsageError(f"unknown server {spec.server!r}; use 'langgraph-dev' or 'command'")
+        raise UsageError(
+            f"unknown server {spec.server!r}; use 'langgraph-dev', 'langhost' or 'command'"
+        )
 
     def _server(self, index: int) -> Server:
         server = self._servers.get(index)
@@ -147,3 +171,29 @@ class LocalBackend(Backend):
         for server in self._servers.values():
             with contextlib.suppress(Exception):
                 server.stop()
+
+
+#: How to get langhost, for the error when it cannot be found.
+LANGHOST_HINT = (
+    "install it in a virtualenv of its own (it pins an older langgraph-api than agentcheck "
+    "uses) with your graphs' dependencies: `python3 -m venv .venv-langhost && "
+    ".venv-langhost/bin/pip install langhost langchain-openai ...`, then set "
+    '`langhost = ".venv-langhost"` in [tool.agentcheck.live] or put its bin/ on PATH'
+)
+
+
+def langhost_command(option: str | None, root: Path, env: Mapping[str, str]) -> str:
+    """The ``langhost`` executable: the ``langhost`` option (a command, or a virtualenv holding
+    ``bin/langhost``; relative to the project ``root``), else ``langhost`` on the PATH."""
+    if option is None:
+        found = shutil.which("langhost", path=env.get("PATH"))
+        if found is None:
+            raise LiveError(f'server = "langhost" needs the langhost command; {LANGHOST_HINT}')
+        return found
+    path = Path(option).expanduser()
+    path = path if path.is_absolute() else root / path
+    if path.is_dir():
+        path = path / "bin" / "langhost"
+    if not path.is_file():
+        raise LiveError(f"langhost = {option!r}: no langhost command at {path}; {LANGHOST_HINT}")
+    return str(path)

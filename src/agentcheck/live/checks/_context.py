@@ -177,12 +177,16 @@ class LiveContext:
 
     # -- lifecycle -------------------------------------------------------------------------------
 
-    def close(self) -> None:
-        """Stop the deployment and the fake LLM, close the clients; never raises."""
+    def close_clients(self) -> None:
+        """Close the clients the checks opened (the deployment keeps running); never raises."""
         for client in self._clients.values():
             with contextlib.suppress(Exception):  # closing must not hide the real outcome
                 client.close()
         self._clients.clear()
+
+    def close(self) -> None:
+        """Stop the deployment and the fake LLM, close the clients; never raises."""
+        self.close_clients()
         self.deployment.stop()
 
 
