@@ -52,6 +52,9 @@ class TestEnvReads:
             'import os\nif "X" not in os.environ:\n    raise SystemExit("set X")\nX = os.environ["X"]\n',
             'import os\ndef f():\n    if not os.getenv("X"):\n        return None\n'
             '    return os.environ["X"]\n',
+            'import os\nurl = os.getenv("X")\nif url:\n    client = connect(os.environ["X"])\n',
+            'import os\nkey = os.getenv("X")\nif not key:\n    raise RuntimeError("set X")\n'
+            'client = Client(os.getenv("X").strip())\n',
         ],
         ids=[
             "except-keyerror",
@@ -63,6 +66,8 @@ class TestEnvReads:
             "main",
             "checked-then-raise",
             "checked-then-return",
+            "if-alias",
+            "alias-checked-then-raise",
         ],
     )
     def test_guarded_subscripts_are_not_reads(self, source: str) -> None:

@@ -187,8 +187,33 @@ def _str_const(node: ast.expr | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def _mentions(node: ast.AST, name: str) -> bool:
-    return any(isinstance(n, ast.Constant) and n.value == name for n in ast.walk(node))
+def _mentions(node: ast.AST, name: str, aliases: dict[str, str] | None = None) -> bool:
+    """Whether ``node`` names the variable: its name as a string, or a Python name bound to
+    a read of it (``url = os.getenv("X")`` ... ``if url:``)."""
+    return any(
+        (isinstance(n, ast.Constant) and n.value == name)
+        or (aliases is not None and isinstance(n, ast.Name) and aliases.get(n.id) == name)
+        for n in ast.walk(node)
+    )
+
+
+def _read_aliases(names: _Names, parents: dict[ast.AST, ast.AST]) -> dict[str, str]:
+    """Python names assigned a read of an environment variable: ``url = os.getenv("X")``."""
+    out: dict[str, str] = {}
+    for node in parents:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        target, value = node.targets[0], node.value
+        if not isinstance(target, ast.Name):
+            continue
+        var = None
+        if isinstance(value, ast.Call) and names.is_getenv(value.func) and value.args:
+            var = _str_const(value.args[0])
+        elif isinstance(value, ast.Subscript) and names.is_environ(value.value):
+            var = _str_const(value.slice)
+        if var:
+            out[target.id] = var
+    return out
 
 
 def _handler_names(handler: ast.ExceptHandler) -> set[str]:
@@ -204,7 +229,12 @@ def _handler_names(handler: ast.ExceptHandler) -> set[str]:
     return out
 
 
-def _guarded_by_context(node: ast.AST, name: str, parents: dict[ast.AST, ast.AST]) -> bool:
+def _guarded_by_context(
+    node: ast.AST,
+    name: str,
+    parents: dict[ast.AST, ast.AST],
+    aliases: dict[str, str] | None = None,
+) -> bool:
     """Inside ``try: ... except KeyError`` or a branch whose condition names the variable
     (``if "X" in os.environ:``)."""
     child: ast.AST = node
@@ -218,14 +248,14 @@ def _guarded_by_context(node: ast.AST, name: str, parents: dict[ast.AST, ast.AST
         if (
             isinstance(anc, ast.If | ast.While | ast.IfExp)
             and child is not anc.test
-            and _mentions(anc.test, name)
+            and _mentions(anc.test, name, aliases)
         ):
             return True
         if isinstance(anc, ast.BoolOp) and any(
-            _mentions(v, name) for v in anc.values[: _index(anc.values, child)]
+            _mentions(v, name, aliases) for v in anc.values[: _index(anc.values, child)]
         ):
             return True
-        if _checked_before(anc, child, name):
+        if _checked_before(anc, child, name, aliases):
             return True
         if isinstance(anc, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             break
@@ -233,7 +263,9 @@ def _guarded_by_context(node: ast.AST, name: str, parents: dict[ast.AST, ast.AST
     return False
 
 
-def _checked_before(block: ast.AST, child: ast.AST, name: str) -> bool:
+def _checked_before(
+    block: ast.AST, child: ast.AST, name: str, aliases: dict[str, str] | None = None
+) -> bool:
     """Whether a statement before ``child`` in ``block`` checks the variable and leaves when
     it is missing (``if not os.getenv("X"): raise ...``, ``if "X" not in os.environ:
     return``): the read after it runs only when the variable is set."""
@@ -244,7 +276,7 @@ def _checked_before(block: ast.AST, child: ast.AST, name: str) -> bool:
         for stmt in stmts[: stmts.index(child)]:
             if (
                 isinstance(stmt, ast.If)
-                and _mentions(stmt.test, name)
+                and _mentions(stmt.test, name, aliases)
                 and stmt.body
                 and isinstance(stmt.body[-1], ast.Raise | ast.Return | ast.Continue | ast.Break)
             ):
@@ -293,17 +325,24 @@ def _none_safe_call(call: ast.Call) -> bool:
 def env_reads(tree: ast.Module) -> list[EnvRead]:
     """Reads of environment variables that fail when the variable is unset, sorted by line.
 
-    ``os.environ["X"]`` (unless inside ``try/except KeyError`` or under a condition naming
-    ``"X"``); ``os.getenv("X")`` / ``os.environ.get("X")`` with no default whose ``None`` is
-    used where it fails; pydantic ``BaseSettings`` fields without a default.
+    ``os.environ["X"]`` (unless inside ``try/except KeyError``, under a condition naming
+    ``"X"`` or a name bound to a read of it, or after a check of it that raises or returns);
+    ``os.getenv("X")`` / ``os.environ.get("X")`` with no default whose ``None`` is used where
+    it fails (a positional argument, a method call, arithmetic); pydantic ``BaseSettings``
+    fields without a default.
     """
     names = _Names(tree)
     parents = _parents(tree)
+    aliases = _read_aliases(names, parents)
     found: list[EnvRead] = []
     for node in parents:
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
             var = _str_const(node.slice)
-            if var and names.is_environ(node.value) and not _guarded_by_context(node, var, parents):
+            if (
+                var
+                and names.is_environ(node.value)
+                and not _guarded_by_context(node, var, parents, aliases)
+            ):
                 function = _function_of(node, parents)
                 found.append(EnvRead(var, node.lineno, node.col_offset + 1, "subscript", function))
         elif isinstance(node, ast.Call) and names.is_getenv(node.func):
@@ -311,7 +350,7 @@ def env_reads(tree: ast.Module) -> list[EnvRead]:
             if var is None or _has_default(node):
                 continue
             if _none_used_unguarded(node, parents, names) and not _guarded_by_context(
-                node, var, parents
+                node, var, parents, aliases
             ):
                 found.append(
                     EnvRead(
