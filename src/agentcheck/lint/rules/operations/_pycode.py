@@ -187,19 +187,21 @@ def _str_const(node: ast.expr | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def _mentions(node: ast.AST, name: str, aliases: dict[str, str] | None = None) -> bool:
+def _mentions(node: ast.AST, name: str, aliases: dict[str, set[str]] | None = None) -> bool:
     """Whether ``node`` names the variable: its name as a string, or a Python name bound to
     a read of it (``url = os.getenv("X")`` ... ``if url:``)."""
     return any(
         (isinstance(n, ast.Constant) and n.value == name)
-        or (aliases is not None and isinstance(n, ast.Name) and aliases.get(n.id) == name)
+        or (aliases is not None and isinstance(n, ast.Name) and name in aliases.get(n.id, ()))
         for n in ast.walk(node)
     )
 
 
-def _read_aliases(names: _Names, parents: dict[ast.AST, ast.AST]) -> dict[str, str]:
-    """Python names assigned a read of an environment variable: ``url = os.getenv("X")``."""
-    out: dict[str, str] = {}
+def _read_aliases(names: _Names, parents: dict[ast.AST, ast.AST]) -> dict[str, set[str]]:
+    """Python names assigned a read of an environment variable (``url = os.getenv("X")``),
+    each with every variable it is bound to anywhere in the module (scopes are not told
+    apart: a name that may hold the variable counts as naming it)."""
+    out: dict[str, set[str]] = {}
     for node in parents:
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
             continue
@@ -212,7 +214,7 @@ def _read_aliases(names: _Names, parents: dict[ast.AST, ast.AST]) -> dict[str, s
         elif isinstance(value, ast.Subscript) and names.is_environ(value.value):
             var = _str_const(value.slice)
         if var:
-            out[target.id] = var
+            out.setdefault(target.id, set()).add(var)
     return out
 
 
@@ -233,7 +235,7 @@ def _guarded_by_context(
     node: ast.AST,
     name: str,
     parents: dict[ast.AST, ast.AST],
-    aliases: dict[str, str] | None = None,
+    aliases: dict[str, set[str]] | None = None,
 ) -> bool:
     """Inside ``try: ... except KeyError`` or a branch whose condition names the variable
     (``if "X" in os.environ:``)."""
@@ -264,7 +266,7 @@ def _guarded_by_context(
 
 
 def _checked_before(
-    block: ast.AST, child: ast.AST, name: str, aliases: dict[str, str] | None = None
+    block: ast.AST, child: ast.AST, name: str, aliases: dict[str, set[str]] | None = None
 ) -> bool:
     """Whether a statement before ``child`` in ``block`` checks the variable and leaves when
     it is missing (``if not os.getenv("X"): raise ...``, ``if "X" not in os.environ:
