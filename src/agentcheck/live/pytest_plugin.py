@@ -141,6 +141,12 @@ class LivePlugin:
             proxy = f", proxy {s.proxy.name}" if s.proxy else ""
             self._progress(f"starting the deployment ({s.runtime}, {s.replicas} replica(s){proxy})")
             self._ctx = start_context(self.settings, progress=self._progress)
+            if not self._ctx.deployment.managed:
+                self._progress(
+                    f"on {self._ctx.url} the checks create threads and runs tagged "
+                    f"metadata.agentcheck={self._ctx.session}, deleted when they end; nothing "
+                    "is killed or restarted"
+                )
             if self._ctx.startup_error is None:
                 self._progress(f"ready at {self._ctx.url} in {self._ctx.startup_seconds:.1f} s")
             else:
@@ -182,6 +188,9 @@ class LivePlugin:
 
     def pytest_sessionfinish(self) -> None:
         if self._ctx is not None:
+            deleted = self._ctx.cleanup_writes()
+            if deleted:
+                self._progress(f"deleted the {deleted} thread(s) the checks created")
             self._progress("stopping the deployment")
             self._ctx.close()
             self._ctx = None
@@ -253,6 +262,8 @@ class LiveItem(pytest.Item):
             text = f"{outcome.code} {outcome.name}{on}: {outcome.message}"
             if outcome.logs:
                 text += "\n\n" + outcome.logs
+            if outcome.kept is not None:
+                text += f"\n\nevery log of this run is kept in {outcome.kept}"
             return text
         return super().repr_failure(excinfo, style)
 

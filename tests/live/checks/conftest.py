@@ -130,7 +130,8 @@ def seen_through() -> Iterator[Callable[[str | None, Deployment], Deployment]]:
 
 def settings(proxy: Path | None = None, **kwargs: object) -> LiveSettings:
     base = load_settings(PROJECT, table={}, run_budget=300.0)
-    return dataclasses.replace(base, proxy=proxy, **kwargs)  # type: ignore[arg-type]
+    # results=None: the fixture project lives in the repository, where nothing is written.
+    return dataclasses.replace(base, proxy=proxy, results=None, **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.fixture

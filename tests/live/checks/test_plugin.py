@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -181,3 +182,33 @@ def test_buffering_short_timeout_config_fails_ac803_and_ac804_saying_why(
             "FAILED agentcheck::live::AC804[[]agentcheck_probe[]] - *",
         ]
     )
+
+
+@pytest.mark.slow
+def test_a_graph_that_breaks_the_boot_is_one_failure_with_its_logs_kept(
+    project: pytest.Pytester,
+) -> None:
+    config = project.path / "langgraph.json"
+    config.write_text(
+        '{"dependencies": ["."], "graphs": {"chat": "./chat/graph.py:graph", '
+        '"broken": "./broken.py:graph"}}',
+        encoding="utf-8",
+    )
+    project.path.joinpath("broken.py").write_text(
+        "raise RuntimeError('boom at import')\n", encoding="utf-8"
+    )
+    result = project.runpytest_subprocess(*LIVE, "-k", "AC801", "-rs")
+    result.assert_outcomes(failed=1, skipped=1)
+    result.stdout.fnmatch_lines(
+        [
+            "AC801 boot [[]broken[]]: the deployment did not start: replica 1/1 exited*",
+            "*AC801: the deployment did not start (graph 'broken' failed to load): reported "
+            "once, by AC801[[]broken[]]*",
+        ]
+    )
+    kept = [line for line in result.stdout.lines if "every log of this run is kept in" in line]
+    assert len(kept) == 1
+    folder = Path(kept[0].rsplit(" ", 1)[1])
+    assert folder.is_relative_to(project.path / ".agentcheck" / "results")
+    assert "boom at import" in (folder / "replica-0.log").read_text(encoding="utf-8")
+    assert "boom at import" in (folder / "startup-error.txt").read_text(encoding="utf-8")

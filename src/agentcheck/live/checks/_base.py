@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from agentcheck.errors import AgentcheckError, LiveError
@@ -108,6 +109,8 @@ class Outcome:
     seconds: float
     #: What the check observed that does not fail it (see ``LiveContext.warn``).
     warnings: tuple[str, ...] = ()
+    #: Where every log of the run is kept (a failure keeps them), or None.
+    kept: Path | None = None
 
     @property
     def passed(self) -> bool:
@@ -141,7 +144,8 @@ def run_check(check: LiveCheck, ctx: LiveContext, graph: str) -> Outcome:
                 message = f"{message}\n  - {describe(tried)}"
             else:
                 warned += (f"{check.code}: {describe(tried)}",)
-        return Outcome(check.code, check.name, graph, status, message, logs, seconds, warned)
+        kept = ctx.keep_logs() if status == "failed" else None
+        return Outcome(check.code, check.name, graph, status, message, logs, seconds, warned, kept)
 
     missing = sorted(c.value for c in check.requires - ctx.deployment.capabilities)
     if missing:

@@ -6,9 +6,11 @@ import collections
 import contextlib
 import re
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.errors import LiveError
@@ -29,6 +31,8 @@ TAIL_LINES = 20
 #: Seconds the logs of a failure may take to settle (the last request's line to be written).
 SETTLE = 2.0
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: How langgraph-api names the graph that failed to load.
+_GRAPH_FAILED = re.compile(r"Failed to load graph '([^']+)'")
 
 
 @dataclass
@@ -49,7 +53,72 @@ class LiveContext:
     probe: str = GRAPH_ID
     #: What the running check found worth saying without failing (see :meth:`warn`).
     warnings: list[str] = field(default_factory=list)
+    #: This session's mark on what it writes: runs (and the threads they create) carry
+    #: ``metadata.agentcheck`` = this.
+    session: str = field(default_factory=lambda: uuid.uuid4().hex)
+    #: The threads the checks created, deleted at :meth:`close` on a deployment agentcheck did
+    #: not start.
+    threads: list[str] = field(default_factory=list)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+    _results: Path | None = field(default=None, repr=False)
+
+    @property
+    def tag(self) -> dict[str, str]:
+        """The metadata every run a check starts carries."""
+        return {"agentcheck": self.session}
+
+    def new_thread(self) -> str:
+        """A new thread id, recorded (so that it can be deleted afterwards)."""
+        thread = str(uuid.uuid4())
+        self.threads.append(thread)
+        return thread
+
+    def cleanup_writes(self) -> int:
+        """Delete the threads (and so the runs) the checks created; how many went. Only on a
+        deployment agentcheck did not start: a thrown-away one needs no tidying."""
+        if self.deployment.managed or not self.threads:
+            return 0
+        import httpx
+
+        deleted = 0
+        with httpx.Client(timeout=10.0) as client:
+            for thread in self.threads:
+                try:
+                    answer = client.delete(f"{self.url}/threads/{thread}")
+                except httpx.HTTPError:
+                    continue
+                deleted += answer.status_code in (200, 202, 204, 404)
+        self.threads.clear()
+        return deleted
+
+    def keep_logs(self) -> Path | None:
+        """Copy every log of this run into its folder under ``results`` (once a failure wants
+        them kept; written again when the run ends, complete); the folder, or None."""
+        if self.settings.results is None:
+            return None
+        try:
+            if self._results is None:
+                stamp = time.strftime("%Y%m%d-%H%M%S")
+                self._results = self.settings.results / f"{stamp}-{self.session[:8]}"
+                self._results.mkdir(parents=True, exist_ok=True)
+                ignore = self.settings.results.parent / ".gitignore"
+                if self.settings.results.parent.name == ".agentcheck" and not ignore.exists():
+                    ignore.write_text("# agentcheck's results: not for git\n*\n", encoding="utf-8")
+            for name, text in self.deployment.all_logs():
+                if text:
+                    (self._results / f"{name}.log").write_text(text, encoding="utf-8")
+            if self.startup_error is not None:
+                (self._results / "startup-error.txt").write_text(
+                    f"{self.startup_error}\n", encoding="utf-8"
+                )
+        except OSError:
+            return None
+        return self._results
+
+    def blamed_graph(self) -> str | None:
+        """The graph the server named when it failed to start, if it named one."""
+        found = _GRAPH_FAILED.search(str(self.startup_error or ""))
+        return found[1] if found else None
 
     def warn(self, message: str) -> None:
         """Note something the running check observed that does not fail it."""
@@ -185,9 +254,14 @@ class LiveContext:
         self._clients.clear()
 
     def close(self) -> None:
-        """Stop the deployment and the fake LLM, close the clients; never raises."""
+        """Delete what the checks wrote on an existing deployment, close the clients, stop
+        what was started; never raises."""
+        with contextlib.suppress(Exception):
+            self.cleanup_writes()
         self.close_clients()
         self.deployment.stop()
+        if self._results is not None:
+            self.keep_logs()  # complete now
 
 
 def start_context(settings: LiveSettings, *, progress: Progress | None = None) -> LiveContext:
@@ -214,6 +288,7 @@ def start_context(settings: LiveSettings, *, progress: Progress | None = None) -
             from agentcheck.live.egress import describe
 
             ctx.startup_error = LiveError(f"{exc}\n{describe(guard.attempts)}")
+        ctx.keep_logs()
     except BaseException:
         ctx.close()
         raise

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -55,8 +54,8 @@ def stream_run(
     return read_stream(
         ctx.http(),
         "POST",
-        f"{base}/threads/{uuid.uuid4()}/runs/stream",
-        json=run_body(graph, run_input, stream_mode),
+        f"{base}/threads/{ctx.new_thread()}/runs/stream",
+        json=run_body(graph, run_input, stream_mode, metadata=ctx.tag),
         read_timeout=read_timeout,
     )
 

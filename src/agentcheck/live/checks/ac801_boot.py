@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agentcheck.live.checks._base import CheckFailed, LiveCheck
+from agentcheck.live.checks._base import CheckFailed, CheckSkipped, LiveCheck
 from agentcheck.live.checks._context import LiveContext
 
 __all__ = ["Boot"]
@@ -36,6 +36,15 @@ class Boot(LiveCheck):
 
     def run(self, ctx: LiveContext, graph: str) -> str:
         if ctx.startup_error is not None:
+            # One item reports it: the graph the server blamed, else the first one.
+            graphs = ctx.graphs or [graph]
+            blamed = ctx.blamed_graph()
+            owner = blamed if blamed in graphs else graphs[0]
+            if graph != owner:
+                why = f"graph {blamed!r} failed to load" if blamed else "it failed"
+                raise CheckSkipped(
+                    f"the deployment did not start ({why}): reported once, by AC801[{owner}]"
+                )
             raise CheckFailed(f"the deployment did not start: {ctx.startup_error}")
         import httpx
 

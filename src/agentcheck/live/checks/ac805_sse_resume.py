@@ -5,7 +5,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import time
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -149,7 +148,7 @@ class SseResume(LiveCheck):
         if len(urls) > 1:  # rejoining on another replica is AC822's business
             base, where = urls[0], f"at replica 1 ({urls[0]})"
         client = ctx.http()
-        thread = uuid.uuid4()
+        thread = ctx.new_thread()
         probe_input = {
             "emit": self.emit,
             "bursts": self.bursts,
@@ -161,6 +160,7 @@ class SseResume(LiveCheck):
             graph,
             probe_input,
             list(self.modes),
+            metadata=ctx.tag,
             stream_resumable=True,
             on_disconnect="continue",
             config={"recursion_limit": self.steps + 10},

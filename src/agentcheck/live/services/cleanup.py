@@ -5,13 +5,18 @@ Every process group and temporary directory a runtime creates is recorded in the
 ``<tmp>/agentcheck-runs-<uid>/<pid>.json``.
 Every child also carries ``AGENTCHECK_RUN_ID`` in its environment. The registry cleans up:
 
-* when a runtime stops (the normal path: each runtime releases what it started);
+* when a deployment stops (the normal path: each releases what it started);
 * at interpreter exit (``atexit``: a failing ``pytest -x``, Ctrl-C, an exception);
-* on SIGTERM and SIGHUP (the default action would skip ``atexit``), then the signal proceeds.
+* on SIGTERM and SIGHUP (the default action would skip ``atexit``), then the signal proceeds;
+* when the process dies without any of that (``kill -9``): a watchdog process, started with the
+  first record in its own session, holds the read end of a pipe only the owner writes to; the
+  owner's death closes it, and the watchdog cleans up after it at once (the servers die with
+  their parent, whatever forked them). Linux's parent-death signal would reach only direct
+  children, and fires when the thread that forked them ends, not the process.
 
-A run killed with SIGKILL cleans nothing; the next run's :func:`sweep` reads the markers of runs
-whose owning process is dead, stops their process groups, stops any process still carrying their
-run id, and removes their directories.
+:func:`sweep` at the start of the next run stays as a last resort (a watchdog that was killed
+too): it reads the markers of runs whose owning process is dead, stops their process groups,
+stops any process still carrying their run id, and removes their directories.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ import logging
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -170,6 +177,7 @@ class Registry:
         self._dirs: list[str] = []
         self._lock = threading.RLock()
         self._hooked = False
+        self._watchdog: int | None = None
 
     @property
     def marker(self) -> Path:
@@ -258,11 +266,32 @@ class Registry:
             return
         self._hooked = True
         atexit.register(self.cleanup)
+        self._start_watchdog()
         if threading.current_thread() is not threading.main_thread():
             return
         for sig in (signal.SIGTERM, signal.SIGHUP):
             if signal.getsignal(sig) is signal.SIG_DFL:
                 signal.signal(sig, self._on_signal)
+
+    def _start_watchdog(self) -> None:
+        """A process in its own session that cleans up after this one when it dies."""
+        read, write = os.pipe()
+        try:
+            subprocess.Popen(
+                [sys.executable, "-m", __name__, str(self._marker)],
+                stdin=read,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                close_fds=True,
+                env={**os.environ, RUN_ID_ENV: ""},
+            )
+        except OSError:  # pragma: no cover - the next run's sweep still cleans up
+            os.close(write)
+            return
+        finally:
+            os.close(read)
+        self._watchdog = write  # not inheritable: only this process holds it open
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self.cleanup()
@@ -303,17 +332,39 @@ def sweep(directory: Path | None = None) -> list[str]:
             continue
         if started is None and psutil.pid_exists(pid):
             continue
-        for pgid, group_started, what in data.get("groups", []):
-            stop_group(int(pgid), float(group_started))
-            cleaned.append(f"{what} (pgid {pgid})")
-        run_id = data.get("run_id")
-        if run_id:
-            cleaned.extend(_stop_tagged(str(run_id)))
-        for path in data.get("dirs", []):
-            remove_dir(str(path))
-            cleaned.append(str(path))
-        marker.unlink(missing_ok=True)
+        cleaned.extend(_clean(marker, data))
     return cleaned
+
+
+def _clean(marker: Path, data: dict[str, Any]) -> list[str]:
+    """Stop what the run of ``marker`` recorded, remove its directories and the marker."""
+    cleaned = []
+    for pgid, group_started, what in data.get("groups", []):
+        stop_group(int(pgid), float(group_started))
+        cleaned.append(f"{what} (pgid {pgid})")
+    run_id = data.get("run_id")
+    if run_id:
+        cleaned.extend(_stop_tagged(str(run_id)))
+    for path in data.get("dirs", []):
+        remove_dir(str(path))
+        cleaned.append(str(path))
+    marker.unlink(missing_ok=True)
+    return cleaned
+
+
+def watchdog(marker: Path) -> None:
+    """Wait until the owner of ``marker`` ends (standard input closes), then clean after it."""
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass
+    except OSError:
+        pass
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # it cleaned up after itself
+    if isinstance(data, dict):
+        _clean(marker, data)
 
 
 def _stop_tagged(run_id: str) -> list[str]:
@@ -329,3 +380,7 @@ def _stop_tagged(run_id: str) -> list[str]:
         _signal_all(alive, signal.SIGKILL)
         wait_gone(alive, GRACE)
     return [f"pid {p.pid}" for p in tagged]
+
+
+if __name__ == "__main__":  # the watchdog of one run
+    watchdog(Path(sys.argv[1]))
