@@ -359,7 +359,11 @@ class Reader:
                 message = "blocks are nested too deeply"
             errors.append(NginxError(file, int(err.get("line") or 1), message or "syntax error"))
         configs = payload.get("config") or [{}]
-        return list(configs[0].get("parsed") or []), errors
+        parsed = list(configs[0].get("parsed") or [])
+        if not errors and not self.is_template(file):
+            errors.extend(_unterminated(file, full))
+            errors.extend(_argument_errors(file, parsed))
+        return parsed, errors
 
     def load(self, root: str) -> NginxConfig:
         """The configuration whose main file is ``root``, includes inlined."""
@@ -564,6 +568,56 @@ class ProjectReader(Reader):
             if found:
                 return found
         return []
+
+
+#: Directives that put a file in nginx's main context; otherwise it is a conf.d snippet.
+_MAIN_DIRECTIVES = frozenset({"http", "events", "stream", "mail", "worker_processes", "user"})
+
+
+def _unterminated(file: str, full: Path) -> Iterator[NginxError]:
+    """A directive closed by ``}`` instead of ``;`` (``return 200 "ok"`` then ``}``): nginx
+    stops with 'unexpected "}"', crossplane accepts it."""
+    from crossplane import lex
+
+    previous: tuple[str, int, bool] | None = None
+    try:
+        for token, line, quoted in lex(str(full)):
+            if token.startswith("#") and not quoted:
+                continue
+            closes = token == "}" and not quoted and previous is not None
+            if closes and previous and (previous[2] or previous[0] not in (";", "{", "}")):
+                message = 'unexpected "}": the directive before it is not terminated by ";"'
+                yield NginxError(file, previous[1], message)
+                return
+            previous = (token, line, quoted)
+    except Exception:  # crossplane.parse reported what it could not read
+        return
+
+
+def _argument_errors(file: str, parsed: list[dict[str, Any]]) -> Iterator[NginxError]:
+    """Argument errors nginx would refuse to load, in a file whatever context it is included
+    in. crossplane checks arguments only in contexts it knows from the top of ``nginx.conf``,
+    so a ``conf.d`` snippet (``server { ... }`` at its top) escapes it, and a missing ``;``
+    there (``proxy_pass http://agent:8000`` followed by the next directive) slips through."""
+    from crossplane.analyzer import analyze, enter_block_ctx
+    from crossplane.errors import NgxParserBaseException
+
+    top = {str(stmt.get("directive")) for stmt in parsed}
+    if top & _MAIN_DIRECTIVES:
+        return  # a main file: crossplane checked it already
+    base: tuple[str, ...] = ("http", "server") if "location" in top else ("http",)
+    stack = [(stmt, base) for stmt in reversed(parsed)]
+    while stack:
+        stmt, ctx = stack.pop()
+        term = "{" if "block" in stmt else ";"
+        try:
+            analyze(file, stmt, term, ctx, check_ctx=False, check_args=True)
+        except NgxParserBaseException as exc:
+            hint = " (is a `;` missing?)" if "number of arguments" in str(exc.strerror) else ""
+            yield NginxError(file, int(stmt.get("line") or 1), f"{exc.strerror}{hint}")
+            continue
+        inner = enter_block_ctx(stmt, ctx)
+        stack.extend((child, inner) for child in reversed(stmt.get("block") or []))
 
 
 def project_configs(project: Project) -> list[NginxConfig]:

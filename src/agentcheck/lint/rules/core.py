@@ -70,8 +70,9 @@ class ParseError(Rule):
 
 def _read_inputs(project: Project) -> None:
     """Parse the files any run reads (langgraph.json, pyproject.toml, served code, compose
-    and Kubernetes YAML), so that AC100 reports them even when it is the only rule selected.
-    Every parse is memoized: with all rules on, this re-reads nothing."""
+    and Kubernetes YAML, nginx configurations), so that AC100 reports them even when it is the
+    only rule selected. Every parse is memoized: with all rules on, this re-reads nothing."""
+    from agentcheck.deployment.nginx import project_configs
     from agentcheck.langgraph_config import served_closure
 
     _ = project.langgraph_configs, project.pyproject, project.k8s_objects
@@ -79,6 +80,7 @@ def _read_inputs(project: Project) -> None:
         project.python(rel)
     for rel in project.compose_files:
         project.yaml(rel)
+    project_configs(project)
 
 
 class UnusedSuppression(Rule):

@@ -62,21 +62,30 @@ def _in_virtualenv(root: Path, rel: str, cache: dict[str, bool]) -> bool:
     return False
 
 
-def scanned_paths(project: Project) -> list[str]:
-    """The files whose credentials count as leaked.
+#: Data files: records, tables and logs that no rule parses.
+_DATA_SUFFIXES = frozenset(
+    {".jsonl", ".ndjson", ".csv", ".tsv", ".log", ".txt", ".xml", ".html", ".htm", ".sql", ".dat"}
+)
 
-    In a git work tree, the tracked files: what is committed has leaked to every clone. Outside
-    git, every file that is not ignored, except local ``.env`` files (they exist to hold the
-    developer's keys; AC203 reports them when nothing ignores them). Virtualenvs are skipped
-    even when nothing ignores them (a ``.env`` directory is often one).
+
+def scanned_paths(project: Project) -> list[str]:
+    """The files whose credentials count as leaked: the working tree as git would commit it.
+
+    In a git work tree, the tracked files (what is committed has leaked to every clone) and the
+    untracked files that nothing ignores (``git add -A`` and a pre-commit run commit them
+    next). Outside git, every file that is not ignored. Either way an untracked local ``.env``
+    is left to AC203, which reports it when nothing ignores it (it exists to hold the
+    developer's keys). Virtualenvs are skipped even when nothing ignores them (a ``.env``
+    directory is often one).
     """
 
     def build() -> list[str]:
-        if project.git_root is not None:
-            tracked = project.tracked
-            paths = [rel for rel in project.files if rel in tracked]
-        else:
-            paths = [rel for rel in project.files if dotenv_kind(PurePosixPath(rel).name) != "env"]
+        tracked = project.tracked
+        paths = [
+            rel
+            for rel in project.files
+            if rel in tracked or dotenv_kind(PurePosixPath(rel).name) != "env"
+        ]
         cache: dict[str, bool] = {}
         return [rel for rel in paths if not _in_virtualenv(project.root, rel, cache)]
 
@@ -85,14 +94,16 @@ def scanned_paths(project: Project) -> list[str]:
 
 def scanned_hits(project: Project) -> dict[str, list[Hit]]:
     """Credentials found in :func:`scanned_paths`, per file. Files over ``max-file-size`` are
-    reported once, as the AC100 info finding every rule shares."""
+    reported once, as the AC100 info finding every rule shares, unless they are data
+    (``results.jsonl``, ``export.csv``): no rule reads those, so skipping one is no finding."""
 
     def build() -> dict[str, list[Hit]]:
         scan = scan_files(
             project.root, scanned_paths(project), max_size=project.config.max_file_size
         )
         for rel, _size in scan.too_large:
-            project.text(rel)  # records the one "skipped: over max-file-size" finding
+            if PurePosixPath(rel).suffix.lower() not in _DATA_SUFFIXES:
+                project.text(rel)  # records the one "skipped: over max-file-size" finding
         for rel, reason in scan.unreadable:
             project.problem(rel, f"cannot be read: {reason}")
         return scan.hits

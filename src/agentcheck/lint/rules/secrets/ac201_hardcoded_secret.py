@@ -21,8 +21,9 @@ class HardcodedSecret(Rule):
 
     What it does
     ------------
-    Scans every file git tracks (outside git: every file not ignored, except local ``.env``
-    files) for credentials: keys of the LLM stack (OpenAI project, service-account and admin
+    Scans the working tree as git would commit it (the tracked files and the untracked ones
+    nothing ignores; outside git every file not ignored; untracked local ``.env`` files are
+    AC203's) for credentials: keys of the LLM stack (OpenAI project, service-account and admin
     keys, Anthropic, LangSmith ``lsv2_pt_``/``lsv2_sk_``, Google AI, Groq, Tavily, Hugging Face,
     Pinecone, Cohere, Mistral, OpenRouter, Perplexity, xAI, Replicate, Fireworks), the
     well-known formats of detect-secrets' plugins (AWS, GitHub, GitLab, Slack, Stripe, npm,
