@@ -262,3 +262,10 @@ def test_every_workload_kind_and_container_list_is_read(
     findings = run(tmp_path)
     assert where(findings) == [("k8s/agent.yaml", line, "AC205")]
     assert "Anthropic API key" in findings[0].message
+
+
+def test_a_data_file_over_max_file_size_is_skipped_without_a_finding(tmp_path: Path) -> None:
+    rows = "".join(f'{{"run": {i}, "score": 0.{i % 10}}}\n' for i in range(120_000))
+    make(tmp_path, {"results/bench.jsonl": rows, "static/bundle.js": "x" * (3 * 1024 * 1024)})
+    findings = [f for f in run(tmp_path) if f.code == "AC100"]
+    assert where(findings) == [("static/bundle.js", 1, "AC100")]
