@@ -176,11 +176,13 @@ def test_a_project_inside_a_repository_reads_the_repository_gitignore(tmp_path: 
     assert where(run(tmp_path / "services" / "agent")) == [("sub/.env", 1, "AC203")]
 
 
-def test_an_untracked_file_is_not_yet_leaked(tmp_path: Path) -> None:
-    make(tmp_path, {"committed.py": "x = 1\n"})
+def test_the_working_tree_is_read_as_git_would_commit_it(tmp_path: Path) -> None:
+    make(tmp_path, {"committed.py": "x = 1\n", ".gitignore": "local/\n"})
     git_commit(tmp_path)
-    make(tmp_path, {"scratch.py": f'KEY = "{KEYS["groq"]}"\n'})
-    assert run(tmp_path) == []
+    key = f'KEY = "{KEYS["groq"]}"\n'
+    make(tmp_path, {"scratch.py": key, "local/notes.py": key})
+    # scratch.py is untracked but nothing ignores it: `git add -A` commits it next
+    assert where(run(tmp_path)) == [("scratch.py", 1, "AC201")]
     subprocess.run(["git", "add", "scratch.py"], cwd=tmp_path, check=True)
     assert where(run(tmp_path)) == [("scratch.py", 1, "AC201")]
 
