@@ -110,7 +110,7 @@ def test_a_managed_spec_carries_the_probe_as_a_file_and_the_fakes(project: Path)
         ("replica = 2", "unknown key 'replica'; did you mean 'replicas'?"),
         ("replicas = 0", "replicas: expected a whole number of at least 1"),
         ("replicas = true", "replicas: expected a whole number"),
-        ('runtime = "docker-compose"', "runtime: expected one of local, url"),
+        ('runtime = "docker-compose"', "runtime: expected one of local, docker, url"),
         ('database = "mysql"', "database: expected one of postgres"),
         ('server = "command"', 'server = "command" needs a command'),
         ('runtime = "url"', "runtime url needs the deployment's address"),

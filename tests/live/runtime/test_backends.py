@@ -63,8 +63,8 @@ def manager(*plugins: object) -> pluggy.PluginManager:
 
 
 def test_the_builtin_runtimes_are_one_list() -> None:
-    assert list(runtimes()) == ["local", "url"]
-    local, url = runtimes().values()
+    assert list(runtimes()) == ["local", "docker", "url"]
+    local, _docker, url = runtimes().values()
     assert local.capabilities == frozenset(Capability)
     assert local.managed
     assert url.capabilities == frozenset()
@@ -82,7 +82,7 @@ def test_a_plugins_runtime_is_chosen_by_name_with_its_own_settings(
     backend = make_backend(settings.runtime, settings.options, pm=pm)
     assert isinstance(backend, Echo)
     assert backend.url == "http://127.0.0.1:9"
-    message = "expected one of local, echo, url, got 'ecko'; did you mean 'echo'"
+    message = "expected one of local, docker, echo, url, got 'ecko'; did you mean 'echo'"
     with pytest.raises(ConfigError, match=message):
         load_settings(tmp_path, table={"runtime": "ecko"}, run_budget=300)
 

@@ -1,9 +1,9 @@
 """Backends: where a deployment's replicas run, registered through ``agentcheck_runtimes``.
 
-The built-in ones (``local``, ``url``) are returned by this module's hook implementation,
-loaded through the ``agentcheck`` entry-point group like any third party's plugin: a new
-backend is one module with a :class:`~.base.Backend` subclass and a plugin that returns it.
-:func:`runtimes` is the one list of runtime names.
+The built-in ones (``local``, ``url``, ``docker``) are returned by this module's hook
+implementation, loaded through the ``agentcheck`` entry-point group like any third party's
+plugin: a new backend is one module with a :class:`~.base.Backend` subclass and a plugin that
+returns it. :func:`runtimes` is the one list of runtime names.
 """
 
 from __future__ import annotations
@@ -49,10 +49,11 @@ def __getattr__(name: str) -> Any:
 
 @hookimpl
 def agentcheck_runtimes() -> list[type[Backend]]:
+    from agentcheck.live.backends.docker import DockerBackend
     from agentcheck.live.backends.local import LocalBackend
     from agentcheck.live.backends.url import UrlBackend
 
-    return [LocalBackend, UrlBackend]
+    return [LocalBackend, UrlBackend, DockerBackend]
 
 
 def runtimes(pm: pluggy.PluginManager | None = None) -> dict[str, type[Backend]]:

@@ -34,7 +34,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -175,6 +175,7 @@ class Registry:
         self._marker = self._dir / f"{self.owner}.json"
         self._groups: dict[int, _Group] = {}
         self._dirs: list[str] = []
+        self._finalizers: dict[str, Callable[[], None]] = {}
         self._lock = threading.RLock()
         self._hooked = False
         self._watchdog: int | None = None
@@ -213,6 +214,18 @@ class Registry:
                 self._dirs.remove(str(path))
                 self._save()
 
+    def add_finalizer(self, key: str, action: Callable[[], None]) -> None:
+        """Run ``action`` at cleanup (exit, SIGTERM, SIGHUP) unless released first: for what
+        is neither a process group nor a directory (the docker runtime's containers)."""
+        with self._lock:
+            self._finalizers[key] = action
+        self._hook()
+
+    def release_finalizer(self, key: str) -> None:
+        """Forget the finalizer ``key`` (its owner cleaned up)."""
+        with self._lock:
+            self._finalizers.pop(key, None)
+
     def mkdtemp(self, prefix: str = "agentcheck-") -> Path:
         """A new temporary directory, recorded."""
         path = Path(tempfile.mkdtemp(prefix=prefix))
@@ -229,8 +242,15 @@ class Registry:
         with self._lock:
             groups = list(self._groups.values())
             dirs = list(self._dirs)
+            finalizers = list(self._finalizers.values())
             self._groups.clear()
             self._dirs.clear()
+            self._finalizers.clear()
+        for action in finalizers:
+            try:
+                action()
+            except Exception:  # pragma: no cover - cleanup must not raise
+                logger.exception("agentcheck: a cleanup finalizer failed")
         for group in groups:
             try:
                 stop_group(group.pgid, group.started)
