@@ -107,10 +107,13 @@ def verdicts(root: Path, *args: str, junit: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("proxy", ["example", "bad"])
-def test_the_example_gets_the_same_verdicts_on_docker_as_on_local(
+def test_the_example_gets_the_same_verdicts_on_docker_as_langhost_on_local(
     engine: None, tmp_path: Path, proxy: str
 ) -> None:
-    root = example(tmp_path, database="postgres", redis=True, **IMAGES)
+    # The same server kind on both: the stock Agent Server on langgraph-runtime-pg, in the image
+    # and as `langhost serve` from scripts/bootstrap's .venv-langhost.
+    langhost = REPO / ".venv-langhost"
+    root = example(tmp_path, server="langhost", langhost=langhost, **IMAGES)
     conf = root / "deploy" / "nginx.conf" if proxy == "example" else NGINX / "bad.conf"
     common = [f"--agentcheck-proxy={conf}"]
     docker = verdicts(root, "--agentcheck-runtime=docker", *common, junit=tmp_path / "d.xml")
