@@ -145,6 +145,10 @@ def test_kill_and_restart_act_on_containers(engine: None, tmp_path: Path) -> Non
     with deployment:
         assert len(deployment.urls) == 2
         first = backend._wrapped(0).id
+        stats = deployment.stats(0)  # the container's own figures, from the engine
+        assert stats.cpu_seconds > 0
+        assert stats.memory_bytes > 10 * 1024 * 1024  # a Python server holds more than 10 MB
+        assert stats.processes >= 1
         thread = httpx.post(f"{deployment.urls[0]}/threads", json={}, timeout=30).json()
         deployment.kill(0, signal.SIGKILL)
         assert not deployment.alive(0)
