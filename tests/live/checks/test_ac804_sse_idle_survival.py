@@ -23,7 +23,22 @@ def test_heartbeats_prove_a_long_timeout_without_waiting_it_out(
     assert outcome.status == "passed", outcome.message
     assert "bytes (heartbeats) crossed through the proxy" in outcome.message
     assert "proxy_read_timeout) is 600 s" in outcome.message
+    assert "a blocking POST runs/wait gets keep-alive bytes every" in outcome.message
     assert outcome.seconds < 60  # proved by heartbeats, not by waiting 600 s
+
+
+def test_a_ten_second_timeout_lint_calls_an_error_keeps_streams_and_waits_alive(
+    behind: Callable[..., LiveContext],
+) -> None:
+    # AC401 reports 10 s as an error (below the 60 s floor). What langgraph-api does behind it:
+    # heartbeats every 5 s keep the stream open, and it writes a newline every 5 s while a
+    # blocking runs/wait waits, which resets nginx's read timer too (with nginx's default
+    # buffering): both survive.
+    outcome = run_check(SseIdleSurvival(), behind("ten-seconds.conf"), "agentcheck_probe")
+    assert outcome.status == "passed", outcome.message
+    assert "proxy_read_timeout) is 10 s" in outcome.message
+    assert "bytes (heartbeats) crossed through the proxy" in outcome.message
+    assert "a blocking POST runs/wait gets keep-alive bytes every" in outcome.message
 
 
 def test_a_timeout_shorter_than_the_heartbeat_cuts_the_stream(
@@ -33,6 +48,8 @@ def test_a_timeout_shorter_than_the_heartbeat_cuts_the_stream(
     assert outcome.status == "failed"
     assert "the stream was cut through the proxy" in outcome.message
     assert "proxy_read_timeout) is 3 s" in outcome.message
+    # Its keep-alive newlines come every 5 s: a blocking runs/wait is cut as well.
+    assert "a blocking POST /threads/{id}/runs/wait silent for 5 s was cut" in outcome.message
     assert "upstream timed out" in outcome.logs
 
 

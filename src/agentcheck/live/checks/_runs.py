@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.live.checks._base import CheckFailed, CheckSkipped
@@ -12,12 +15,14 @@ if TYPE_CHECKING:
     from agentcheck.live.checks._sse import SSEStream
 
 __all__ = [
+    "Waited",
     "describe_response",
     "ranges",
     "require_event_stream",
     "require_probe",
     "run_body",
     "stream_run",
+    "wait_run",
 ]
 
 
@@ -58,6 +63,62 @@ def stream_run(
         json=run_body(graph, run_input, stream_mode, metadata=ctx.tag),
         read_timeout=read_timeout,
     )
+
+
+@dataclass
+class Waited:
+    """What a blocking ``POST /threads/{id}/runs/wait`` gave: status (None: cut before any
+    answer), seconds to the end, when each chunk arrived, and the transport error if any."""
+
+    status: int | None = None
+    seconds: float = 0.0
+    arrivals: list[float] = field(default_factory=list)
+    error: str | None = None
+    body: str = ""
+
+    @property
+    def completed(self) -> bool:
+        return self.status == 200 and self.error is None and '"step"' in self.body
+
+    def longest_silence(self) -> float:
+        """The longest time without a byte, from the request to the end."""
+        marks = [0.0, *self.arrivals, self.seconds]
+        return max(b - a for a, b in itertools.pairwise(marks))
+
+
+def wait_run(
+    ctx: LiveContext,
+    graph: str,
+    run_input: Mapping[str, Any],
+    *,
+    url: str,
+    read_timeout: float,
+) -> Waited:
+    """One blocking run of ``graph`` on a new thread, with the arrival time of every byte (a
+    server may send keep-alive whitespace while it waits). Its own client: it may run while
+    another request of the check is open."""
+    import httpx
+
+    from agentcheck.live.checks._sse import TimingTransport
+
+    body = run_body(graph, run_input, ["values"], metadata=ctx.tag)
+    body.pop("stream_mode")
+    waited = Waited()
+    began = time.monotonic()
+    timeout = httpx.Timeout(10.0, read=read_timeout)
+    try:
+        with (
+            httpx.Client(transport=TimingTransport(), timeout=timeout) as client,
+            client.stream("POST", f"{url}/threads/{ctx.new_thread()}/runs/wait", json=body) as r,
+        ):
+            waited.status = r.status_code
+            waited.body = r.read().decode("utf-8", "replace")
+            arrivals = r.extensions.get("agentcheck.arrivals", [])
+            waited.arrivals = [float(t) - began for t in arrivals]
+    except httpx.HTTPError as exc:
+        waited.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    waited.seconds = time.monotonic() - began
+    return waited
 
 
 def describe_response(stream: SSEStream) -> str:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from agentcheck.live.checks._base import CheckFailed, LiveCheck
 from agentcheck.live.checks._context import LiveContext
-from agentcheck.live.checks._runs import require_event_stream, require_probe, stream_run
+from agentcheck.live.checks._runs import (
+    Waited,
+    require_event_stream,
+    require_probe,
+    stream_run,
+    wait_run,
+)
 
 if TYPE_CHECKING:
     from agentcheck.live.checks._sse import Event, SSEStream
@@ -44,6 +51,11 @@ class SseIdleSurvival(LiveCheck):
     that cuts idle connections ends the user's stream in the middle of the answer, and the
     client cannot tell why.
 
+    Behind a proxy whose timeout is known, a blocking ``POST /threads/{id}/runs/wait`` of the
+    same probe runs at a replica meanwhile: if the server sends nothing while it waits (no
+    keep-alive whitespace), such a request silent longer than a timeout of at most 90 s is
+    sent through the proxy, and the check fails when streams survive but that request is cut.
+
     How to fix
     ----------
     Raise ``proxy_read_timeout`` (and ``proxy_send_timeout``) above the longest silent step,
@@ -56,6 +68,68 @@ class SseIdleSurvival(LiveCheck):
 
     def run(self, ctx: LiveContext, graph: str) -> str:
         require_probe(ctx)
+        timeout = ctx.idle_timeout
+        if timeout is None:
+            return self._streams(ctx, graph)
+        # While the stream probe runs, a blocking runs/wait of the same probe runs at a replica
+        # directly: does the server send anything while it waits (langgraph-api sends a newline
+        # every 5 s) that would reset the proxy's idle timer?
+        waits: list[Waited] = []
+        replica = ctx.deployment.urls[0]
+        probe = {"emit": 1, "silent": WINDOW}
+        worker = threading.Thread(
+            target=lambda: waits.append(wait_run(ctx, graph, probe, url=replica, read_timeout=60))
+        )
+        worker.start()
+        try:
+            note = self._streams(ctx, graph)
+        except CheckFailed as exc:
+            worker.join()
+            blocking = self._blocking(ctx, graph, timeout, waits, failed=True)
+            raise CheckFailed(f"{exc}{blocking}") from None
+        worker.join()
+        return note + self._blocking(ctx, graph, timeout, waits, failed=False)
+
+    def _blocking(
+        self, ctx: LiveContext, graph: str, timeout: float, waits: list[Waited], *, failed: bool
+    ) -> str:
+        """What a blocking ``POST /threads/{id}/runs/wait`` does behind this proxy, as a clause;
+        raises CheckFailed when the streams survive but it does not."""
+        at_replica = waits[0] if waits else None
+        if at_replica is None or not at_replica.completed:
+            return ""  # the server itself did not answer runs/wait: not this check's business
+        gap = at_replica.longest_silence()
+        if gap < MARGIN * timeout:
+            return (
+                f"; a blocking POST runs/wait gets keep-alive bytes every {gap:.1f} s too, so it "
+                "survives the timeout as well"
+            )
+        if timeout + 2 > CAP:
+            return (
+                f"; a blocking POST runs/wait gets nothing for {gap:.1f} s at a time (no "
+                "keep-alive), so one waiting longer than the timeout would be cut"
+            )
+        silent = timeout + 2
+        through = wait_run(
+            ctx, graph, {"emit": 1, "silent": silent}, url=ctx.url, read_timeout=silent + 30
+        )
+        if through.completed:
+            return f"; a blocking POST runs/wait silent {silent:g} s came through too"
+        answer = f"HTTP {through.status}" if through.status else (through.error or "no answer")
+        clause = (
+            f"a blocking POST /threads/{{id}}/runs/wait silent for {silent:g} s was cut "
+            f"{ctx.through} after {through.seconds:.1f} s ({answer}): a client waiting for a "
+            "run's result (runs.wait, RemoteGraph.invoke) loses it"
+        )
+        if failed:
+            return f"; {clause}"
+        raise CheckFailed(
+            f"streams survive the proxy's idle timeout of {timeout:g} s (heartbeats), but "
+            f"{clause}. Raise proxy_read_timeout above the longest run, or have clients "
+            "stream instead of waiting."
+        )
+
+    def _streams(self, ctx: LiveContext, graph: str) -> str:
         timeout = ctx.idle_timeout
         assumed = timeout if timeout is not None else ASSUMED_TIMEOUT
         if timeout is not None:
