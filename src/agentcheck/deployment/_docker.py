@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+import posixpath
 import re
 import shlex
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.deployment._commands import split_command
@@ -89,6 +90,75 @@ def _copy_sources(value: str) -> tuple[list[str], bool]:
 _ARG_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
+@dataclass
+class _Stage:
+    name: str
+    parent: int | None
+    workdir: str
+    #: (line, absolute destination) of each copy from the build context.
+    copies: list[tuple[int, str]] = field(default_factory=list)
+    #: (stage copied from, absolute source) of each ``COPY --from=<stage>``.
+    takes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _left_in_build_stages(items: list[dict[str, Any]]) -> set[int]:
+    """Lines of build-context copies that stay in a build stage: the final image neither
+    descends from that stage nor copies back a path holding what they copied."""
+    stages: list[_Stage] = []
+    for item in items:
+        instruction = str(item.get("instruction", "")).upper()
+        value = str(item.get("value", ""))
+        line = int(item.get("startline", 0)) + 1
+        if instruction == "FROM":
+            words = [w for w in value.split() if not w.startswith("--")]
+            named = {s.name: i for i, s in enumerate(stages)}
+            parent = named.get(words[0].lower()) if words else None
+            workdir = stages[parent].workdir if parent is not None else "/"
+            name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else ""
+            stages.append(_Stage(name or str(len(stages)), parent, workdir))
+        elif not stages:
+            continue
+        elif instruction == "WORKDIR" and value.strip():
+            stages[-1].workdir = posixpath.join(stages[-1].workdir, value.strip())
+        elif instruction in ("COPY", "ADD"):
+            words = value.split()
+            source = next((w.split("=", 1)[1] for w in words if w.startswith("--from=")), None)
+            args = [w for w in words if not w.startswith("--")]
+            if len(args) < 2:
+                continue
+            dest = posixpath.normpath(posixpath.join(stages[-1].workdir, args[-1]))
+            if source is None:
+                stages[-1].copies.append((line, dest))
+            else:
+                stages[-1].takes.extend((source.lower(), "/" + a.lstrip("/")) for a in args[:-1])
+    if len(stages) < 2:
+        return set()
+    lineage: set[int] = set()
+    index: int | None = len(stages) - 1
+    while index is not None and index not in lineage:
+        lineage.add(index)
+        index = stages[index].parent
+    # what the final image takes from other stages, and from the stages those take from
+    taken: dict[str, list[str]] = {}
+    reached, todo = set(lineage), list(lineage)
+    while todo:
+        for source, path in stages[todo.pop()].takes:
+            taken.setdefault(source, []).append(posixpath.normpath(path))
+            for i, stage in enumerate(stages):
+                if stage.name == source and i not in reached:
+                    reached.add(i)
+                    todo.append(i)
+    left: set[int] = set()
+    for i, stage in enumerate(stages):
+        if i in lineage:
+            continue
+        paths = taken.get(stage.name, [])
+        for line, dest in stage.copies:
+            if not any(p == "/" or dest == p or dest.startswith(p + "/") for p in paths):
+                left.add(line)
+    return left
+
+
 def parse_dockerfile(project: Project, rel: str) -> DockerfileInfo | None:
     """Parse ``rel``; None when it cannot be read. Never raises.
 
@@ -161,7 +231,8 @@ def parse_dockerfile(project: Project, rel: str) -> DockerfileInfo | None:
     info.froms = froms
     info.stages = frozenset(stages)
     info.args = args
-    info.copies = copies
+    left_behind = _left_in_build_stages(_instructions(project, rel, text))
+    info.copies = [replace(c, in_image=c.where.line not in left_behind) for c in copies]
     info.settings = settings
     for env in info.env.values():
         for ref in _ARG_REF.findall(env.value or ""):

@@ -384,6 +384,9 @@ class BuildCopy:
     where: Where
     #: The instruction's first line, for messages.
     text: str
+    #: Whether what it copies reaches the final image: False for a build stage whose result
+    #: the final stage does not take whole (``COPY --from=build /app/dist ./`` only).
+    in_image: bool = True
 
 
 @dataclass

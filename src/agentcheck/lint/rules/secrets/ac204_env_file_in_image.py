@@ -69,6 +69,8 @@ def _dockerfile_carriers(project: Project) -> Iterator[_Carrier]:
         own = _join(str(PurePosixPath(rel).parent), f"{name}.dockerignore")
         ignore = own if project.is_file(own) else _join(context, ".dockerignore")
         for copy in info.copies:
+            if not copy.in_image:
+                continue  # a build stage's copy the final image does not take whole
             how = f"`{copy.text}`"
             yield _Carrier(context, rel, copy.where.line, copy.sources, how, ignore)
 
