@@ -19,28 +19,6 @@ if TYPE_CHECKING:
 
 __all__ = ["SecretOnCommandLine"]
 
-_SCRIPT_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ksh", ".mk"})
-_SCRIPT_NAMES = frozenset(
-    {
-        "makefile",
-        "gnumakefile",
-        "justfile",
-        "jenkinsfile",
-        ".gitlab-ci.yml",
-        ".gitlab-ci.yaml",
-        "azure-pipelines.yml",
-        "azure-pipelines.yaml",
-        "bitbucket-pipelines.yml",
-        "cloudbuild.yaml",
-        "cloudbuild.yml",
-        ".travis.yml",
-        ".drone.yml",
-        "buildspec.yml",
-        "taskfile.yml",
-        "taskfile.yaml",
-    }
-)
-_CI_DIRS = (".github/workflows/", ".github/actions/", ".circleci/", ".buildkite/", ".gitlab/")
 _ENGINES = frozenset({"docker", "podman", "nerdctl"})
 _RUN_VERBS = frozenset({"run", "create", "exec"})
 _BUILD_VERBS = frozenset({"build", "buildx"})
