@@ -63,6 +63,10 @@ _BINARY_SNIFF = 8192
 #: Below this much Python source in a batch, parsing on worker processes costs more than it
 #: saves (a fork and its start-up against about a millisecond per 2,000 characters).
 PARALLEL_PARSE_MIN_CHARS = 500_000
+#: Python modules larger than this are checked for syntax but not analysed.
+MAX_ANALYSED_PYTHON = 1024 * 1024
+#: Graphs of one langgraph.json that are checked; more get one info finding.
+MAX_GRAPHS = 1000
 _GIT_LS_FILES = ("git", "-c", "core.quotepath=off", "ls-files", "-z", "-t")
 
 
@@ -514,6 +518,9 @@ class Project:
             text = self._parse_text(rel, "Python source")
             if text is None:
                 self._memo[f"py-parses:{rel}"] = False
+            elif len(text) > MAX_ANALYSED_PYTHON:
+                self.python(rel)  # not parsed: one info finding says so
+                self._memo[f"py-parses:{rel}"] = True
             else:
                 todo.append((rel, text))
         workers = min(_workers.jobs(), len(todo))
@@ -538,6 +545,18 @@ class Project:
     def _python(self, rel: str) -> ast.Module | None:
         text = self._parse_text(rel, "Python source")
         if text is None:
+            return None
+        if len(text) > MAX_ANALYSED_PYTHON:
+            # Its tree would take hundreds of megabytes and seconds to build, and every rule
+            # would walk it: a generated module, not one a graph is written in.
+            self.problem(
+                rel,
+                f"is {len(text) // 1024:,} KiB of Python, over the "
+                f"{MAX_ANALYSED_PYTHON // 1024:,} KiB agentcheck reads as code: it is not "
+                "parsed, and its graphs, imports and calls are not checked",
+                severity=Severity.INFO,
+                fix="Split the module, or exclude it with [tool.agentcheck] exclude.",
+            )
             return None
         tree, note = pysyntax.parse(rel, text)
         if note is not None:
@@ -597,8 +616,26 @@ class Project:
         found = []
         for rel in self.files:
             if PurePosixPath(rel).name in CONFIG_NAMES:
-                found.append(LanggraphConfig(rel, self.json(rel)))
+                found.append(LanggraphConfig(rel, self._capped_graphs(rel, self.json(rel))))
         return found
+
+    def _capped_graphs(self, rel: str, doc: Located | None) -> Located | None:
+        """The config with at most :data:`MAX_GRAPHS` graphs (the rest are not checked, and
+        one info finding says so): each graph costs every graph rule a module read."""
+        data = doc.data if doc is not None else None
+        graphs = data.get("graphs") if isinstance(data, dict) else None
+        if doc is None or not isinstance(graphs, dict) or len(graphs) <= MAX_GRAPHS:
+            return doc
+        kept = dict(list(graphs.items())[:MAX_GRAPHS])
+        self.problem(
+            rel,
+            f"declares {len(graphs):,} graphs: only the first {MAX_GRAPHS:,} are checked",
+            *doc.key_loc("graphs"),
+            severity=Severity.INFO,
+            fix="Split the deployment, or lint the graphs in several configurations.",
+        )
+        capped = {**doc.data, "graphs": kept}
+        return Located(capped, doc.positions, doc.start_line, doc.problems)
 
     @cached_property
     def pyproject(self) -> dict[str, Any] | None:

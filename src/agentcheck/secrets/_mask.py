@@ -43,6 +43,15 @@ _FALLBACK = (
 )
 
 
+#: Cheap tests before the patterns run (most messages hold none of these).
+_NAME_WORDS = ("pass", "pwd", "secret", "token", "key", "credential")
+_SHAPE_ANCHORS = (
+    "sk-", "sk_live_", "rk_live_", "lsv2_", "ls__", "gh", "github_pat_", "xox", "AKIA", "ASIA",
+    "AIza", "glpat-", "hf_", "api_org_", "gsk_", "tvly-", "pcsk_", "r8_", "pplx-", "xai-", "fw_",
+    "npm_", "pypi-", "SG.", "eyJ", "sq0csp-", "AccountKey=",
+)  # fmt: skip
+
+
 def _star(value: str) -> str:
     keep = min(_KEEP, len(value) // 4)
     return value[:keep] + "*" * (len(value) - keep)
@@ -65,6 +74,16 @@ def mask_text(text: str) -> str:
             last = end
         parts.append(text[last:])
         text = "".join(parts)
-    for pattern in _FALLBACK:
-        text = pattern.sub(lambda m: m["keep"] + "*" * len(m["secret"]), text)
+    url, named, shaped = _FALLBACK
+    lower = text.lower()
+    if "://" in text and "@" in text:
+        text = url.sub(_star_match, text)
+    if any(word in lower for word in _NAME_WORDS):
+        text = named.sub(_star_match, text)
+    if any(anchor in text for anchor in _SHAPE_ANCHORS):
+        text = shaped.sub(_star_match, text)
     return text
+
+
+def _star_match(match: re.Match[str]) -> str:
+    return match["keep"] + "*" * len(match["secret"])
