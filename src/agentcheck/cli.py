@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from agentcheck.lint.formatters import Report
     from agentcheck.live.checks import LiveCheck
 
-__all__ = ["main"]
+__all__ = ["error_message", "main"]
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -413,6 +413,11 @@ def _masked(text: str) -> str:
     return mask_text(text[:2000])
 
 
+def error_message(exc: AgentcheckError) -> str:
+    """The one line ``agentcheck`` prints for a usage or configuration error (masked)."""
+    return f"agentcheck: error: {_masked(str(exc))}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -434,7 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return EXIT_ERROR
     except AgentcheckError as exc:
-        print(f"agentcheck: error: {_masked(str(exc))}", file=sys.stderr)
+        print(error_message(exc), file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:
         if os.environ.get("AGENTCHECK_DEBUG"):
