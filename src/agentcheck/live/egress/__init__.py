@@ -2,9 +2,11 @@
 
 Two layers, because neither catches everything alone:
 
-1. The environment names a local proxy (``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY``, loopback
-   and allowed hosts in ``NO_PROXY``) that forwards nothing: :class:`EgressGuard` answers every
-   ``CONNECT host:443`` and every absolute-form request with 403 and records the host. Every
+1. The environment names a local proxy (``HTTP_PROXY``/``HTTPS_PROXY``, loopback and allowed
+   hosts in ``NO_PROXY``; not ``ALL_PROXY``, which costs every httpx client one more transport
+   and covers no scheme a model client uses) that forwards nothing: :class:`EgressGuard`
+   answers every ``CONNECT host:443`` and every absolute-form request with 403 and records the
+   host. Every
    client that honours proxy settings (httpx and so the OpenAI, Anthropic and Ollama SDKs,
    requests, botocore, urllib, google-genai) fails at once, before any DNS query, naming the
    host, in any language and inside a container.
