@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import os
 from typing import Any
 
+import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from agentcheck.live.probe import GRAPH_FILE, GRAPH_ID, GRAPH_SPEC
+from agentcheck.live.probe import GRAPH_FILE, GRAPH_ID, GRAPH_SPEC, REPLICA_ENV
 from agentcheck.live.probe.graph import builder, graph
 
 
@@ -42,7 +44,7 @@ def test_imports_only_langgraph_and_the_standard_library() -> None:
             roots |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
             roots.add(node.module.split(".")[0])
-    assert roots == {"asyncio", "typing", "langgraph"}
+    assert roots == {"asyncio", "os", "typing", "langgraph"}
 
 
 def test_bursts_of_custom_events_one_superstep_each() -> None:
@@ -65,6 +67,21 @@ def test_batch_writes_a_burst_in_one_superstep() -> None:
     burst = ["custom", "custom", "custom", "values"]
     # the input, two bursts (one superstep each), silent, hold, done
     assert modes == ["values", *burst, *burst, "values", "values", "custom", "values"]
+
+
+def test_announce_says_the_silent_step_started_and_where(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(REPLICA_ENV, "1")
+    custom = [c for mode, c in stream({"emit": 1, "announce": True}) if mode == "custom"]
+    assert custom == [
+        {"probe": "emit", "seq": 0, "burst": 0},
+        {"probe": "silent", "seq": 1, "replica": "1", "pid": os.getpid()},
+        {"probe": "done", "seq": 1},
+    ]
+    monkeypatch.delenv(REPLICA_ENV)
+    custom = [c for mode, c in stream({"emit": 0, "announce": True}) if mode == "custom"]
+    assert custom[0]["replica"] is None
 
 
 def test_no_event_at_all_still_ends_with_done() -> None:

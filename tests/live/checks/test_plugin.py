@@ -100,12 +100,13 @@ def test_a_deployment_that_is_not_there_fails_ac801_and_skips_the_rest(
     )
     dead = f"http://127.0.0.1:{free_port()}"
     result = project.runpytest_subprocess(*LIVE, f"--agentcheck-url={dead}", "-k", "AC8", "-rs")
-    result.assert_outcomes(failed=1, skipped=4)
+    result.assert_outcomes(failed=1, skipped=13)
     result.stdout.fnmatch_lines(
         [
             "AC801 boot [[]chat[]]: the deployment did not start: replica 1/1 did not become "
             f"healthy at {dead}/ok within 1 s (last answer: no answer)",
             "*AC802: not run: the deployment did not start (see AC801)*",
+            "*AC812: the url runtime cannot kill, restart, same-port*",
         ]
     )
 
@@ -137,7 +138,7 @@ def test_right_nginx_config_passes_every_check_and_serves_user_tests(
 ) -> None:
     project.makepyfile(test_user=USER_TEST)
     proxy = f"--agentcheck-proxy={NGINX / 'good.conf'}"
-    result = project.runpytest_subprocess(*LIVE, proxy, "-k", "AC8 or test_user", "-v")
+    result = project.runpytest_subprocess(*LIVE, proxy, "-k", "AC80 or test_user", "-v")
     result.assert_outcomes(passed=6)
     result.stdout.fnmatch_lines(
         [
@@ -159,7 +160,7 @@ def test_buffering_short_timeout_config_fails_ac803_and_ac804_saying_why(
     project: pytest.Pytester,
 ) -> None:
     proxy = f"--agentcheck-proxy={NGINX / 'bad.conf'}"
-    result = project.runpytest_subprocess(*LIVE, proxy, "-k", "AC8")
+    result = project.runpytest_subprocess(*LIVE, proxy, "-k", "AC80")
     result.assert_outcomes(passed=3, failed=2)
     result.stdout.fnmatch_lines(
         [

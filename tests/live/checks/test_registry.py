@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -22,7 +23,25 @@ def test_the_builtin_checks_in_running_order() -> None:
         ("AC803", "sse-incremental"),
         ("AC804", "sse-idle-survival"),
         ("AC805", "sse-resume"),
+        ("AC821", "cross-replica-state"),
+        ("AC822", "cross-replica-stream"),
+        ("AC823", "concurrent-thread-safety"),
+        ("AC811", "graceful-restart"),
+        ("AC812", "crash-recovery"),
+        ("AC813", "durable-after-ack"),
+        ("AC814", "hitl-restart"),
+        ("AC815", "database-outage"),
+        ("AC824", "replica-loss"),
     ]
+
+
+def test_checks_that_break_the_deployment_say_what_they_need() -> None:
+    by_code = {c.code: c for c in all_live_checks(get_plugin_manager())}
+    for code in ("AC811", "AC812", "AC813", "AC814", "AC824"):
+        assert {Capability.KILL, Capability.RESTART} <= by_code[code].requires, code
+    assert by_code["AC815"].requires == {Capability.RESTART}
+    for code in ("AC801", "AC805", "AC821", "AC822", "AC823"):
+        assert not by_code[code].destructive, code
 
 
 def test_each_check_documents_itself() -> None:
@@ -48,7 +67,7 @@ def _manager(*plugins: object) -> pluggy.PluginManager:
 
 
 class Restart(LiveCheck):
-    code = "AC811"
+    code = "AC898"
     name = "graceful-restart"
     summary = "SIGTERM mid-run: the run completes."
     requires = frozenset({Capability.KILL, Capability.RESTART})
@@ -69,7 +88,9 @@ def test_destructive_checks_run_last_whatever_their_code() -> None:
     from agentcheck.live import checks
 
     codes = [c.code for c in all_live_checks(_manager(checks, Plugin()))]
-    assert codes == ["AC801", "AC802", "AC803", "AC804", "AC805", "AC899", "AC811"]
+    assert codes[:5] == ["AC801", "AC802", "AC803", "AC804", "AC805"]
+    assert codes.index("AC899") < codes.index("AC811")
+    assert codes[-1] == "AC898"
 
 
 def test_a_code_defined_twice_is_an_error() -> None:
@@ -108,3 +129,25 @@ def test_a_malformed_check_class_is_refused(attributes: dict[str, str], message:
 )
 def test_ranges(numbers: list[int], text: str) -> None:
     assert ranges(numbers) == text
+
+
+def test_on_an_existing_deployment_the_breaking_checks_are_skipped_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    from agentcheck.live.backends import UrlBackend
+    from agentcheck.live.checks import LiveContext, run_check
+    from agentcheck.live.orchestrator import Deployment
+    from agentcheck.live.settings import load_settings
+
+    (tmp_path / "langgraph.json").write_text('{"graphs": {}}')
+    settings = load_settings(tmp_path, table={}, run_budget=300.0, urls=["http://127.0.0.1:9"])
+    ctx = LiveContext(Deployment(settings.spec(managed=False), UrlBackend(settings.urls)), settings)
+    skipped = {}
+    for check in all_live_checks(get_plugin_manager()):
+        if check.destructive:
+            outcome = run_check(check, ctx, "agentcheck_probe")
+            assert outcome.status == "skipped", check.code
+            skipped[check.code] = outcome.message
+    assert sorted(skipped) == ["AC811", "AC812", "AC813", "AC814", "AC815", "AC824"]
+    assert skipped["AC812"] == "the url runtime cannot kill, restart, same-port"
+    assert skipped["AC815"] == "the url runtime cannot restart"

@@ -28,6 +28,15 @@ from agentcheck.live.checks.ac802_sse_contract import SseContract
 from agentcheck.live.checks.ac803_sse_incremental import SseIncremental
 from agentcheck.live.checks.ac804_sse_idle_survival import SseIdleSurvival
 from agentcheck.live.checks.ac805_sse_resume import SseResume
+from agentcheck.live.checks.ac811_graceful_restart import GracefulRestart
+from agentcheck.live.checks.ac812_crash_recovery import CrashRecovery
+from agentcheck.live.checks.ac813_durable_after_ack import DurableAfterAck
+from agentcheck.live.checks.ac814_hitl_restart import HitlRestart
+from agentcheck.live.checks.ac815_database_outage import DatabaseOutage
+from agentcheck.live.checks.ac821_cross_replica_state import CrossReplicaState
+from agentcheck.live.checks.ac822_cross_replica_stream import CrossReplicaStream
+from agentcheck.live.checks.ac823_concurrent_thread_safety import ConcurrentThreadSafety
+from agentcheck.live.checks.ac824_replica_loss import ReplicaLoss
 
 __all__ = [
     "CheckFailed",
@@ -44,7 +53,22 @@ __all__ = [
 
 @hookimpl
 def agentcheck_live_checks() -> list[type[LiveCheck]]:
-    return [Boot, SseContract, SseIncremental, SseIdleSurvival, SseResume]
+    return [
+        Boot,
+        SseContract,
+        SseIncremental,
+        SseIdleSurvival,
+        SseResume,
+        GracefulRestart,
+        CrashRecovery,
+        DurableAfterAck,
+        HitlRestart,
+        DatabaseOutage,
+        CrossReplicaState,
+        CrossReplicaStream,
+        ConcurrentThreadSafety,
+        ReplicaLoss,
+    ]
 
 
 def all_live_checks(pm: pluggy.PluginManager | None = None) -> list[LiveCheck]:

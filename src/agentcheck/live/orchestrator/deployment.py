@@ -21,6 +21,7 @@ import contextlib
 import dataclasses
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
@@ -31,6 +32,7 @@ from agentcheck.live.backends.base import Backend, Capability, Launch, ReplicaSt
 from agentcheck.live.orchestrator._env import owned_model_env, replica_env, service_env
 from agentcheck.live.orchestrator._proxy import ProxyInfo, describe
 from agentcheck.live.orchestrator._replicas import Replicas
+from agentcheck.live.probe import REPLICA_ENV
 from agentcheck.live.services import cleanup
 from agentcheck.live.services.base import Service
 from agentcheck.live.services.inprocess import InProcess, host_port
@@ -80,6 +82,7 @@ class Deployment:
         self.spec = spec
         self.backend = backend
         self._progress = progress
+        self._reporting = threading.Lock()
         self._directory: Path | None = None
         self._services: dict[str, Service] = {}
         self._nginx: Nginx | None = None
@@ -97,9 +100,10 @@ class Deployment:
         )
 
     def report(self, message: str) -> None:
-        """Send one line of progress to whoever asked for it."""
+        """Send one line of progress to whoever asked for it (from any thread: one at a time)."""
         if self._progress is not None:
-            self._progress(message)
+            with self._reporting:
+                self._progress(message)
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -259,6 +263,7 @@ class Deployment:
         env = replica_env(
             env_file=self._env_file, services=service_env(database, redis), owned=owned
         )
+        env[REPLICA_ENV] = str(index)  # the probe says which replica runs it
         return Launch(index, port, env=env, templates=dict(spec.env), values=values)
 
     def _reach(self, kind: str) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["FILES", "GRAPHS", "GRAPH_FILE", "GRAPH_ID", "GRAPH_SPEC"]
+__all__ = ["FILES", "GRAPHS", "GRAPH_FILE", "GRAPH_ID", "GRAPH_SPEC", "REPLICA_ENV"]
 
 #: The graph id (assistant id) the probe is served under.
 GRAPH_ID = "agentcheck_probe"
@@ -24,3 +24,6 @@ GRAPH_SPEC = f"{GRAPH_FILE}:graph"
 FILES = {"agentcheck_probe/graph.py": GRAPH_FILE}
 #: ``DeploymentSpec.extra_graphs``: the probe's graph id -> its file among :data:`FILES`.
 GRAPHS = {GRAPH_ID: "agentcheck_probe/graph.py:graph"}
+#: The environment variable naming a replica's index (0-based) in each server agentcheck starts;
+#: the probe reports it, so a check knows which replica executes a run.
+REPLICA_ENV = "AGENTCHECK_REPLICA"

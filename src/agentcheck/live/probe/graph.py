@@ -8,6 +8,7 @@ Input (every key optional)::
      "gap": 0.0,         # seconds between two bursts
      "batch": False,     # write each burst within one superstep, as a model's tokens come
      "silent": 6.0,      # seconds the "silent" node then says nothing at all
+     "announce": False,  # the "silent" node first says it started, and where (see below)
      "interrupt": False} # stop at an interrupt() after the silence; resume with Command(resume=x)
 
 The ``emit`` node loops, one superstep per event: it writes a ``custom`` stream event
@@ -15,6 +16,11 @@ The ``emit`` node loops, one superstep per event: it writes a ``custom`` stream 
 state, so ``values`` and ``updates`` stream once per event too. With ``batch`` it takes one
 superstep per burst instead and writes the burst's events back to back, the way a model's
 tokens arrive: a server that numbers events by the millisecond then gives several one id.
+With ``announce`` the ``silent`` node first writes ``{"probe": "silent", "seq": n, "replica":
+r, "pid": p}``: the run is then mid-step (the checkpoints of the steps before are committed) for
+``silent`` seconds, which is where the restart checks kill it; ``replica`` is the executing
+server's ``AGENTCHECK_REPLICA`` (None where agentcheck did not start it). A run resumed after a
+crash runs the step again and announces again.
 After the silence (and the interrupt, if asked) the ``done`` node writes
 ``{"probe": "done", "seq": n}`` and the run ends.
 
@@ -31,6 +37,7 @@ registering the module, and string annotations on the state schema would not res
 """
 
 import asyncio
+import os
 from typing import Any, Literal, TypedDict
 
 from langgraph.config import get_stream_writer
@@ -46,6 +53,7 @@ class ProbeState(TypedDict, total=False):
     batch: bool
     silent: float
     interrupt: bool
+    announce: bool
     seq: int
     step: int
     resumed: Any
@@ -78,6 +86,15 @@ def after_emit(state: ProbeState) -> Literal["emit", "silent"]:
 
 
 async def silent(state: ProbeState) -> ProbeState:
+    if state.get("announce"):
+        get_stream_writer()(
+            {
+                "probe": "silent",
+                "seq": state.get("seq", 0),
+                "replica": os.environ.get("AGENTCHECK_REPLICA"),
+                "pid": os.getpid(),
+            }
+        )
     await asyncio.sleep(max(0.0, float(state.get("silent", 0.0))))
     return {"step": state.get("step", 0) + 1}
 

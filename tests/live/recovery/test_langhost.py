@@ -1,0 +1,45 @@
+"""langhost (Agent Server on PostgreSQL + Redis), two replicas: every recovery and replica
+check passes. Its heartbeat is lowered to 5 s, so AC812 and AC824 see the sweeper reclaim a
+killed replica's runs in seconds; the checks run in their registered order (the ones that
+break the deployment last) and each restores what it broke."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+
+from agentcheck.live.checks import Outcome, all_live_checks
+from agentcheck.live.orchestrator import Deployment
+
+pytestmark = pytest.mark.slow
+
+#: Each check, in running order, with a fragment of what it must say when it passes.
+PASSES = {
+    "AC801": "served by 2 healthy replica(s)",
+    "AC821": "continued at replica 2",
+    "AC822": "then the stream ended",
+    "AC823": "reject accepted one and refused the other (409); enqueue ran both",
+    "AC811": "run success",
+    "AC812": "run success",  # and the measured time: "run success 14.2 s later (...)"
+    "AC813": "survived SIGKILL",
+    "AC814": "while replica 1 (",
+    "AC815": "new runs succeeded on replica 1 after",
+    "AC824": "accepted runs ended (success)",
+}
+CHECKS = [c for c in all_live_checks() if c.code in PASSES]
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=[c.code for c in CHECKS])
+def test_every_recovery_and_replica_check_passes(
+    langhost: Deployment, check_on: Callable[..., Outcome], check: object
+) -> None:
+    outcome = check_on(langhost, check, recovery_timeout=120.0)
+    assert outcome.status == "passed", f"{outcome.message}\n{outcome.logs}"
+    assert PASSES[outcome.code] in outcome.message
+    if outcome.code in ("AC811", "AC812"):
+        assert re.search(r"run success [\d.]+ s later \(", outcome.message)
+        assert outcome.warnings == ()  # resumed, not ended in error
+    assert "langgraph_runtime_pg" in langhost.logs(1)  # PostgreSQL runtime, not in memory
+    assert all(langhost.alive(i) for i in range(langhost.replicas))  # restored
