@@ -99,6 +99,7 @@ def _settings(config: pytest.Config) -> LiveSettings:
     root_option = config.getoption("agentcheck_root", default=None)
     root = (invoked / str(root_option)).resolve() if root_option else Path(config.rootpath)
     try:
+        _require_live(None)  # the runtimes' own modules load with the settings
         settings = load_settings(
             root,
             runtime=config.getoption("agentcheck_runtime"),
@@ -114,12 +115,12 @@ def _settings(config: pytest.Config) -> LiveSettings:
     return settings
 
 
-def _require_live(settings: LiveSettings) -> None:
+def _require_live(settings: LiveSettings | None) -> None:
     """[live] is installed: what every runtime imports, and ``langgraph dev`` when it serves."""
     from agentcheck._extras import LANGGRAPH_DEV_MODULES, LIVE_MODULES, require
 
     modules = list(LIVE_MODULES)
-    if settings.runtime == "local" and settings.server == "langgraph-dev":
+    if settings is not None and settings.runtime == "local" and settings.server == "langgraph-dev":
         modules += LANGGRAPH_DEV_MODULES
     require(modules, "the live checks", "live")
 
