@@ -10,14 +10,17 @@ written where names and paths belong. ``tests/core/test_fuzz.py`` runs a few hun
 
 from __future__ import annotations
 
+import builtins
+import contextlib
 import json
 import os
 import random
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
-__all__ = ["CANARY", "CLASSES", "KEYS", "make_case", "plant_outside"]
+__all__ = ["CANARY", "CLASSES", "KEYS", "make_case", "plant_outside", "watch_opens"]
 
 #: Text planted in every file outside the root: it must appear in no output.
 CANARY = "CANARYOUTSIDE7731"
@@ -364,3 +367,34 @@ def make_case(seed: int, root: Path, outside: Path) -> list[str]:
     for name in names:
         CLASSES[name](rng, root, outside)
     return names
+
+
+@contextlib.contextmanager
+def watch_opens(outside: Path) -> Iterator[list[str]]:
+    """Every path under ``outside`` (or /dev/zero) that the process opens meanwhile, caught
+    where the read would happen: ``open`` and ``os.open``."""
+    seen: list[str] = []
+    real_open, real_os_open = builtins.open, os.open
+
+    def note(file: Any) -> None:
+        if isinstance(file, str | os.PathLike):
+            try:
+                resolved = os.path.realpath(file)
+            except (OSError, ValueError):
+                return
+            if resolved.startswith((str(outside), "/dev/zero")):
+                seen.append(resolved)
+
+    def watched_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        note(file)
+        return real_open(file, *args, **kwargs)
+
+    def watched_os_open(path: Any, *args: Any, **kwargs: Any) -> int:
+        note(path)
+        return real_os_open(path, *args, **kwargs)
+
+    builtins.open, os.open = watched_open, watched_os_open  # type: ignore[assignment]
+    try:
+        yield seen
+    finally:
+        builtins.open, os.open = real_open, real_os_open  # type: ignore[assignment]

@@ -7,9 +7,8 @@ for paths in the canary directory beside the project. The longer run is benchmar
 
 from __future__ import annotations
 
-import builtins
-import os
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from agentcheck.lint.formatters import FORMATS, Report
 from agentcheck.lint.runner import enabled_rules, lint
 from agentcheck.plugins import get_plugin_manager
 from agentcheck.project import Project
-from tests.hostile_projects import CANARY, KEYS, make_case, plant_outside
+from tests.hostile_projects import CANARY, KEYS, make_case, plant_outside, watch_opens
 
 SEED = 15_000
 CASES = 200
@@ -42,31 +41,9 @@ def outside(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def watched_opens(monkeypatch: pytest.MonkeyPatch, outside: Path) -> list[str]:
-    """Paths under ``outside`` the process opens while the case runs."""
-    seen: list[str] = []
-    real_open, real_os_open = builtins.open, os.open
-
-    def note(file: Any) -> None:
-        if isinstance(file, str | os.PathLike):
-            try:
-                resolved = os.path.realpath(file)
-            except (OSError, ValueError):
-                return
-            if resolved.startswith((str(outside), "/dev/zero")):
-                seen.append(resolved)
-
-    def watched_open(file: Any, *args: Any, **kwargs: Any) -> Any:
-        note(file)
-        return real_open(file, *args, **kwargs)
-
-    def watched_os_open(path: Any, *args: Any, **kwargs: Any) -> int:
-        note(path)
-        return real_os_open(path, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", watched_open)
-    monkeypatch.setattr(os, "open", watched_os_open)
-    return seen
+def watched_opens(outside: Path) -> Iterator[list[str]]:
+    with watch_opens(outside) as seen:
+        yield seen
 
 
 def _alarm(signum: int, frame: object) -> None:
