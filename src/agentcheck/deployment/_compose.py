@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from agentcheck.deployment._classify import join_rel, parse_duration, parse_int
 from agentcheck.deployment._commands import split_command
 from agentcheck.deployment._envfiles import dotenv_kind, env_bindings
+from agentcheck.deployment._production import file_verdict
 from agentcheck.deployment.model import (
     Container,
     EnvFileRef,
@@ -60,7 +61,8 @@ class _Reader:
         self.rel = rel
         self.doc = doc
         self.settings = settings
-        self.production = project.is_production(rel)
+        self.verdict = file_verdict(project, rel, "compose")
+        self.production = self.verdict.production
         self.dir = PurePosixPath(rel).parent.as_posix()
         self.dir = "" if self.dir == "." else self.dir
 
@@ -89,6 +91,7 @@ class _Reader:
             where=self.kw(*path),
             production=production,
             raw=svc,
+            verdict=self.verdict,
         )
         labels = svc.get("labels")
         if isinstance(labels, dict):

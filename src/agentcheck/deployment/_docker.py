@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.deployment._commands import split_command
+from agentcheck.deployment._production import file_verdict
 from agentcheck.deployment.model import BuildCopy, DockerfileInfo, EnvSetting, EnvValue, Where
 
 if TYPE_CHECKING:
@@ -169,8 +170,9 @@ def parse_dockerfile(project: Project, rel: str) -> DockerfileInfo | None:
     text = project.text(rel)
     if text is None:
         return None
-    production = project.is_production(rel)
-    info = DockerfileInfo(path=rel, production=production)
+    verdict = file_verdict(project, rel, "dockerfile")
+    production = verdict.production
+    info = DockerfileInfo(path=rel, production=production, verdict=verdict)
     stages: dict[str, DockerfileInfo] = {}
     froms: list[tuple[str, Where]] = []
     settings: list[EnvSetting] = []
@@ -191,7 +193,11 @@ def parse_dockerfile(project: Project, rel: str) -> DockerfileInfo | None:
                 info = replace(parent, env=dict(parent.env))
             else:
                 info = DockerfileInfo(
-                    path=rel, production=production, base_image=image, base_where=where
+                    path=rel,
+                    production=production,
+                    verdict=verdict,
+                    base_image=image,
+                    base_where=where,
                 )
             if len(words) >= 3 and words[1].lower() == "as":
                 stages[words[2].lower()] = info

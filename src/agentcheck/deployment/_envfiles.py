@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from agentcheck.deployment._classify import env_file_values
+from agentcheck.deployment._production import file_verdict
 from agentcheck.deployment.model import EnvValue, Where
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def production_env_values(project: Project) -> list[EnvValue]:
     """Every binding of the production env files (``.env.production``, ``prod.env``)."""
     out: list[EnvValue] = []
     for rel in project.env_files:
-        if not project.is_production(rel) or is_example(rel):
+        if is_example(rel) or not file_verdict(project, rel, "env").production:
             continue
         for key, value, line in env_bindings(project, rel):
             out.append(EnvValue(key, value, Where(rel, line), source="env-file"))

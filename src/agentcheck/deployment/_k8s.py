@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.deployment._classify import parse_int
+from agentcheck.deployment._production import file_verdict
 from agentcheck.deployment.model import (
     Autoscaler,
     Container,
@@ -195,7 +196,7 @@ class _Reader:
     def _data_settings(self, rel: str, doc: Located, kind: str, name: str) -> None:
         """A ConfigMap's ``data`` or a Secret's ``stringData`` and ``data`` (base64 decoded:
         an encoding, not encryption) as settings."""
-        production = self.project.is_production(rel)
+        production = file_verdict(self.project, rel, "kubernetes").production
         sections = ("data",) if kind == "ConfigMap" else ("stringData", "data")
         for section in sections:
             block = _get(doc.data, section)
@@ -221,7 +222,7 @@ class _Reader:
     def _env_settings(
         self, rel: str, doc: Located, path: tuple[str | int, ...], data: dict[str, Any], owner: str
     ) -> None:
-        production = self.project.is_production(rel)
+        production = file_verdict(self.project, rel, "kubernetes").production
         env = data.get("env")
         for i, item in enumerate(env if isinstance(env, list) else []):
             if not isinstance(item, dict) or not isinstance(item.get("name"), str):
@@ -236,7 +237,7 @@ class _Reader:
         data = doc.data
         kind = str(data.get("kind", ""))
         api = str(data.get("apiVersion", ""))
-        production = self.project.is_production(rel)
+        production = file_verdict(self.project, rel, "kubernetes").production
         meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
         name = str(meta.get("name") or "")
         where = self.w(rel, doc, "kind")
@@ -329,6 +330,7 @@ class _Reader:
             _get(template_meta, "annotations")
         )
         workload = Workload(
+            verdict=file_verdict(self.project, rel, "kubernetes"),
             platform="kubernetes",
             kind=kind,
             name=str(meta.get("name") or ""),

@@ -2,8 +2,8 @@
 buildpacks), ``railway.json``/``railway.toml``, ``fly.toml``, ``nixpacks.toml``,
 ``render.yaml`` and App Engine's ``app.yaml``.
 
-These files exist to deploy: they describe production unless the configuration's
-``not-production`` globs say otherwise.
+These files exist to deploy: they describe production unless their path or the
+configuration says otherwise (``_production``).
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-import pathspec
-
 from agentcheck.deployment._commands import split_line
+from agentcheck.deployment._production import file_verdict
 from agentcheck.deployment.model import StartCommand, Where
 
 if TYPE_CHECKING:
@@ -30,7 +29,6 @@ _Found = tuple[str, int, int, str | list[str]]
 
 def read_start_commands(project: Project) -> list[StartCommand]:
     """Every start command of every platform file, in file order."""
-    not_production = pathspec.GitIgnoreSpec.from_lines(project.config.not_production)
     out: list[StartCommand] = []
     for rel in project.files:
         name = rel.rsplit("/", 1)[-1]
@@ -39,7 +37,7 @@ def read_start_commands(project: Project) -> list[StartCommand]:
             continue
         parent = PurePosixPath(rel).parent.as_posix()
         base = "" if parent == "." else parent
-        production = not not_production.match_file(rel)
+        production = file_verdict(project, rel, "platform").production
         for process, line, column, command in reader(project, rel):
             if isinstance(command, list):
                 argv = tuple(str(word) for word in command)

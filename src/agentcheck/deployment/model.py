@@ -57,6 +57,7 @@ __all__ = [
     "EnvSetting",
     "EnvValue",
     "Exposure",
+    "FileVerdict",
     "GraphInfo",
     "GunicornRun",
     "GunicornSetting",
@@ -73,9 +74,42 @@ __all__ = [
     "ServerKind",
     "SettingKind",
     "StartCommand",
+    "Verdict",
     "Where",
     "Workload",
 ]
+
+# --------------------------------------------------------------------------- decisions
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether something describes production, why, and where the evidence is.
+
+    ``sure`` is False when nothing but agentcheck's defaults decided (a compose file with no
+    name, header, location or deploy command saying what it is for): rules then report less,
+    at a lower severity, and say how to mark the file.
+    """
+
+    production: bool
+    reason: str
+    where: Where | None = None
+    sure: bool = True
+
+
+#: What a default that nothing confirms looks like.
+UNSURE_PRODUCTION = Verdict(True, "agentcheck's default", None, sure=False)
+
+
+@dataclass(frozen=True)
+class FileVerdict:
+    """A deployment file, what kind it is, and whether it describes production."""
+
+    path: str
+    #: ``compose``, ``kubernetes``, ``dockerfile``, ``env``, ``platform``.
+    kind: str
+    verdict: Verdict
+
 
 # --------------------------------------------------------------------------- environment
 
@@ -276,6 +310,13 @@ class Workload:
     pod_labels: dict[str, str] = field(default_factory=dict)
     annotations: dict[str, str] = field(default_factory=dict)
     role: Role = "other"
+    #: Why it has that role (``runs `uvicorn app.main:app```, ``image prom/prometheus``), and
+    #: the line that says so.
+    role_reason: str = ""
+    role_where: Where | None = None
+    #: Why it counts as production or not (see :class:`Verdict`); :attr:`production` is its
+    #: ``production``.
+    verdict: Verdict = UNSURE_PRODUCTION
     #: The server this workload runs, when it runs the agent.
     server: Server | None = None
     #: Compose file's other services this one depends on (compose only).
@@ -295,6 +336,11 @@ class Workload:
     @property
     def effective_replicas(self) -> int:
         return self.replicas if self.replicas is not None else 1
+
+    @property
+    def production_sure(self) -> bool:
+        """Production, and something beyond agentcheck's defaults says so."""
+        return self.production and self.verdict.sure
 
     @property
     def main(self) -> Container | None:
@@ -395,6 +441,8 @@ class DockerfileInfo:
 
     path: str
     production: bool
+    #: Why it counts as production or not.
+    verdict: Verdict = UNSURE_PRODUCTION
     #: Base image of the final stage after following ``FROM <stage>`` chains.
     base_image: str | None = None
     base_where: Where | None = None
@@ -554,6 +602,8 @@ class Deployment:
     setup_calls: list[Where] = field(default_factory=list)
     #: Ingresses, LoadBalancer/NodePort Services, published ports of agent services.
     exposed: list[Exposure] = field(default_factory=list)
+    #: Every deployment file read, with whether it describes production and why.
+    files: dict[str, FileVerdict] = field(default_factory=dict)
     #: Every Kubernetes Service, with the workloads it selects.
     k8s_services: list[K8sService] = field(default_factory=list)
     #: Namespace (``""`` when unnamed) -> container resources its LimitRanges default
