@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from agentcheck.lint.formatters import Report
     from agentcheck.live.checks import LiveCheck
+    from agentcheck.project import Project
 
 __all__ = ["error_message", "main"]
 
@@ -106,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="text format: one line per finding, no source lines or fixes",
     )
+    lint.add_argument(
+        "--explain-production",
+        action="store_true",
+        help="list each deployment file and workload: whether agentcheck counts it as "
+        "production, its role, and why; then exit",
+    )
 
     check = sub.add_parser(
         "check",
@@ -174,6 +181,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
     root = _root(args.path)
     project = Project(root)
+    if args.explain_production:
+        return _explain_production(project, args.format)
     pm = _plugin_manager()
     known = all_rules(pm)
     select = check_selectors(split_codes(args.select), known, "--select")
@@ -222,6 +231,26 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if args.exit_zero or not report.failed():
         return EXIT_OK
     return EXIT_FINDINGS
+
+
+def _explain_production(project: Project, fmt: str) -> int:
+    """``lint --explain-production``: the model's production and role decisions, with why."""
+    from agentcheck.deployment import deployment
+    from agentcheck.deployment._explain import explain_rows, render_json, render_text
+    from agentcheck.secrets import mask_text
+
+    rows = explain_rows(deployment(project))
+    if fmt == "json":
+        out = json.dumps({"production": render_json(rows)}, indent=2) + "\n"
+    elif fmt == "text":
+        out = render_text(rows)
+    else:
+        raise UsageError("--explain-production prints text or json (--format text|json)")
+    _write(mask_text(out), sys.stdout)
+    for finding in project.problems:
+        message = mask_text(finding.message)
+        print(f"agentcheck: {finding.path}:{finding.line}: {message}", file=sys.stderr)
+    return EXIT_OK
 
 
 def pytest_args_for_check(args: argparse.Namespace, extra: Sequence[str]) -> list[str]:

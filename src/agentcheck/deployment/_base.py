@@ -13,7 +13,9 @@ __all__ = ["Role", "SaverKind", "Server", "ServerKind", "Where"]
 ServerKind = Literal["agent-server", "langgraph-dev", "aegra", "custom", "unknown"]
 #: What a checkpointer or store is: the backend behind it.
 SaverKind = Literal["memory", "sqlite", "postgres", "redis", "mongodb", "custom", "none", "unknown"]
-Role = Literal["agent", "database", "cache", "proxy", "worker", "other"]
+#: What a workload is: the agent, a supporting service (by its image), a worker built here
+#: that starts no server, or something else.
+Role = Literal["agent", "database", "cache", "proxy", "observability", "service", "worker", "other"]
 
 
 @dataclass(frozen=True)

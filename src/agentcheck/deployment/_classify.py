@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import PurePosixPath
 
 from agentcheck.deployment._commands import shell_words
@@ -44,7 +45,74 @@ _ROLES: dict[str, Role] = {
     "envoyproxy/envoy": "proxy",
     "caddy": "proxy",
     "httpd": "proxy",
+    "kong": "proxy",
+    "prom/prometheus": "observability",
+    "prom/alertmanager": "observability",
+    "prom/node-exporter": "observability",
+    "grafana/grafana": "observability",
+    "grafana/grafana-oss": "observability",
+    "grafana/loki": "observability",
+    "grafana/tempo": "observability",
+    "grafana/promtail": "observability",
+    "jaegertracing/all-in-one": "observability",
+    "jaegertracing/jaeger": "observability",
+    "otel/opentelemetry-collector": "observability",
+    "otel/opentelemetry-collector-contrib": "observability",
+    "openzipkin/zipkin": "observability",
+    "cadvisor/cadvisor": "observability",
+    "langfuse/langfuse": "observability",
+    "langfuse/langfuse-worker": "observability",
+    "arizephoenix/phoenix": "observability",
+    "elasticsearch": "database",
+    "elasticsearch/elasticsearch": "database",
+    "kibana": "observability",
+    "kibana/kibana": "observability",
+    "keycloak/keycloak": "service",
+    "jboss/keycloak": "service",
+    "bitnami/keycloak": "service",
+    "openfga/openfga": "service",
+    "hashicorp/vault": "service",
+    "vault": "service",
+    "qdrant/qdrant": "database",
+    "chromadb/chroma": "database",
+    "semitechnologies/weaviate": "database",
+    "milvusdb/milvus": "database",
+    "neo4j": "database",
+    "clickhouse/clickhouse-server": "database",
+    "minio/minio": "database",
+    "rabbitmq": "cache",
+    "bitnami/rabbitmq": "cache",
+    "bitnami/kafka": "cache",
+    "confluentinc/cp-kafka": "cache",
+    "zookeeper": "service",
+    "nats": "cache",
+    "ollama/ollama": "service",
+    "dpage/pgadmin4": "service",
+    "adminer": "service",
+    "mongo-express": "service",
+    "redis/redisinsight": "service",
+    "rediscommander/redis-commander": "service",
+    "mailhog/mailhog": "service",
+    "axllent/mailpit": "service",
+    "localstack/localstack": "service",
+    "berriai/litellm": "service",
+    "searxng/searxng": "service",
 }
+#: The same by the image's last name (``mirror.example.com/library/postgres``,
+#: ``acme/prometheus``): a service of that name is that service.
+_ROLES_BY_NAME: dict[str, Role] = {name.rsplit("/", 1)[-1]: role for name, role in _ROLES.items()}
+_NAME_WORDS = re.compile(r"[^a-z0-9]+")
+#: Words that name a supporting service inside a custom image's name.
+_SERVICE_WORDS: dict[str, Role] = {
+    **dict.fromkeys(("postgres", "postgresql", "pgvector", "mysql", "mariadb"), "database"),
+    **dict.fromkeys(("mongo", "mongodb", "qdrant", "elasticsearch", "neo4j"), "database"),
+    **dict.fromkeys(("redis", "valkey", "memcached", "rabbitmq", "kafka"), "cache"),
+    **dict.fromkeys(("nginx", "traefik", "envoy", "haproxy", "caddy", "kong"), "proxy"),
+    **dict.fromkeys(("prometheus", "grafana", "loki", "tempo", "jaeger"), "observability"),
+    **dict.fromkeys(("otel", "opentelemetry", "alertmanager", "langfuse"), "observability"),
+    **dict.fromkeys(("keycloak", "openfga", "vault", "consul", "ollama", "minio"), "service"),
+}
+_AGENT_NAME_WORDS = frozenset({"agent", "agents", "langgraph", "graph", "api", "server"})
 #: Generic base images: they run the agent only when their command says so.
 _GENERIC = {
     "python",
@@ -61,6 +129,9 @@ _AGENT_SERVER_IMAGES = {
     "langchain/langgraphjs-api",
     "langchain/langgraph-server",
 }
+#: An Agent Server image built elsewhere (``acme/langgraph-api-support``,
+#: ``ghcr.io/acme/langgraph-api:3.11``): its last name starts with one of these.
+_AGENT_SERVER_PREFIXES = ("langgraph-api", "langgraphjs-api", "langgraph-server")
 _ASGI_SERVERS = {"uvicorn", "gunicorn", "hypercorn", "granian", "daphne"}
 
 
@@ -91,7 +162,7 @@ def image_server(image: str | None) -> ServerKind | None:
     if not image:
         return None
     name = image_name(image)
-    if name in _AGENT_SERVER_IMAGES:
+    if name in _AGENT_SERVER_IMAGES or name.rsplit("/", 1)[-1].startswith(_AGENT_SERVER_PREFIXES):
         return "agent-server"
     if name.endswith("/aegra") or name == "aegra":
         return "aegra"
@@ -105,6 +176,16 @@ def image_role(image: str | None) -> Role | None:
     name = image_name(image)
     if name in _ROLES:
         return _ROLES[name]
+    last = name.rsplit("/", 1)[-1]
+    if last in _ROLES_BY_NAME:
+        return _ROLES_BY_NAME[last]
+    # A service's own build (``acme/keycloak-optimized``, ``acme/postgres-pgvector``), unless
+    # the name also says it is the agent.
+    words = set(_NAME_WORDS.split(last))
+    if not words & _AGENT_NAME_WORDS:
+        for word in words:
+            if word in _SERVICE_WORDS:
+                return _SERVICE_WORDS[word]
     if name in _GENERIC:
         return "other"
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -256,6 +257,24 @@ class _Reader:
                         key.strip(), value if sep else None, at, owner, "compose-build-arg"
                     )
 
+    def _interpolate(self, text: str) -> str:
+        """``${VAR:-default}``, ``${VAR}`` and ``$VAR`` as compose fills them: from the
+        ``.env`` beside the file, else the values its ``.env.example`` documents, else the
+        default written; a variable with no value stays as written."""
+        if "$" not in text:
+            return text
+        values = _dotenv_values(self.project, self.dir)
+
+        def fill(match: re.Match[str]) -> str:
+            name = match[1] or match[4]
+            if values.get(name):
+                return values[name]
+            if match[2] and match[2].lstrip(":").startswith("-"):
+                return str(match[3])
+            return match[0]
+
+        return _VARIABLE.sub(fill, text)
+
     def _health(self, c: Container, path: tuple[str | int, ...], svc: dict[str, Any]) -> None:
         health = svc.get("healthcheck")
         if not isinstance(health, dict):
@@ -297,10 +316,27 @@ class _Reader:
                     )
                 )
             elif isinstance(item, str | int):
-                c.ports.append(_short_port(str(item), at))
+                c.ports.append(_short_port(self._interpolate(str(item)), at))
         expose = svc.get("expose")
         for i, item in enumerate(expose if isinstance(expose, list) else []):
             c.ports.append(Port(where=self.w(*path, "expose", i), container=parse_int(str(item))))
+
+
+_VARIABLE = re.compile(r"\$\{(\w+)(:?[-?](.*?))?\}|\$(\w+)")
+_DOTENV_NAMES = (".env", ".env.example", ".env.sample", ".env.template")
+
+
+def _dotenv_values(project: Project, directory: str) -> dict[str, str]:
+    """The variables compose interpolates with in ``directory`` (memoized)."""
+
+    def read() -> dict[str, str]:
+        for name in _DOTENV_NAMES:
+            rel = f"{directory}/{name}" if directory else name
+            if (project.root / rel).is_file() and not (project.root / rel).is_symlink():
+                return {k: v for k, v, _ in env_bindings(project, rel) if v is not None}
+        return {}
+
+    return project.memo(f"deployment:compose-dotenv:{directory}", read)
 
 
 def _scalar(value: Any) -> str:

@@ -236,6 +236,9 @@ def parse_dockerfile(project: Project, rel: str) -> DockerfileInfo | None:
             info.healthcheck = None if value.strip().upper().startswith("NONE") else where
     info.froms = froms
     info.stages = frozenset(stages)
+    info.named_stages = {name: stage for name, stage in stages.items() if stage is not info}
+    final = next((name for name, stage in stages.items() if stage is info), None)
+    info.final_stage = final
     info.args = args
     left_behind = _left_in_build_stages(_instructions(project, rel, text))
     info.copies = [replace(c, in_image=c.where.line not in left_behind) for c in copies]

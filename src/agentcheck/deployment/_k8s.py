@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.deployment._classify import parse_int
+from agentcheck.deployment._k8s_util import (
+    IGNORE_ANNOTATION,
+    argv_of,
+    backends,
+    get,
+    ignore_codes,
+    kustomize_patches,
+    scale_target,
+    str_dict,
+    text_of,
+    value_ref,
+)
 from agentcheck.deployment._production import file_verdict
 from agentcheck.deployment.model import (
     Autoscaler,
@@ -66,79 +76,10 @@ class K8sModel:
     settings: list[EnvSetting] = field(default_factory=list)
 
 
-def _get(data: Any, *path: str | int) -> Any:
-    for key in path:
-        if isinstance(data, dict) and isinstance(key, str):
-            data = data.get(key)
-        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
-            data = data[key]
-        else:
-            return None
-    return data
-
-
-def _str_dict(value: Any) -> dict[str, str]:
-    if not isinstance(value, dict):
-        return {}
-    return {str(k): str(v) for k, v in value.items() if v is not None}
-
-
-def _scale_target(spec: Any) -> tuple[str, str] | None:
-    """``(kind, name)`` of an autoscaler's ``scaleTargetRef`` (HPA and KEDA spell it alike)."""
-    ref = _get(spec, "scaleTargetRef") or {}
-    if not isinstance(ref, dict):
-        return None
-    return str(ref.get("kind", "Deployment")), str(ref.get("name", ""))
-
-
-#: Annotation of a Kubernetes object (or its pod template) naming codes to suppress for it.
-IGNORE_ANNOTATION = "agentcheck.io/ignore"
-_SPLIT = re.compile(r"[\s,]+")
-
-
-def ignore_codes(obj: Any) -> frozenset[str]:
-    """Codes and names an ``agentcheck.io/ignore`` annotation lists, on a Kubernetes object's
-    metadata or on its pod template's metadata (``AC503`` or ``AC503, missing-resources``).
-
-    The one reader of the annotation: the runner applies it to every finding inside the
-    object's document, the model records it on workloads (:attr:`Workload.ignores`) for
-    findings a rule reports elsewhere (on a Service that selects the workload).
-    """
-    if not isinstance(obj, dict):
-        return frozenset()
-    metas: list[Any] = [obj.get("metadata")]
-    spec = obj.get("spec")
-    if isinstance(spec, dict) and isinstance(spec.get("template"), dict):
-        metas.append(spec["template"].get("metadata"))
-    found: set[str] = set()
-    for meta in metas:
-        annotations = meta.get("annotations") if isinstance(meta, dict) else None
-        value = annotations.get(IGNORE_ANNOTATION) if isinstance(annotations, dict) else None
-        if isinstance(value, str):
-            found.update(part for part in _SPLIT.split(value.strip()) if part)
-    return frozenset(found)
-
-
-def _text(value: Any) -> str | None:
-    """A scalar as text (``true`` for YAML's true); None for what is not a scalar."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str | int | float):
-        return str(value)
-    return None
-
-
-def _argv(value: Any) -> tuple[str, ...] | None:
-    if isinstance(value, list):
-        return tuple(str(v) for v in value if v is not None)
-    if isinstance(value, str):
-        return (value,)
-    return None
-
-
 class _Reader:
     def __init__(self, project: Project) -> None:
         self.project = project
+        self.patches: frozenset[str] = frozenset()
         self.model = K8sModel()
         self.services: list[tuple[str, Located, dict[str, Any]]] = []
         self.ingresses: list[tuple[str, Located, dict[str, Any]]] = []
@@ -153,17 +94,18 @@ class _Reader:
 
     def read(self) -> K8sModel:
         objects = self.project.k8s_objects
+        self.patches = kustomize_patches(self.project)
         # Secrets and ConfigMaps first: workloads' envFrom resolves against them.
         for rel, doc in objects:
             data = doc.data
             kind = data.get("kind")
-            name = str(_get(data, "metadata", "name") or "")
+            name = str(get(data, "metadata", "name") or "")
             if kind in ("Secret", "ConfigMap"):
                 self._data_settings(rel, doc, str(kind), name)
             if kind == "Secret":
                 entries = {}
                 for section in ("data", "stringData"):
-                    block = _get(data, section)
+                    block = get(data, section)
                     for key in block if isinstance(block, dict) else {}:
                         entries[str(key)] = EnvValue(
                             str(key),
@@ -175,7 +117,7 @@ class _Reader:
                         )
                 self.model.secrets[name] = entries
             elif kind == "ConfigMap":
-                cm = _get(data, "data")
+                cm = get(data, "data")
                 self.model.configmaps[name] = {
                     str(k): EnvValue(
                         str(k),
@@ -199,9 +141,9 @@ class _Reader:
         production = file_verdict(self.project, rel, "kubernetes").production
         sections = ("data",) if kind == "ConfigMap" else ("stringData", "data")
         for section in sections:
-            block = _get(doc.data, section)
+            block = get(doc.data, section)
             for key, raw in block.items() if isinstance(block, dict) else ():
-                value = _text(raw)
+                value = text_of(raw)
                 if value is not None and kind == "Secret" and section == "data":
                     try:
                         value = base64.b64decode(value, validate=True).decode("utf-8")
@@ -219,6 +161,22 @@ class _Reader:
                     )
                 )
 
+    def _patch_settings(
+        self,
+        rel: str,
+        doc: Located,
+        pod_path: tuple[str, ...],
+        pod: dict[str, Any],
+        kind: str,
+        name: str,
+    ) -> None:
+        for section in ("containers", "initContainers"):
+            items = pod.get(section)
+            for i, item in enumerate(items if isinstance(items, list) else []):
+                if isinstance(item, dict):
+                    owner = f"container `{item.get('name', '?')}` of {kind} `{name or '?'}`"
+                    self._env_settings(rel, doc, (*pod_path, section, i), item, owner)
+
     def _env_settings(
         self, rel: str, doc: Located, path: tuple[str | int, ...], data: dict[str, Any], owner: str
     ) -> None:
@@ -227,7 +185,7 @@ class _Reader:
         for i, item in enumerate(env if isinstance(env, list) else []):
             if not isinstance(item, dict) or not isinstance(item.get("name"), str):
                 continue
-            value = _text(item.get("value")) if "valueFrom" not in item else None
+            value = text_of(item.get("value")) if "valueFrom" not in item else None
             at = self.w(rel, doc, *path, "env", i, "value" if "value" in item else "name")
             self.model.settings.append(
                 EnvSetting(item["name"], value, at, owner, "k8s-env", production)
@@ -246,13 +204,13 @@ class _Reader:
         elif kind in _POD_SPEC:
             self._workload(rel, doc, kind, _POD_SPEC[kind], production)
         elif kind == "HorizontalPodAutoscaler":
-            spec = _get(data, "spec") or {}
+            spec = get(data, "spec") or {}
             self.model.autoscalers.append(
                 Autoscaler(
                     kind="HPA",
                     name=name,
                     where=where,
-                    target=_scale_target(spec),
+                    target=scale_target(spec),
                     min_replicas=parse_int(spec.get("minReplicas", 1)),
                     min_is_default="minReplicas" not in spec,
                     min_where=self.w(rel, doc, "spec", "minReplicas"),
@@ -262,13 +220,13 @@ class _Reader:
                 )
             )
         elif kind == "ScaledObject":  # KEDA: minReplicaCount defaults to 0, max to 100
-            spec = _get(data, "spec") or {}
+            spec = get(data, "spec") or {}
             self.model.autoscalers.append(
                 Autoscaler(
                     kind="KEDA ScaledObject",
                     name=name,
                     where=where,
-                    target=_scale_target(spec),
+                    target=scale_target(spec),
                     min_replicas=parse_int(spec.get("minReplicaCount", 0)),
                     min_where=self.w(rel, doc, "spec", "minReplicaCount")
                     if "minReplicaCount" in spec
@@ -284,7 +242,7 @@ class _Reader:
                 DisruptionBudget(
                     name=name,
                     where=where,
-                    selector=_str_dict(_get(data, "spec", "selector", "matchLabels")),
+                    selector=str_dict(get(data, "spec", "selector", "matchLabels")),
                     production=production,
                 )
             )
@@ -299,8 +257,8 @@ class _Reader:
         """The container resources a LimitRange defaults: ``default`` sets limits and, when
         ``defaultRequest`` is absent, requests too (Kubernetes defaults a request to the
         limit)."""
-        namespace = str(_get(data, "metadata", "namespace") or "")
-        limits = _get(data, "spec", "limits")
+        namespace = str(get(data, "metadata", "namespace") or "")
+        limits = get(data, "spec", "limits")
         for item in limits if isinstance(limits, list) else []:
             if not isinstance(item, dict) or item.get("type", "Container") != "Container":
                 continue
@@ -322,12 +280,17 @@ class _Reader:
     ) -> None:
         data = doc.data
         meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-        pod = _get(data, *pod_path)
+        pod = get(data, *pod_path)
         if not isinstance(pod, dict):
             return
-        template_meta = _get(data, *pod_path[:-1], "metadata") if len(pod_path) > 1 else meta
-        annotations = _str_dict(meta.get("annotations")) | _str_dict(
-            _get(template_meta, "annotations")
+        if rel in self.patches:
+            # A kustomize patch holds only what it changes in its base's workload: not a
+            # workload of its own (its env still counts as settings).
+            self._patch_settings(rel, doc, pod_path, pod, kind, str(meta.get("name") or ""))
+            return
+        template_meta = get(data, *pod_path[:-1], "metadata") if len(pod_path) > 1 else meta
+        annotations = str_dict(meta.get("annotations")) | str_dict(
+            get(template_meta, "annotations")
         )
         workload = Workload(
             verdict=file_verdict(self.project, rel, "kubernetes"),
@@ -337,8 +300,8 @@ class _Reader:
             where=self.w(rel, doc, "kind"),
             production=production,
             namespace=str(meta["namespace"]) if meta.get("namespace") else None,
-            labels=_str_dict(meta.get("labels")),
-            pod_labels=_str_dict(_get(template_meta, "labels")),
+            labels=str_dict(meta.get("labels")),
+            pod_labels=str_dict(get(template_meta, "labels")),
             annotations=annotations,
             raw=data,
         )
@@ -386,8 +349,8 @@ class _Reader:
         if isinstance(data.get("image"), str):
             c.image = data["image"]
             c.image_where = self.w(rel, doc, *path, "image")
-        c.command = _argv(data.get("command"))
-        c.args = _argv(data.get("args"))
+        c.command = argv_of(data.get("command"))
+        c.args = argv_of(data.get("args"))
         if c.command is not None or c.args is not None:
             c.command_where = self.w(rel, doc, *path, "command" if c.command else "args")
         c.env_where = self.kw(rel, doc, *path, "env") if "env" in data else c.where
@@ -398,9 +361,9 @@ class _Reader:
             name = item["name"]
             at = self.w(rel, doc, *path, "env", i, "name")
             value_from = item.get("valueFrom")
-            cm_ref = _get(value_from, "configMapKeyRef")
-            cm = self.model.configmaps.get(str(_get(cm_ref, "name"))) if cm_ref else None
-            cm_value = cm.get(str(_get(cm_ref, "key"))) if cm else None
+            cm_ref = get(value_from, "configMapKeyRef")
+            cm = self.model.configmaps.get(str(get(cm_ref, "name"))) if cm_ref else None
+            cm_value = cm.get(str(get(cm_ref, "key"))) if cm else None
             if cm_value is not None:
                 c.env[name] = replace(cm_value, name=name, where=at)
             elif isinstance(value_from, dict):
@@ -410,7 +373,7 @@ class _Reader:
                     at,
                     from_secret="secretKeyRef" in value_from,
                     source="k8s",
-                    ref=_value_ref(value_from),
+                    ref=value_ref(value_from),
                 )
             else:
                 raw = item.get("value")
@@ -450,7 +413,7 @@ class _Reader:
             if isinstance(probe, dict):
                 http_raw = probe.get("httpGet")
                 http: dict[str, Any] = http_raw if isinstance(http_raw, dict) else {}
-                exec_ = _get(probe, "exec", "command")
+                exec_ = get(probe, "exec", "command")
                 sub: tuple[str, ...] | None = None
                 if http.get("path") is not None:
                     sub = ("httpGet", "path")
@@ -460,8 +423,8 @@ class _Reader:
                     kind=kind,  # type: ignore[arg-type]
                     where=self.kw(rel, doc, *path, key),
                     http_path=str(http["path"]) if http.get("path") is not None else None,
-                    port=http.get("port") if http else _get(probe, "tcpSocket", "port"),
-                    command=_argv(exec_),
+                    port=http.get("port") if http else get(probe, "tcpSocket", "port"),
+                    command=argv_of(exec_),
                     raw=probe,
                     value_where=self.w(rel, doc, *path, key, *sub) if sub else None,
                 )
@@ -491,7 +454,7 @@ class _Reader:
     ) -> None:
         """Knative / Cloud Run scale bounds: min-scale defaults to 0 (scale to zero)."""
         ann_path = ("spec", "template", "metadata", "annotations")
-        annotations = _get(doc.data, *ann_path)
+        annotations = get(doc.data, *ann_path)
         annotations = annotations if isinstance(annotations, dict) else {}
         cloud_run = any(str(k).startswith("run.googleapis.com/") for k in workload.annotations)
 
@@ -529,10 +492,10 @@ class _Reader:
     def _link_exposure(self) -> None:
         service_targets: dict[str, str | None] = {}
         for rel, doc, data in self.services:
-            name = str(_get(data, "metadata", "name") or "")
-            namespace = _get(data, "metadata", "namespace")
+            name = str(get(data, "metadata", "name") or "")
+            namespace = get(data, "metadata", "namespace")
             namespace = str(namespace) if namespace else None
-            selector = _str_dict(_get(data, "spec", "selector"))
+            selector = str_dict(get(data, "spec", "selector"))
             # A namespace written on one side only is often set for both by kustomize or
             # `kubectl -n`: only two different written namespaces keep them apart.
             selected = tuple(
@@ -543,8 +506,8 @@ class _Reader:
             )
             target = selected[0] if selected else None
             service_targets[name] = target
-            stype = str(_get(data, "spec", "type") or "ClusterIP")
-            has_type = isinstance(_get(data, "spec"), dict) and "type" in data["spec"]
+            stype = str(get(data, "spec", "type") or "ClusterIP")
+            has_type = isinstance(get(data, "spec"), dict) and "type" in data["spec"]
             self.model.services.append(
                 K8sService(
                     name=name,
@@ -565,15 +528,15 @@ class _Reader:
                         where=self.w(rel, doc, "spec", "type"),
                         workload=target,
                         detail=f"Service {name} of type {stype}",
-                        annotations=_str_dict(_get(data, "metadata", "annotations")),
+                        annotations=str_dict(get(data, "metadata", "annotations")),
                         ignores=ignore_codes(data),
                     )
                 )
         for rel, doc, data in self.ingresses:
             kind = str(data.get("kind"))
-            name = str(_get(data, "metadata", "name") or "")
+            name = str(get(data, "metadata", "name") or "")
             target = None
-            for backend in _backends(data):
+            for backend in backends(data):
                 if backend in service_targets:
                     target = service_targets[backend]
                     break
@@ -583,42 +546,10 @@ class _Reader:
                     where=self.w(rel, doc, "kind"),
                     workload=target,
                     detail=f"{kind} {name}",
-                    annotations=_str_dict(_get(data, "metadata", "annotations")),
+                    annotations=str_dict(get(data, "metadata", "annotations")),
                     ignores=ignore_codes(data),
                 )
             )
-
-
-def _value_ref(value_from: dict[str, Any]) -> str | None:
-    for key, label in (("secretKeyRef", "secret"), ("configMapKeyRef", "configmap")):
-        ref = value_from.get(key)
-        if isinstance(ref, dict):
-            return f"{label}/{ref.get('name', '')}/{ref.get('key', '')}"
-    return None
-
-
-def _backends(data: Any) -> Iterator[str]:
-    """Service names an Ingress, HTTPRoute or OpenShift Route sends traffic to."""
-    spec = _get(data, "spec")
-    if not isinstance(spec, dict):
-        return
-    name = _get(spec, "defaultBackend", "service", "name") or _get(spec, "backend", "serviceName")
-    if name:
-        yield str(name)
-    to = _get(spec, "to", "name")
-    if to:
-        yield str(to)
-    rules = spec.get("rules")
-    for rule in rules if isinstance(rules, list) else []:
-        paths = _get(rule, "http", "paths")
-        for p in paths if isinstance(paths, list) else []:
-            svc = _get(p, "backend", "service", "name") or _get(p, "backend", "serviceName")
-            if svc:
-                yield str(svc)
-        refs = _get(rule, "backendRefs")
-        for ref in refs if isinstance(refs, list) else []:
-            if _get(ref, "name"):
-                yield str(_get(ref, "name"))
 
 
 def read_k8s(project: Project) -> K8sModel:

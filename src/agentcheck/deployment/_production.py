@@ -10,7 +10,8 @@ Strongest signal first:
 3. What deploys it: ``docker compose -f FILE up``, ``docker stack deploy -c FILE``, ``kubectl
    apply -f/-k``, ``docker build -f FILE`` in a script, Makefile or CI file that is not itself
    for development or tests.
-4. The file's own header comment (``# Local development stack``, ``# Production``).
+4. The file's own header comment (``# Local development stack``, ``# Production``); a server
+   it starts with ``--reload`` (a development stack).
 5. A README line that names the file for local development.
 6. Where it lives: ``k8s/``, ``kubernetes/``, ``deploy/``, ``deployment(s)/``, ``manifests/``,
    ``helm/``, ``charts/``, ``infra/``.
@@ -191,6 +192,9 @@ def _decide(project: Project, rel: str, kind: str) -> Verdict:
     header = _header(project, rel, kind)
     if header is not None:
         return header
+    reload = _reloading(project, rel, kind)
+    if reload is not None:
+        return reload
     readme = _readme(project, rel)
     if readme is not None:
         return readme
@@ -214,27 +218,19 @@ def _decide(project: Project, rel: str, kind: str) -> Verdict:
 
 
 def _deployed_by(project: Project, rel: str, kind: str) -> Verdict | None:
-    """A script, Makefile or CI file that deploys ``rel`` (or only tests with it)."""
+    """A script, Makefile or CI file (not itself for development or tests) that deploys
+    ``rel``. A test script that also uses the file says nothing: smoke tests run production
+    stacks too."""
     exact, directories = project.memo("deployment:script-targets", lambda: _targets(project))
     commands = list(exact.get(rel, ()))
     if kind == "kubernetes":
         parts = rel.split("/")
         for depth in range(1, len(parts)):
             commands.extend(directories.get("/".join(parts[:depth]), ()))
-    test_use: ScriptCommand | None = None
     for command in commands:
-        word = dev_word(command.where.path)
-        if word is None and _deploys(command):
+        if dev_word(command.where.path) is None and _deploys(command):
             shown = " ".join(command.words[:6])
             return Verdict(True, f"`{shown}` in {command.where.path} deploys it", command.where)
-        if word is not None and test_use is None:
-            test_use = command
-    if test_use is not None:
-        return Verdict(
-            False,
-            f"only {test_use.where.path} (for `{dev_word(test_use.where.path)}`) uses it",
-            test_use.where,
-        )
     return None
 
 
@@ -296,15 +292,41 @@ def _header(project: Project, rel: str, kind: str) -> Verdict | None:
     return None
 
 
+#: What a README line naming a file says when the file is for development only.
+_README_DEV = re.compile(
+    r"\b(?:(?:for|in)\s+local\s+(?:development|dev|testing|use)|local[\s-]+development\s+only"
+    r"|(?:development|dev|testing)[\s-]+only|not\s+(?:meant\s+|intended\s+)?for\s+production"
+    r"|do\s+not\s+use\s+(?:it\s+)?in\s+production)\b"
+)
+
+
+_RELOAD = re.compile(r"^[^#\n]*?(?:[\s\"'\[,]--reload\b|\bfastapi[\"',\s]+dev\b)", re.MULTILINE)
+
+
+def _reloading(project: Project, rel: str, kind: str) -> Verdict | None:
+    """A server started with ``--reload`` (``uvicorn --reload``, ``fastapi dev``): a
+    development stack that restarts on every source change, never a deployment."""
+    if kind not in ("compose", "dockerfile"):
+        return None
+    text = project.text(rel, report=False) or ""
+    match = _RELOAD.search(text) if "reload" in text or "fastapi" in text else None
+    if match is None:
+        return None
+    line = text.count("\n", 0, match.start()) + 1
+    return Verdict(
+        False, "it starts a server with --reload (a development stack)", Where(rel, line)
+    )
+
+
 def _readme(project: Project, rel: str) -> Verdict | None:
-    """A README line that names the file for local development or tests."""
+    """A README line that names the file for local development or tests only."""
     name = PurePosixPath(rel).name
     for readme in _readmes(project):
         text = project.text(readme, report=False) or ""
         if name not in text:
             continue
         for number, line in enumerate(text.splitlines(), start=1):
-            if name in line and _DEV_PHRASE.search(line.lower()):
+            if name in line and _README_DEV.search(line.lower()):
                 return Verdict(
                     False, f"{readme}:{number} names it for local use", Where(readme, number)
                 )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.deployment import nginx
+from agentcheck.deployment._k8s_util import kustomize_patches
 from agentcheck.deployment._proxy_model import (
     Proxy,
     Setting,
@@ -38,7 +39,9 @@ _GKE_BACKEND_CONFIG = ("cloud.google.com/backend-config", "beta.cloud.google.com
 
 
 def kubernetes_proxies(project: Project) -> Iterator[Proxy]:
-    objects = project.k8s_objects
+    # A kustomize patch holds only what it changes in an object of its base.
+    patches = kustomize_patches(project)
+    objects = [(rel, doc) for rel, doc in project.k8s_objects if rel not in patches]
     services = {
         k8s_name(doc.data): doc.data
         for _rel, doc in objects

@@ -18,7 +18,10 @@ Decisions the rules rely on:
   Agent Server (``langgraph build`` / ``langgraph up``). Aegra (``aegra serve``, an
   ``aegra.json``, or ``aegra-api`` in the dependencies) and custom apps (uvicorn, gunicorn,
   hypercorn, ``fastapi run``; or a module-level ``FastAPI()`` when nothing else says) are not.
-- Compose files are production unless named dev/local/test/override (``project.is_production``).
+- Which files describe production is decided once, per file, with the reason
+  (:mod:`agentcheck.deployment._production`); compose overlays, ``extends``, ``include`` and
+  profiles per service (:mod:`agentcheck.deployment._stacks`); which workload is the agent,
+  with the reason (:mod:`agentcheck.deployment._roles`).
 - Helm chart templates are not read: each chart with a ``templates/`` directory gets one AC100
   finding of severity *info* on its ``Chart.yaml``, saying to lint the output of
   ``helm template``. (AC100 info is already how agentcheck reports a skipped file.)
@@ -33,6 +36,19 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from agentcheck.deployment._base import Role, SaverKind, Server, ServerKind, Where
+from agentcheck.deployment._file_model import (
+    UNSURE_PRODUCTION,
+    BuildCopy,
+    EnvSetting,
+    FileVerdict,
+    GunicornRun,
+    GunicornSetting,
+    HelmImage,
+    ScriptCommand,
+    SettingKind,
+    StartCommand,
+    Verdict,
+)
 from agentcheck.deployment._graph_model import (
     NO_SAVER,
     CheckpointerInfo,
@@ -40,7 +56,6 @@ from agentcheck.deployment._graph_model import (
     GraphInfo,
     SaverUse,
 )
-from agentcheck.scalars import parse_float
 
 __all__ = [
     "NO_SAVER",
@@ -78,38 +93,6 @@ __all__ = [
     "Where",
     "Workload",
 ]
-
-# --------------------------------------------------------------------------- decisions
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Whether something describes production, why, and where the evidence is.
-
-    ``sure`` is False when nothing but agentcheck's defaults decided (a compose file with no
-    name, header, location or deploy command saying what it is for): rules then report less,
-    at a lower severity, and say how to mark the file.
-    """
-
-    production: bool
-    reason: str
-    where: Where | None = None
-    sure: bool = True
-
-
-#: What a default that nothing confirms looks like.
-UNSURE_PRODUCTION = Verdict(True, "agentcheck's default", None, sure=False)
-
-
-@dataclass(frozen=True)
-class FileVerdict:
-    """A deployment file, what kind it is, and whether it describes production."""
-
-    path: str
-    #: ``compose``, ``kubernetes``, ``dockerfile``, ``env``, ``platform``.
-    kind: str
-    verdict: Verdict
-
 
 # --------------------------------------------------------------------------- environment
 
@@ -159,41 +142,6 @@ class EnvFileRef:
     where: Where
     exists: bool
     required: bool = True
-
-
-SettingKind = Literal[
-    "compose-env",
-    "compose-build-arg",
-    "env-file",
-    "k8s-env",
-    "configmap",
-    "secret",
-    "dockerfile-env",
-    "dockerfile-arg",
-    "langgraph-env",
-]
-
-
-@dataclass(frozen=True)
-class EnvSetting:
-    """One place a file writes a variable's value, literal or not (what AC205 judges).
-
-    Unlike :class:`EnvValue` (what a container's process sees), every place counts: each
-    stage of a Dockerfile, ``ARG`` defaults, compose ``build.args``, every key of a ConfigMap
-    and Secret (a Secret's ``data`` decoded from base64), langgraph.json ``env``.
-    """
-
-    name: str
-    #: The value as written; None when it comes from elsewhere (``valueFrom``, a bare
-    #: compose ``- NAME``).
-    value: str | None
-    where: Where
-    #: For messages: ``service `agent` of docker-compose.yml``, ``Secret `db```.
-    owner: str
-    kind: SettingKind
-    production: bool
-    #: Every value here is a secret whatever its name (a Kubernetes Secret's data).
-    secret_store: bool = False
 
 
 # --------------------------------------------------------------------------- containers
@@ -319,6 +267,8 @@ class Workload:
     verdict: Verdict = UNSURE_PRODUCTION
     #: The server this workload runs, when it runs the agent.
     server: Server | None = None
+    #: Compose files merged into this service, in order (``-f base -f overlay``).
+    overlays: tuple[str, ...] = ()
     #: Compose file's other services this one depends on (compose only).
     depends_on: tuple[str, ...] = ()
     #: Runs in the host's network namespace (compose ``network_mode: host``, k8s
@@ -421,20 +371,6 @@ class K8sService:
 # --------------------------------------------------------------------------- images and servers
 
 
-@dataclass(frozen=True)
-class BuildCopy:
-    """A ``COPY``/``ADD`` of paths from the build context into an image."""
-
-    #: Source paths as written, relative to the build context.
-    sources: tuple[str, ...]
-    where: Where
-    #: The instruction's first line, for messages.
-    text: str
-    #: Whether what it copies reaches the final image: False for a build stage whose result
-    #: the final stage does not take whole (``COPY --from=build /app/dist ./`` only).
-    in_image: bool = True
-
-
 @dataclass
 class DockerfileInfo:
     """A parsed Dockerfile: its final stage's base, env and start command."""
@@ -443,6 +379,10 @@ class DockerfileInfo:
     production: bool
     #: Why it counts as production or not.
     verdict: Verdict = UNSURE_PRODUCTION
+    #: Whether its image runs the agent: True when an agent workload runs it or it starts a
+    #: server of graphs, False when only other workloads run it (a proxy's, a frontend's
+    #: image) or the app it starts builds no graph, None when nothing says.
+    builds_agent: bool | None = None
     #: Base image of the final stage after following ``FROM <stage>`` chains.
     base_image: str | None = None
     base_where: Where | None = None
@@ -456,6 +396,10 @@ class DockerfileInfo:
     froms: list[tuple[str, Where]] = field(default_factory=list)
     #: Names given to build stages (``FROM python:3.11 AS build``), lower-cased.
     stages: frozenset[str] = frozenset()
+    #: The final stage's name, when it has one; the other named stages, as read (a build
+    #: may pick one with ``--target``: a Dockerfile whose last stage runs the tests).
+    final_stage: str | None = None
+    named_stages: dict[str, DockerfileInfo] = field(default_factory=dict)
     #: ``ARG`` names declared in any stage, with where (the first declaration).
     args: dict[str, Where] = field(default_factory=dict)
     #: ``ARG`` names the final stage's ``ENV`` copies (``ENV KEY=$KEY``): their build-time
@@ -469,94 +413,6 @@ class DockerfileInfo:
     @property
     def argv(self) -> tuple[str, ...]:
         return (self.entrypoint or ()) + (self.cmd or ())
-
-
-@dataclass(frozen=True)
-class StartCommand:
-    """A start command a platform file declares: a Procfile process, railway/fly/nixpacks/
-    render start commands, App Engine's ``entrypoint``."""
-
-    #: The file's name (``Procfile``, ``fly.toml``).
-    platform: str
-    #: The process it starts (``web``, ``release``; the key for other platforms).
-    process: str
-    argv: tuple[str, ...]
-    where: Where
-    production: bool
-    #: The directory of the file (``""`` at the root): commands run from there.
-    base: str = ""
-
-
-@dataclass(frozen=True)
-class HelmImage:
-    """An image a Helm chart's values pin: a mapping with ``repository`` and ``tag``."""
-
-    #: The values path of the mapping (``image``, ``images.backendImage``).
-    name: str
-    repository: str
-    tag: str
-    #: Where the tag is written.
-    where: Where
-
-
-@dataclass(frozen=True)
-class ScriptCommand:
-    """A docker, compose, kubectl or helm command in a script, Makefile or CI file."""
-
-    #: The first line of its logical line (backslash continuations joined).
-    where: Where
-    #: The simple command from the tool's name on: ``("docker", "build", "-f", ...)``.
-    words: tuple[str, ...]
-    #: The physical lines of its logical line.
-    lines: tuple[str, ...] = ()
-
-    @property
-    def tool(self) -> str:
-        return self.words[0].rsplit("/", 1)[-1] if self.words else ""
-
-    def line_of(self, text: str) -> int:
-        """The line of the logical line that holds ``text`` (the first line if none does)."""
-        for offset, line in enumerate(self.lines):
-            if text in line:
-                return self.where.line + offset
-        return self.where.line
-
-
-# --------------------------------------------------------------------------- gunicorn
-
-
-@dataclass(frozen=True)
-class GunicornSetting:
-    """A setting's effective value, where it is written and whether it is written at all."""
-
-    value: str
-    where: Where
-    explicit: bool
-
-
-@dataclass(frozen=True)
-class GunicornRun:
-    """One way production starts gunicorn."""
-
-    #: ``Dockerfile CMD``, ``compose service agent``, ``Procfile web``, ``gunicorn.conf.py``.
-    source: str
-    where: Where
-    #: ``module:attr`` as written, when the command names it.
-    app: str | None
-    timeout: GunicornSetting
-    worker_class: GunicornSetting
-    threads: int
-    #: The directory commands and config paths are relative to.
-    base: str
-
-    @property
-    def timeout_seconds(self) -> float | None:
-        return parse_float(self.timeout.value)
-
-    @property
-    def sync_workers(self) -> bool:
-        """Requests run on the worker's only thread: a long one blocks the heartbeat."""
-        return self.worker_class.value in ("sync", "") and self.threads <= 1
 
 
 # --------------------------------------------------------------------------- the whole
@@ -597,6 +453,9 @@ class Deployment:
     config_savers: list[tuple[Where, CheckpointerInfo]] = field(default_factory=list)
     #: Python files the servers run (graph modules, apps, their local imports).
     served_files: frozenset[str] = frozenset()
+    #: ``<graph>.checkpointer = ...`` in served code: graphs given a checkpointer at run time
+    #: (an app's lifespan opens a saver and sets it on each compiled graph).
+    assigned_checkpointers: list[Where] = field(default_factory=list)
     #: ``<x>.setup()`` / ``<x>.asetup()`` calls anywhere in the project's Python (migrations
     #: and start-up scripts count), which create a saver's tables.
     setup_calls: list[Where] = field(default_factory=list)

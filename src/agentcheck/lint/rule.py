@@ -38,6 +38,10 @@ class Rule:
     message: ClassVar[str]
     #: One sentence: what to do instead.
     fix: ClassVar[str] = ""
+    #: The rule reports a file only because it describes production: where agentcheck
+    #: counts the file as production by default alone (nothing says what it is for), the
+    #: runner lowers the finding's severity one step and says how to mark the file.
+    production_dependent: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

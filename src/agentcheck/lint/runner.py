@@ -125,7 +125,36 @@ def run_rules(project: Project, rules: Sequence[type[Rule]]) -> dict[str, list[F
             crash = _crash_finding(rule_cls, exc, project.root)
             out.setdefault(RuleCrashed.code, []).append(crash)
             continue
-        out.setdefault(rule_cls.code, []).extend(found)
+        # One finding per place and message: a compose service deployed alone and with an
+        # overlay is judged twice by the rules that read workloads, with the same result.
+        unique = {(f.path, f.line, f.column, f.message): f for f in found}
+        kept = list(unique.values())
+        if rule_cls.production_dependent and kept:
+            kept = _unsure_production(project, kept)
+        out.setdefault(rule_cls.code, []).extend(kept)
+    return out
+
+
+_LOWER = {Severity.ERROR: Severity.WARNING, Severity.WARNING: Severity.INFO}
+
+
+def _unsure_production(project: Project, findings: list[Finding]) -> list[Finding]:
+    """Findings in files that only agentcheck's defaults count as production: one severity
+    lower, saying how to mark the file (when unsure, report less)."""
+    from agentcheck.deployment import deployment
+    from agentcheck.deployment._production import how_to_mark
+
+    files = deployment(project).files
+    out = []
+    for finding in findings:
+        known = files.get(finding.path)
+        if known is not None and known.verdict.production and not known.verdict.sure:
+            finding = dataclasses.replace(
+                finding,
+                severity=_LOWER.get(finding.severity, finding.severity),
+                message=f"{finding.message} {how_to_mark(finding.path)}",
+            )
+        out.append(finding)
     return out
 
 

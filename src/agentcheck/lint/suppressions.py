@@ -3,7 +3,7 @@
 A suppression covers exactly the line it is written on, in any file with ``#`` comments
 (Python, YAML, TOML, nginx, shell, Dockerfile, env files). JSON has no comments: use
 ``per-file-ignores``. A Kubernetes object's ``agentcheck.io/ignore`` annotation covers its
-whole document (read by :func:`agentcheck.deployment._k8s.ignore_codes`, re-exported here as
+whole document (read by :func:`agentcheck.deployment._k8s_util.ignore_codes`, re-exported here as
 ``annotation_codes``).
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agentcheck.deployment._k8s import IGNORE_ANNOTATION
-from agentcheck.deployment._k8s import ignore_codes as annotation_codes
+from agentcheck.deployment._k8s_util import IGNORE_ANNOTATION
+from agentcheck.deployment._k8s_util import ignore_codes as annotation_codes
 
 __all__ = ["IGNORE_ANNOTATION", "Suppression", "annotation_codes", "find_suppressions"]
 

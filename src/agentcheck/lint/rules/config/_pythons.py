@@ -149,6 +149,8 @@ def docker_images(project: Project, base: str | None) -> Iterator[Statement]:
         )
         if not related or not info.base_image or info.base_where is None:
             continue
+        if info.builds_agent is False:
+            continue  # another service's image (a proxy, a frontend): its Python is its own
         version = image_python_version(info.base_image)
         if version is None:
             continue

@@ -108,6 +108,7 @@ class DevServerInProduction(Rule):
     code = "AC109"
     name = "dev-server-in-production"
     severity = Severity.ERROR
+    production_dependent = True
     message = "The production entrypoint runs the in-memory development server."
     fix = (
         "Build the image with `langgraph build` and run it on PostgreSQL and Redis, or serve "

@@ -67,6 +67,7 @@ class ShutdownGraceTooShort(Rule):
     code = "AC407"
     name = "shutdown-grace-too-short"
     severity = Severity.WARNING
+    production_dependent = True
     message = "The platform kills the agent before its runs can finish."
     fix = "Give the agent a shutdown grace period at least as long as its runs."
 

@@ -1,7 +1,7 @@
 """Helpers shared by the operations rules (AC5xx): suppression by annotation, health paths.
 
 Everything here reads the deployment model; the ``agentcheck.io/ignore`` annotation is read
-once, by the model's Kubernetes reader (:func:`agentcheck.deployment._k8s.ignore_codes`).
+once, by the model's Kubernetes reader (:func:`agentcheck.deployment._k8s_util.ignore_codes`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 
 from agentcheck.deployment import deployment
 from agentcheck.deployment._envfiles import is_example
-from agentcheck.deployment._k8s import ignore_codes as ignored_codes
+from agentcheck.deployment._k8s_util import ignore_codes as ignored_codes
 from agentcheck.scalars import parse_url
 
 if TYPE_CHECKING:

@@ -66,6 +66,7 @@ class DebugLoggingInProduction(Rule):
     code = "AC501"
     name = "debug-logging-in-production"
     severity = Severity.WARNING
+    production_dependent = True
     message = "Production logs at DEBUG level."
     fix = "Set LOG_LEVEL=INFO (or WARNING) in production; keep DEBUG for local development."
 

@@ -74,6 +74,7 @@ class TracingNotConfigured(Rule):
     code = "AC502"
     name = "tracing-not-configured"
     severity = Severity.WARNING
+    production_dependent = True
     message = "Production sends no traces (neither LangSmith nor OpenTelemetry)."
     fix = (
         "Set LANGSMITH_TRACING=true with LANGSMITH_API_KEY from a secret, or "

@@ -77,6 +77,7 @@ class MissingProbes(Rule):
     code = "AC503"
     name = "missing-probes"
     severity = Severity.WARNING
+    production_dependent = True
     message = "The agent server has no readiness and liveness probes."
     fix = "Add readinessProbe and livenessProbe with httpGet on the server's health path (/ok)."
 

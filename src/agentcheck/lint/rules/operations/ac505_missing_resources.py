@@ -74,6 +74,7 @@ class MissingResources(Rule):
     code = "AC505"
     name = "missing-resources"
     severity = Severity.WARNING
+    production_dependent = True
     message = "A container sets no CPU and memory requests and limits."
     fix = "Set resources.requests and resources.limits for cpu and memory."
 

@@ -52,6 +52,7 @@ class MutableImageTag(Rule):
     code = "AC506"
     name = "mutable-image-tag"
     severity = Severity.WARNING
+    production_dependent = True
     message = "A production image is tagged latest or untagged: rollback cannot be verified."
     fix = "Pin a release tag (agent:1.4.2) or a digest (agent@sha256:...)."
 

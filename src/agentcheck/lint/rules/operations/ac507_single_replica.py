@@ -60,6 +60,7 @@ class SingleReplica(Rule):
     code = "AC507"
     name = "single-replica"
     severity = Severity.INFO
+    production_dependent = True
     message = "Production runs one replica with no autoscaler and no disruption budget."
     fix = "Run at least 2 replicas, or add a HorizontalPodAutoscaler and a PodDisruptionBudget."
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from agentcheck.deployment import deployment
@@ -58,6 +57,7 @@ class EnvFileInProduction(Rule):
     code = "AC508"
     name = "env-file-in-production"
     severity = Severity.WARNING
+    production_dependent = True
     message = "Production reads secrets from a plaintext env file."
     fix = "Inject variables from CI/CD or a secret store (compose secrets, k8s secretKeyRef)."
 
@@ -110,7 +110,6 @@ class EnvFileInProduction(Rule):
 
 def _is_production_env(project: Project, rel: str) -> bool:
     """Whether ``rel`` names a production env file (configured globs, or prod in the name)."""
-    if project.is_production(rel):
-        return True
-    name = PurePosixPath(rel).name.lower()
-    return any(part in ("prod", "production") for part in name.replace("-", ".").split("."))
+    from agentcheck.deployment._production import file_verdict
+
+    return file_verdict(project, rel, "env").production

@@ -67,6 +67,7 @@ class NoAuth(Rule):
     code = "AC509"
     name = "no-auth"
     severity = Severity.WARNING
+    production_dependent = True
     message = "The API is exposed and langgraph.json has no auth."
     fix = 'Add "auth": {"path": "./auth.py:auth"} to langgraph.json, or stop exposing the port.'
 
@@ -78,7 +79,8 @@ class NoAuth(Rule):
             w = dep.workload(exposure.workload) if exposure.workload else None
             if w is None or w.role != "agent" or server_kind(w) not in AUTH_FROM_CONFIG:
                 continue
-            if not (w.production or project.is_production(exposure.where.path)):
+            exposing = dep.files.get(exposure.where.path)
+            if not (w.production or (exposing is not None and exposing.verdict.production)):
                 continue
             if workload_ignores(w, self) or _env_auth(dep, w):
                 continue

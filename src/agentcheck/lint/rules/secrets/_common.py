@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from agentcheck.deployment._envfiles import dotenv_kind
-from agentcheck.deployment._k8s import ignore_codes as k8s_ignores
+from agentcheck.deployment._k8s_util import ignore_codes as k8s_ignores
 from agentcheck.files import locate
 from agentcheck.secrets import GitIgnores, Hit, scan_files
 

@@ -26,6 +26,7 @@ from agentcheck.secrets import (
     is_placeholder,
     is_reference,
     is_trivial_password,
+    name_words,
     redact,
     scan_text,
     secret_word,
@@ -36,6 +37,38 @@ if TYPE_CHECKING:
     from agentcheck.project import Project
 
 __all__ = ["ManifestSecret", "judge", "manifest_secret_places", "manifest_secrets"]
+
+#: Last words of a Secret's keys that hold no secret (the connection's other parts).
+_NOT_SECRET_TAILS = frozenset(
+    (w,)
+    for w in (
+        "user", "username", "login", "email", "host", "hostname", "port", "database", "db",
+        "dbname", "name", "realm", "region", "id", "clientid", "account", "namespace",
+    )
+)  # fmt: skip
+
+
+#: Words of a variable that signs or encrypts: a default value for it is a working key
+#: anyone who reads the file holds, however placeholder-like it reads.
+_SIGNING_WORDS = frozenset({"jwt", "signing", "session", "encryption", "hmac", "cookie", "csrf"})
+
+
+def _signing_default(entry: EnvSetting, value: str) -> bool:
+    """``JWT_SECRET_KEY: ${JWT_SECRET_KEY:-supersecret...}``: the default signs tokens in any
+    deployment whose environment lacks the variable."""
+    if entry.value is None or value == entry.value.strip() or "$" in value:
+        return False  # not a ${VAR:-default}
+    words = set(name_words(entry.name))
+    signing = (
+        bool(words & _SIGNING_WORDS)
+        or (words >= {"secret", "key"})
+        or entry.name.upper()
+        in (
+            "SECRET",
+            "SECRET_KEY",
+        )
+    )
+    return signing and len(value) >= 8 and not is_trivial_password(value)
 
 
 @dataclass(frozen=True)
@@ -67,6 +100,11 @@ def judge(entry: EnvSetting) -> ManifestSecret | None:
             return ManifestSecret(entry, _article(found.kind), found.redacted, found.fingerprint)
     if not (entry.secret_store or secret_word(entry.name)):
         return None
+    if secret_word(entry.name) is None and name_words(entry.name)[-1:] in _NOT_SECRET_TAILS:
+        return None  # a Secret's username, host or port: stored beside the password
+    if _signing_default(entry, value):
+        what = "a literal default, used whenever the variable is unset,"
+        return ManifestSecret(entry, what, redact(value), fingerprint(value))
     if "$" in value or is_placeholder(value) or is_reference(value):
         return None
     if is_trivial_password(value) and not entry.production:

@@ -61,6 +61,7 @@ class DefaultDatabaseCredentials(Rule):
     code = "AC207"
     name = "default-database-credentials"
     severity = Severity.WARNING
+    production_dependent = True
     message = "A production database is reachable from outside with default credentials or none."
     fix = (
         "Stop publishing the database port (or bind it to 127.0.0.1) and give it a strong "

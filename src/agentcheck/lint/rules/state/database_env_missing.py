@@ -65,6 +65,7 @@ class DatabaseEnvMissing(Rule):
     code = "AC306"
     name = "database-env-missing"
     severity = Severity.ERROR
+    production_dependent = True
     message = "An Agent Server deployment has no DATABASE_URI or REDIS_URI."
     fix = "Set DATABASE_URI (Postgres) and REDIS_URI (Redis) in the server's environment."
 

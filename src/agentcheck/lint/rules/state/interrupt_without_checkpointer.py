@@ -61,6 +61,8 @@ class InterruptWithoutCheckpointer(Rule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         dep = deployment(project)
+        if dep.assigned_checkpointers:
+            return  # the app sets a checkpointer on its graphs at run time
         for graph in dep.graphs:
             server = graph.server
             site = graph.compile

@@ -64,6 +64,7 @@ class LicenseKeyMissing(Rule):
     code = "AC307"
     name = "license-key-missing"
     severity = Severity.ERROR
+    production_dependent = True
     message = "An Agent Server deployment has no licence key or LangSmith API key."
     fix = (
         "Set LANGSMITH_API_KEY (or LANGGRAPH_CLOUD_LICENSE_KEY) from a secret in the server's "

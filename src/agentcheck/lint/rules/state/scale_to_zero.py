@@ -51,6 +51,7 @@ class ScaleToZero(Rule):
     code = "AC310"
     name = "scale-to-zero"
     severity = Severity.WARNING
+    production_dependent = True
     message = "The agent scales to zero: queued and background runs stop."
     fix = "Keep at least one instance running (minimum replicas or min-scale of 1)."
 

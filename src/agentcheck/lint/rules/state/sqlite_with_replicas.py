@@ -53,6 +53,7 @@ class SqliteWithReplicas(Rule):
     code = "AC303"
     name = "sqlite-with-replicas"
     severity = Severity.ERROR
+    production_dependent = True
     message = "A SQLite checkpointer cannot be shared by several replicas."
     fix = (
         "Use a checkpointer every replica shares (AsyncPostgresSaver from "

@@ -61,6 +61,7 @@ class WorkerConcurrency(Rule):
     code = "AC308"
     name = "worker-concurrency"
     severity = Severity.WARNING
+    production_dependent = True
     message = "N_JOBS_PER_WORKER leaves runs waiting."
     fix = "Set N_JOBS_PER_WORKER to 10 (the default) or more, or remove it."
 
