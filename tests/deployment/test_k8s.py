@@ -227,7 +227,7 @@ def test_malformed_manifests_give_no_traceback(make_project: MakeProject, text: 
     assert all(w.platform == "kubernetes" for w in dep.workloads)
 
 
-def test_helm_chart_templates_are_skipped_with_one_info_finding(
+def test_helm_chart_whose_templates_render_no_workload_gets_one_info_finding(
     make_project: MakeProject,
 ) -> None:
     from agentcheck.deployment import deployment
@@ -237,8 +237,7 @@ def test_helm_chart_templates_are_skipped_with_one_info_finding(
         {
             "charts/agent/Chart.yaml": "apiVersion: v2\nname: agent\nversion: 0.1.0\n",
             "charts/agent/values.yaml": "replicaCount: 2\n",
-            "charts/agent/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\n"
-            "metadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n",
+            "charts/agent/templates/all.yaml": '{{ include "agent.everything" . }}\n',
             "charts/agent/templates/service.yaml": "{{- if .Values.service }}\nkind: Service\n",
         }
     )

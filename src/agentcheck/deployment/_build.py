@@ -12,7 +12,13 @@ from agentcheck.deployment._docker import parse_dockerfile
 from agentcheck.deployment._envfiles import is_example, production_env_values
 from agentcheck.deployment._guard import guarded
 from agentcheck.deployment._gunicorn import gunicorn_runs
-from agentcheck.deployment._helm import helm_charts, helm_images, templated_manifests
+from agentcheck.deployment._helm import (
+    helm_charts,
+    helm_images,
+    templated_manifests,
+    unread_charts,
+)
+from agentcheck.deployment._helm_values import HelmModel, read_helm
 from agentcheck.deployment._k8s import K8sModel, read_k8s
 from agentcheck.deployment._platforms import read_start_commands
 from agentcheck.deployment._production import file_verdict
@@ -72,12 +78,18 @@ def build(project: Project) -> Deployment:
         partial(read_compose, project, dep.settings),
         no_services,
     )
-    dep.workloads = [*k8s.workloads, *services]
+    chart = next((f"{c}/Chart.yaml" if c else "Chart.yaml" for c in dep.helm_charts), None)
+    helm = guarded(
+        project, chart, "Helm charts", partial(read_helm, project, dep.helm_charts), HelmModel()
+    )
+    unread_charts(project, helm.unread)
+    dep.workloads = [*k8s.workloads, *helm.workloads, *services]
     dep.settings.extend(k8s.settings)
+    dep.settings.extend(helm.settings)
     for info in dep.dockerfiles.values():
         dep.settings.extend(info.settings)
-    dep.autoscalers = k8s.autoscalers
-    dep.disruption_budgets = k8s.pdbs
+    dep.autoscalers = [*k8s.autoscalers, *helm.autoscalers]
+    dep.disruption_budgets = [*k8s.pdbs, *helm.pdbs]
     dep.exposed = list(k8s.exposed)
     dep.k8s_services = k8s.services
     dep.limit_range_defaults = k8s.limit_range_defaults
@@ -86,6 +98,8 @@ def build(project: Project) -> Deployment:
     step(None, "what builds each Dockerfile", partial(_built_by, dep))
     step(None, "the agent's workloads", partial(decide_roles, project, dep))
     step(None, "production files", partial(_file_verdicts, project, dep))
+    for rel, verdict in helm.files.items():
+        dep.files.setdefault(rel, verdict)
     step(None, "gunicorn", partial(_gunicorn, project, dep))
     dep.replicas = _replicas(dep)
     dep.env, dep.env_opaque = _env(dep)

@@ -1,14 +1,10 @@
 """Helm charts and their values, as far as agentcheck reads them without ``helm``.
 
-Chart templates are YAML only once rendered: each chart with a ``templates/`` directory gets one
-AC100 finding of severity *info* on its ``Chart.yaml``. Values files (``values*.yaml`` under
-``charts/`` or ``helm/``) are read by the conventions of ``helm create`` and of the official
-LangGraph chart; today: the images they pin (``repository`` with ``tag``).
-
-A values reader for the rest of class 10 (replicas, autoscaling, PDB, grace period, probes,
-resources, bundled database passwords) produces :class:`~agentcheck.deployment.model.Workload`
-objects with ``platform="helm"`` whose every value carries the position of its values line, so
-that the rules that read workloads report there unchanged.
+Chart templates are YAML only once rendered. :mod:`._helm_values` reads what they deploy from
+the values files (workloads whose every value carries the position of its values line); a
+chart whose templates it cannot follow gets one AC100 finding of severity *info* on its
+``Chart.yaml``. Here: finding the charts, and the images values files pin (``repository`` with
+``tag``, any mapping of ``values*.yaml`` under ``charts/`` or ``helm/``).
 """
 
 from __future__ import annotations
@@ -24,27 +20,33 @@ if TYPE_CHECKING:
     from agentcheck.parsing import Located
     from agentcheck.project import Project
 
-__all__ = ["helm_charts", "helm_images", "helm_values", "templated_manifests"]
+__all__ = ["helm_charts", "helm_images", "helm_values", "templated_manifests", "unread_charts"]
 
 
 def helm_charts(project: Project) -> list[str]:
-    """Chart directories; their templates are skipped with one info finding per chart."""
+    """Chart directories (``""`` for a chart at the root)."""
     charts = []
     for rel in project.by_name("Chart.yaml"):
         chart = PurePosixPath(rel).parent.as_posix()
-        chart = "" if chart == "." else chart
-        charts.append(chart)
-        prefix = f"{chart}/templates/" if chart else "templates/"
-        if any(f.startswith(prefix) for f in project.files):
-            shown = chart or "."
-            project.problem(
-                rel,
-                f"Helm chart {shown}: its templates are skipped (they are YAML only once "
-                f"rendered); lint the rendered manifests: `helm template {shown} "
-                f"--output-dir rendered/` then `agentcheck lint rendered/`",
-                severity=Severity.INFO,
-            )
+        charts.append("" if chart == "." else chart)
     return charts
+
+
+def unread_charts(project: Project, charts: list[str]) -> None:
+    """One info finding per chart with production values whose templates render no workload
+    the values reader could follow (:mod:`._helm_values`)."""
+    for chart in charts:
+        prefix = f"{chart}/templates/" if chart else "templates/"
+        if not any(f.startswith(prefix) for f in project.files):
+            continue
+        shown = chart or "."
+        project.problem(
+            f"{chart}/Chart.yaml" if chart else "Chart.yaml",
+            f"Helm chart {shown}: agentcheck could not tell which workloads its templates "
+            "render from its values, so they are not checked; lint the rendered manifests: "
+            f"`helm template {shown} --output-dir rendered/` then `agentcheck lint rendered/`",
+            severity=Severity.INFO,
+        )
 
 
 def templated_manifests(project: Project, charts: list[str]) -> None:

@@ -79,7 +79,12 @@ class MutableImageTag(Rule):
                 problem = _mutable(image)
                 if problem is not None:
                     yield self._finding(where, image, problem, f"The FROM line of {rel}")
+        # A chart's workloads report their own images (above); other pins of its values
+        # (images of disabled components, subcharts) are reported here.
+        seen = {c.image_where for w in dep.workloads for c in (*w.containers, *w.init_containers)}
         for pinned in dep.helm_images:
+            if pinned.where in seen:
+                continue
             if pinned.tag.strip().lower() == "latest":
                 yield self._helm(pinned)
 
