@@ -716,7 +716,10 @@ def _is_test_file(rel: str) -> bool:
         name.startswith("test_")
         or name.endswith("_test.py")
         or name == "conftest.py"
-        or any(p in ("tests", "test", "testing", "examples", "docs", "scripts") for p in parts[:-1])
+        or any(
+            p in ("tests", "test", "testing", "e2e", "examples", "docs", "scripts")
+            for p in parts[:-1]
+        )
     )
 
 
