@@ -6,7 +6,7 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from agentcheck.errors import ConfigError
 from agentcheck.files import read_regular
 from agentcheck.scalars import parse_float
 
-__all__ = ["DEFAULT_PRODUCTION", "Config", "check_keys", "load_config"]
+__all__ = ["DEFAULT_PRODUCTION", "Config", "check_keys", "load_config", "since"]
 
 #: Globs (gitignore-style, matched against paths relative to the root) of files that describe
 #: production unless the user says otherwise. Compose files count: the seed recommends compose
@@ -59,6 +59,7 @@ _KEYS = {
     "run-budget": "longest run you expect, in seconds (default 300)",
     "fail-on": "lowest severity that fails the run (default warning)",
     "max-file-size": "bytes; larger files are skipped with an info finding (default 2 MiB)",
+    "release-ref": "git revision of the last release, for AC601-AC603 (default: newest v1.2.3 tag)",
     "live": "table: live deployment settings",
     "load": "table: load test thresholds",
 }
@@ -90,6 +91,10 @@ class Config:
     max_file_size: int = 2 * 1024 * 1024
     live: Mapping[str, Any] = field(default_factory=dict)
     load: Mapping[str, Any] = field(default_factory=dict)
+    #: The git revision of the last release (AC601-AC603); None: the newest version tag.
+    release_ref: str | None = None
+    #: What set :attr:`release_ref`, for messages: ``"release-ref"`` or ``"--since"``.
+    release_ref_origin: str = "release-ref"
     #: Where the configuration came from (for messages), or None for defaults.
     source: Path | None = None
 
@@ -218,6 +223,11 @@ def from_table(table: Mapping[str, Any], source: Path | None = None) -> Config:
         if size > MAX_FILE_SIZE_LIMIT:
             raise ConfigError(f"{where} max-file-size: at most {MAX_FILE_SIZE_LIMIT} bytes")
         kwargs["max_file_size"] = size
+    if "release-ref" in table:
+        ref = table["release-ref"]
+        if not isinstance(ref, str) or not ref.strip() or ref.strip().startswith("-"):
+            raise ConfigError(f"{where} release-ref: expected a git revision (a tag or commit)")
+        kwargs["release_ref"] = ref.strip()
     for key in ("live", "load"):
         if key in table:
             if not isinstance(table[key], dict):
@@ -283,3 +293,16 @@ def _line_of(text: str, key: str | None) -> int:
         if table == "tool.agentcheck" and assignment is not None and assignment.match(line):
             return number
     return header_line
+
+
+def since(config: Config, ref: str | None, option: str = "--since") -> Config:
+    """``config`` with the last release set from the command line (``ref`` None: unchanged).
+
+    :raises ConfigError: when ``ref`` cannot be a git revision.
+    """
+    if ref is None:
+        return config
+    ref = ref.strip()
+    if not ref or ref.startswith("-"):
+        raise ConfigError(f"{option} {ref!r}: expected a git revision (a tag or commit)")
+    return replace(config, release_ref=ref, release_ref_origin=option)

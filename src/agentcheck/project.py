@@ -374,9 +374,13 @@ class Project:
                     severity=Severity.INFO,
                 )
             return None
+        return self._decode(rel, data)
+
+    def _decode(self, rel: str, data: bytes) -> str | None:
+        """A file's bytes as text (None when binary), decoded as :meth:`text` says."""
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return data.decode("utf-16", errors="replace")
-        if b"\0" in data[:_BINARY_SNIFF]:
+        if self._looks_binary(data):
             return None
         try:
             return data.decode("utf-8-sig")
@@ -384,10 +388,14 @@ class Project:
             self._memo[f"decode-error:{rel}"] = exc.start
             return data.decode("utf-8-sig", errors="replace")
 
+    @staticmethod
+    def _looks_binary(data: bytes) -> bool:
+        return b"\0" in data[:_BINARY_SNIFF]
+
     def is_binary(self, rel: str) -> bool:
         """Whether the file looks binary (a NUL byte near its start)."""
         try:
-            return b"\0" in read_regular(self.root, rel, _BINARY_SNIFF)[:_BINARY_SNIFF]
+            return self._looks_binary(read_regular(self.root, rel, _BINARY_SNIFF))
         except OSError:
             return False
 

@@ -36,7 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ),
     ("agentcheck.project",),
     ("agentcheck.pyindex", "agentcheck.deps", "agentcheck.langgraph_config"),
-    ("agentcheck.deployment",),
+    ("agentcheck.deployment", "agentcheck.versions"),
     ("agentcheck.lint", "agentcheck.hookspecs", "agentcheck.plugins"),
 )
 TOP = len(LAYERS)

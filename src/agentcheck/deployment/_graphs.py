@@ -38,6 +38,7 @@ __all__ = [
     "find_asgi_apps",
     "qualified_name",
     "read_graphs",
+    "resolve_expr",
     "served_entry_files",
     "walk_function",
 ]
@@ -601,6 +602,17 @@ def _assigns_no_saver(stmt: ast.stmt) -> bool:
         if "checkpointer" in name.lower() or "saver" in name.lower():
             return True
     return False
+
+
+def resolve_expr(
+    project: Project,
+    rel: str,
+    expr: ast.expr,
+    fn: ast.FunctionDef | ast.AsyncFunctionDef | None = None,
+) -> tuple[str, ast.AST, ast.FunctionDef | ast.AsyncFunctionDef | None] | None:
+    """What binds a name or ``module.attr`` used in ``rel`` (inside ``fn``, if given), as the
+    graph reader follows it: ``(file, node, enclosing function)``, or None."""
+    return _Analyzer(project).resolve(rel, expr, fn, 0)
 
 
 def _is_string(expr: ast.expr) -> bool:
