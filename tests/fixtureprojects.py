@@ -15,6 +15,12 @@ renamed in the copy the tests lint: ``_gitignore`` -> ``.gitignore``, ``_dockeri
 ``.dockerignore``. An optional ``_fixture.toml`` says ``git = true`` to make the copy a git
 repository with everything not ignored committed; ``untracked = ["path", ...]`` leaves those
 files out of the commit; ``tracked = ["path", ...]`` force-adds ignored files.
+
+A project with a past (for the rules that compare releases, AC6xx) lists earlier commits,
+oldest first, as ``[[history]]`` tables: each commit is the project as it is, with the files of
+``_history/<dir>/`` in place of (or beside) its own and the paths in ``remove`` deleted,
+tagged ``tag`` when one is given. The project itself is committed last. Files under
+``_history/`` carry no ``# expect:`` marks: expected findings are where the project is now.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from pathlib import Path
 
 PROJECTS = Path(__file__).parent / "fixtures" / "projects"
 RENAMES = {"_gitignore": ".gitignore", "_dockerignore": ".dockerignore"}
-META_FILES = {"_expected.txt", "_fixture.toml"}
+META_FILES = {"_expected.txt", "_fixture.toml", "_history"}
 _MARK = re.compile(r"#\s*expect:\s*(?P<codes>AC\d{3}(?:\s*,\s*AC\d{3})*)")
 _DIR = re.compile(r"^(?P<code>ac\d{3})-(?P<kind>bad|good)(?:-[a-z0-9-]+)?$")
 
@@ -48,6 +54,8 @@ class FixtureProject:
             if not file.is_file():
                 continue
             rel = file.relative_to(self.path).as_posix()
+            if rel.startswith("_history/"):
+                continue
             if file.name == "_expected.txt":
                 for raw in file.read_text(encoding="utf-8").splitlines():
                     line = raw.strip()
@@ -70,34 +78,73 @@ class FixtureProject:
         return found
 
     def materialize(self, dest: Path) -> Path:
-        """Copy the project to ``dest`` (renaming ``_gitignore`` ...), git-init it if asked."""
-        shutil.copytree(self.path, dest, symlinks=True, ignore=shutil.ignore_patterns(*META_FILES))
-        for dirpath, _dirnames, filenames in os.walk(dest):
-            for name in filenames:
-                if name in RENAMES:
-                    os.rename(Path(dirpath, name), Path(dirpath, RENAMES[name]))
+        """Copy the project to ``dest`` (renaming ``_gitignore`` ...), git-init it if asked,
+        with its history commits before its own."""
+        self._copy(dest)
         meta_path = self.path / "_fixture.toml"
         meta = tomllib.loads(meta_path.read_text()) if meta_path.exists() else {}
-        if meta.get("git"):
-            env = {
-                **os.environ,
-                "GIT_AUTHOR_NAME": "t",
-                "GIT_AUTHOR_EMAIL": "t@example.invalid",
-                "GIT_COMMITTER_NAME": "t",
-                "GIT_COMMITTER_EMAIL": "t@example.invalid",
-            }
+        if not meta.get("git"):
+            return dest
+        env = {
+            **os.environ,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.invalid",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.invalid",
+        }
 
-            def git(*args: str) -> None:
-                subprocess.run(["git", *args], cwd=dest, check=True, env=env, capture_output=True)
+        def git(*args: str) -> None:
+            subprocess.run(["git", *args], cwd=dest, check=True, env=env, capture_output=True)
 
-            git("init", "-q")
+        git("init", "-q")
+        for step in meta.get("history", []):
+            _clear(dest)
+            self._copy(dest)
+            _overlay(self.path / "_history" / step["dir"], dest)
+            for path in step.get("remove", []):
+                (dest / path).unlink()
             git("add", "-A")
-            for path in meta.get("untracked", []):
-                git("rm", "-q", "--cached", path)
-            for path in meta.get("tracked", []):
-                git("add", "-f", path)
-            git("commit", "-q", "-m", "fixture", "--allow-empty")
+            git("commit", "-q", "-m", f"history: {step['dir']}", "--allow-empty")
+            if step.get("tag"):
+                git("tag", "-a", step["tag"], "-m", step["tag"])
+        if meta.get("history"):
+            _clear(dest)
+            self._copy(dest)
+        git("add", "-A")
+        for path in meta.get("untracked", []):
+            git("rm", "-q", "--cached", path)
+        for path in meta.get("tracked", []):
+            git("add", "-f", path)
+        git("commit", "-q", "-m", "fixture", "--allow-empty")
         return dest
+
+    def _copy(self, dest: Path) -> None:
+        ignore = shutil.ignore_patterns(*META_FILES)
+        shutil.copytree(self.path, dest, symlinks=True, ignore=ignore, dirs_exist_ok=True)
+        _rename(dest)
+
+
+def _rename(root: Path) -> None:
+    for dirpath, _dirnames, filenames in os.walk(root):
+        for name in filenames:
+            if name in RENAMES:
+                os.replace(Path(dirpath, name), Path(dirpath, RENAMES[name]))
+
+
+def _clear(dest: Path) -> None:
+    """Everything of ``dest`` but its ``.git``."""
+    for child in dest.iterdir():
+        if child.name == ".git":
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+
+
+def _overlay(source: Path, dest: Path) -> None:
+    shutil.copytree(source, dest, symlinks=True, dirs_exist_ok=True)
+    _rename(dest)
 
 
 def all_fixture_projects() -> list[FixtureProject]:

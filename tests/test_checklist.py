@@ -42,3 +42,9 @@ def test_every_check_covers_some_checklist_item() -> None:
 def test_the_seed_checklist_is_covered_item_by_item() -> None:
     assert len(load_items()) >= 9
     assert all(item["codes"] for item in load_items())
+
+
+def test_the_rollback_item_has_the_release_rules_and_plans_the_live_ones() -> None:
+    (item,) = [item for item in load_items() if item["id"] == "rollback-verified"]
+    assert {"AC601", "AC602", "AC603"} <= set(item["codes"])  # type: ignore[call-overload]
+    assert set(item["planned"]) == {"AC851", "AC852", "AC853"}  # type: ignore[call-overload]

@@ -102,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="record the current findings in FILE and exit 0",
     )
     lint.add_argument(
+        "--since",
+        metavar="REF",
+        help="AC601-AC603: compare with this git revision instead of the newest version tag "
+        "(or release-ref)",
+    )
+    lint.add_argument(
         "--quiet",
         "-q",
         action="store_true",
@@ -134,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="live: an existing deployment (--runtime url); repeat to address replicas",
     )
     check.add_argument("--fail-on", choices=_SEVERITIES, help="lowest severity that fails a rule")
+    check.add_argument(
+        "--since", metavar="REF", help="AC601-AC603: the git revision of the last release"
+    )
     _add_selection(check)
 
     rules = sub.add_parser("rules", help="list every rule", description="List every rule.")
@@ -173,6 +182,7 @@ def _write(text: str, stream: IO[str]) -> None:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
+    from agentcheck.config import load_config, since
     from agentcheck.lint.baseline import Baseline
     from agentcheck.lint.formatters import FORMATS, Report, display_prefix, text
     from agentcheck.lint.runner import enabled_rules, lint
@@ -180,9 +190,13 @@ def cmd_lint(args: argparse.Namespace) -> int:
     from agentcheck.project import Project
 
     root = _root(args.path)
-    project = Project(root)
+    project = Project(root, since(load_config(root), args.since))
     if args.explain_production:
         return _explain_production(project, args.format)
+    if args.since is not None:
+        from agentcheck.versions import check_since
+
+        check_since(project)
     pm = _plugin_manager()
     known = all_rules(pm)
     select = check_selectors(split_codes(args.select), known, "--select")
@@ -285,6 +299,8 @@ def pytest_args_for_check(args: argparse.Namespace, extra: Sequence[str]) -> lis
             argv.append(f"--agentcheck-{option}={codes}")
     if args.fail_on:
         argv.append(f"--agentcheck-fail-on={args.fail_on}")
+    if args.since is not None:
+        argv.append(f"--agentcheck-since={args.since}")
     if args.live:
         argv.append("--agentcheck-live")
         if args.runtime is not None:

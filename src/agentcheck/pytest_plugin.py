@@ -84,6 +84,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="comma-separated codes, prefixes or names not to run",
     )
     group.addoption(
+        "--agentcheck-since",
+        metavar="REF",
+        default=None,
+        help="AC601-AC603: the git revision of the last release (default: release-ref, else "
+        "the newest version tag)",
+    )
+    group.addoption(
         "--agentcheck-fail-on",
         choices=("error", "warning", "info"),
         default=None,
@@ -146,6 +153,7 @@ class LintPlugin:
         """
         __tracebackhide__ = True
         from agentcheck import plugins
+        from agentcheck.config import load_config, since
         from agentcheck.errors import AgentcheckError
         from agentcheck.lint.finding import Severity
         from agentcheck.lint.runner import enabled_rules
@@ -154,7 +162,14 @@ class LintPlugin:
 
         root = _root_option(config)
         try:
-            project = Project(root)
+            settings = since(
+                load_config(root), config.getoption("agentcheck_since"), "--agentcheck-since"
+            )
+            project = Project(root, settings)
+            if settings.release_ref_origin != "release-ref":
+                from agentcheck.versions import check_since
+
+                check_since(project)
             pm = plugins.get_plugin_manager()
             known = plugins.all_rules(pm)
             select = check_selectors(

@@ -17,6 +17,7 @@ from packaging.requirements import Requirement
 
 from agentcheck._extras import DISTRIBUTION
 from agentcheck.cli import build_parser, main
+from tests.fixtureprojects import all_fixture_projects
 from tests.packaging.conftest import EXAMPLE, REPO, run
 from tests.packaging.readme import README, ConsoleExample, console_examples, fenced_blocks, mismatch
 
@@ -27,6 +28,7 @@ EXAMPLES = {example.command: example for example in console_examples()}
 LINT_EXAMPLE = "agentcheck lint examples/support-desk"
 NO_CONFIG = "agentcheck lint examples/support-desk/deploy"
 NO_PYTEST = "agentcheck check . --live"
+RELEASES = "agentcheck lint --select AC6 -q"
 LIVE = (
     "agentcheck check examples/support-desk --live --proxy examples/support-desk/deploy/nginx.conf"
 )
@@ -42,7 +44,7 @@ def test_the_readme_starts_with_the_demo_and_test_commands() -> None:
 
 
 def test_every_console_example_is_checked_by_a_test() -> None:
-    assert set(EXAMPLES) == {LINT_EXAMPLE, NO_CONFIG, NO_PYTEST, LIVE}
+    assert set(EXAMPLES) == {LINT_EXAMPLE, NO_CONFIG, NO_PYTEST, LIVE, RELEASES}
 
 
 def test_install_lines_name_the_distribution_and_real_extras() -> None:
@@ -102,6 +104,16 @@ def test_the_missing_extra_example_is_real(
     _assert_shown_as_printed(example, _printed(capsys, shlex.split(example.command)[1:], 2))
 
 
+def test_the_releases_example_is_real(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The fixture project whose release v1.0.0 named the waiting node 'review'.
+    (fixture,) = [f for f in all_fixture_projects() if f.name == "ac602-bad-renamed-interrupt-node"]
+    monkeypatch.chdir(fixture.materialize(tmp_path / "project"))
+    example = EXAMPLES[RELEASES]
+    _assert_shown_as_printed(example, _printed(capsys, shlex.split(example.command)[1:], 1))
+
+
 @pytest.mark.slow
 def test_the_live_example_is_real() -> None:
     example = EXAMPLES[LIVE]
@@ -126,6 +138,11 @@ def _runs(job: dict[str, object]) -> list[str]:
 def test_the_ci_lint_job_uploads_the_sarif_it_writes(tmp_path: Path) -> None:
     job = _workflow()["jobs"]["lint"]
     assert job["permissions"] == {"contents": "read", "security-events": "write"}
+    checkout = job["steps"][0]  # type: ignore[index]
+    assert checkout == {
+        "uses": "actions/checkout@v4",
+        "with": {"fetch-depth": 0},
+    }  # tags, for AC6xx
     (lint_line,) = [r for r in _runs(job) if r.startswith("agentcheck ")]
     args = build_parser().parse_args(shlex.split(lint_line)[1:])
     assert (args.command, args.format) == ("lint", "sarif")
