@@ -190,7 +190,7 @@ def parse_dockerfile(project: Project, rel: str) -> DockerfileInfo | None:
             froms.append((image, where))
             parent = stages.get(image.lower())
             if parent is not None:
-                info = replace(parent, env=dict(parent.env))
+                info = replace(parent, env=dict(parent.env), lineage=[*parent.lineage])
             else:
                 info = DockerfileInfo(
                     path=rel,
@@ -199,6 +199,7 @@ def parse_dockerfile(project: Project, rel: str) -> DockerfileInfo | None:
                     base_image=image,
                     base_where=where,
                 )
+            info.lineage.append((image, where))
             if len(words) >= 3 and words[1].lower() == "as":
                 stages[words[2].lower()] = info
         elif instruction == "ENV":

@@ -70,7 +70,9 @@ def agent_proxies(project: Project) -> Iterator[tuple[Proxy, Behind]]:
     """Production proxies that may forward to the agent, with the server behind each.
 
     A proxy whose upstream names only workloads that are not the agent (a frontend, Grafana)
-    is left out, when the project says which workloads run the agent. A proxy whose upstream
+    is left out, when the project says which workloads run the agent; so is a Kubernetes
+    ingress whose backends are Services the project does not hold while the agent's Services
+    are there (Argo CD's own Ingress, another team's app). A proxy whose upstream
     names an agent workload gets that workload's server; any other gets the project's
     production server (explicit before implied).
     """
@@ -96,5 +98,10 @@ def agent_proxies(project: Project) -> Iterator[tuple[Proxy, Behind]]:
             and all(roles[h] is None for h in known)
         ):
             continue  # forwards only to workloads that are not the agent
+        manifest = dep.files.get(proxy.where.path)
+        in_k8s = manifest is not None and manifest.kind == "kubernetes"
+        services_here = any(s.targets for s in dep.k8s_services)
+        if any_agent and services_here and in_k8s and proxy.hosts and not known:
+            continue  # an ingress for Services that are not this project's
         server = next((roles[h] for h in known if roles[h] is not None), None) or default
         yield proxy, server_traits(project, server)

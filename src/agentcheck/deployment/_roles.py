@@ -39,6 +39,7 @@ from agentcheck.deployment.model import (
     Deployment,
     Role,
     Server,
+    Verdict,
     Where,
     Workload,
 )
@@ -121,6 +122,12 @@ def _agent_dockerfiles(ctx: _Context) -> None:
             users.setdefault(c.dockerfile, []).append(w)
     for rel, info in ctx.dep.dockerfiles.items():
         server = ctx.servers.get(rel)
+        if not info.verdict.sure and server is None and not users.get(rel):
+            # No service builds it and it starts no server (a builder of wheels, a tool):
+            # nothing says it is deployed.
+            reason = "no service here builds it and it starts no server"
+            info.verdict = Verdict(False, reason, info.base_where, sure=False)
+            info.production = False
         if any(w.role == "agent" for w in users.get(rel, ())):
             info.builds_agent = True
         elif server is not None:

@@ -394,6 +394,9 @@ class DockerfileInfo:
     healthcheck: Where | None = None
     #: Every ``FROM`` image (all stages) with its position.
     froms: list[tuple[str, Where]] = field(default_factory=list)
+    #: The ``FROM`` lines the final stage descends from (``FROM base AS runtime`` after
+    #: ``FROM python:3.12 AS base``): what the deployed image is built on.
+    lineage: list[tuple[str, Where]] = field(default_factory=list)
     #: Names given to build stages (``FROM python:3.11 AS build``), lower-cased.
     stages: frozenset[str] = frozenset()
     #: The final stage's name, when it has one; the other named stages, as read (a build

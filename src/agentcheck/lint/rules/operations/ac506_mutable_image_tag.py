@@ -73,7 +73,8 @@ class MutableImageTag(Rule):
         for rel, info in sorted(dep.dockerfiles.items()):
             if not info.production:
                 continue
-            for image, where in info.froms:
+            # The stages the deployed image is built on (a builder stage is not deployed).
+            for image, where in info.lineage or info.froms:
                 if image.lower() in info.stages or image.lower() == "scratch":
                     continue
                 problem = _mutable(image)
