@@ -3,8 +3,8 @@
 One :class:`Deployment` runs a :class:`~agentcheck.live.spec.DeploymentSpec` on a backend
 (:mod:`agentcheck.live.backends`). The order is the same for every backend:
 
-1. the services: the fake LLM and the egress guard (in this process), a throwaway PostgreSQL
-   and Redis (from the backend: local processes, or containers);
+1. the services (:mod:`._services`): the fake LLM and the egress guard (in this process), a
+   throwaway PostgreSQL and Redis (from the backend: local processes, or containers);
 2. the replicas, in waves: with a database the first replica starts alone (it creates the
    schema; two migrations at once collide on a fresh database), then the others together;
    each is healthy before the next wave, a replica whose port was taken gets another;
@@ -29,14 +29,12 @@ from typing import TYPE_CHECKING, Self
 
 from agentcheck.errors import LiveError
 from agentcheck.live.backends.base import Backend, Capability, Launch, ReplicaStats, Unsupported
-from agentcheck.live.orchestrator._env import owned_model_env, replica_env, service_env
 from agentcheck.live.orchestrator._proxy import ProxyInfo, describe
 from agentcheck.live.orchestrator._replicas import Replicas
-from agentcheck.live.probe import REPLICA_ENV
+from agentcheck.live.orchestrator._services import SITE_FILE, in_process, launch, start_services
 from agentcheck.live.services import cleanup
 from agentcheck.live.services.base import Service
-from agentcheck.live.services.inprocess import InProcess, host_port
-from agentcheck.live.services.ports import LOOPBACK
+from agentcheck.live.services.inprocess import host_port
 
 if TYPE_CHECKING:
     from agentcheck.live.egress import EgressGuard
@@ -50,8 +48,6 @@ logger = logging.getLogger(__name__)
 
 #: Logs kept after stop, per server.
 KEPT_LOG = 1024 * 1024
-#: Where the egress guard's ``sitecustomize`` goes among the spec's files.
-_SITE = "agentcheck_site/sitecustomize.py"
 
 
 def _quietly(action: Callable[[], object]) -> None:
@@ -78,7 +74,7 @@ class Deployment:
         if spec.seal_egress and backend.managed:
             from agentcheck.live.egress import SITE
 
-            spec = dataclasses.replace(spec, files={**spec.files, _SITE: SITE})
+            spec = dataclasses.replace(spec, files={**spec.files, SITE_FILE: SITE})
         self.spec = spec
         self.backend = backend
         self._progress = progress
@@ -138,30 +134,10 @@ class Deployment:
             self._start_proxy(spec.proxy)
 
     def _start_services(self) -> None:
-        spec, backend = self.spec, self.backend
-        if not backend.managed:
+        if not self.backend.managed:
             return
         assert self._directory is not None
-        if spec.fake_llm:
-            from agentcheck.live.fake_llm import FakeLLM
-
-            self._add(InProcess("fake-llm", FakeLLM()))
-        if spec.seal_egress:
-            from agentcheck.live.egress import EgressGuard
-
-            self._add(InProcess("egress", EgressGuard()))
-        wanted = (["postgres"] if spec.database == "postgres" else []) + (
-            ["redis"] if spec.redis else []
-        )
-        for kind in wanted:
-            service = backend.service(kind, self._directory / kind, timeout=spec.startup_timeout)
-            self.report(f"starting {kind}")
-            self._add(service)
-            self.report(f"{kind} ready on {service.address[0]}:{service.address[1]}")
-
-    def _add(self, service: Service) -> None:
-        self._services[service.kind] = service
-        service.start()
+        start_services(self.spec, self.backend, self._directory, self._services, self.report)
 
     def _start_proxy(self, source: Path) -> None:
         if not self.backend.managed:
@@ -228,47 +204,7 @@ class Deployment:
     # -- the environment -------------------------------------------------------------------------
 
     def _launch(self, index: int, port: int) -> Launch:
-        spec, backend = self.spec, self.backend
-        database, redis = self._reach("postgres"), self._reach("redis")
-        values = {
-            "host": LOOPBACK,
-            "port": str(port),
-            "replica": str(index),
-            "database_url": database or "",
-            "redis_url": redis or "",
-        }
-        if not backend.managed:
-            return Launch(index, port, values=values)
-        owned: dict[str, str] = {}
-        fake = self._services.get("fake-llm")
-        if fake is not None:
-            from agentcheck.live.fake_llm import API_KEY
-
-            owned.update(owned_model_env(fake.url(*backend.reach(fake)), API_KEY))
-        guard = self._services.get("egress")
-        if guard is not None:
-            from agentcheck.live.egress import guard_env
-
-            guard_host, guard_port = backend.reach(guard)
-            direct = [backend.reach(s)[0] for s in self._services.values()]
-            sealed = guard_env(
-                f"http://{guard_host}:{guard_port}",
-                f"{guard_host}:{guard_port}",
-                site_dir="{files}/" + _SITE.rpartition("/")[0],
-                allow=spec.allow_hosts,
-                direct=direct,
-                owned=sorted(owned),
-            )
-            owned.update(sealed)
-        env = replica_env(
-            env_file=self._env_file, services=service_env(database, redis), owned=owned
-        )
-        env[REPLICA_ENV] = str(index)  # the probe says which replica runs it
-        return Launch(index, port, env=env, templates=dict(spec.env), values=values)
-
-    def _reach(self, kind: str) -> str | None:
-        service = self._services.get(kind)
-        return service.url(*self.backend.reach(service)) if service is not None else None
+        return launch(self.spec, self.backend, self._services, self._env_file, index, port)
 
     # -- what runs -------------------------------------------------------------------------------
 
@@ -319,18 +255,14 @@ class Deployment:
         """agentcheck's fake LLM the replicas call, when the spec asked for it."""
         from agentcheck.live.fake_llm import FakeLLM
 
-        service = self._services.get("fake-llm")
-        server = service.server if isinstance(service, InProcess) else None
-        return server if isinstance(server, FakeLLM) else None
+        return in_process(self._services, "fake-llm", FakeLLM)
 
     @property
     def egress(self) -> EgressGuard | None:
         """The egress guard (what the servers tried to reach outside loopback), when sealed."""
         from agentcheck.live.egress import EgressGuard
 
-        service = self._services.get("egress")
-        server = service.server if isinstance(service, InProcess) else None
-        return server if isinstance(server, EgressGuard) else None
+        return in_process(self._services, "egress", EgressGuard)
 
     @property
     def database_url(self) -> str | None:

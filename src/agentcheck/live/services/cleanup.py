@@ -26,7 +26,6 @@ import contextlib
 import json
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -34,7 +33,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -42,7 +41,19 @@ from typing import Any
 
 import psutil  # type: ignore[import-untyped]  # no stubs installed
 
+from agentcheck.live.services.groups import (
+    GRACE,
+    create_time,
+    group_members,
+    remove_dir,
+    same_process,
+    signal_all,
+    stop_group,
+    wait_gone,
+)
+
 __all__ = [
+    "GRACE",
     "RUN_ID_ENV",
     "Registry",
     "group_members",
@@ -59,9 +70,6 @@ logger = logging.getLogger(__name__)
 #: The environment variable every child process carries, naming the run that started it.
 RUN_ID_ENV = "AGENTCHECK_RUN_ID"
 
-#: Seconds a process group gets between SIGTERM and SIGKILL when cleaning up.
-GRACE = 5.0
-
 
 def runs_dir() -> Path:
     """The well-known directory holding one marker file per live run (one per user)."""
@@ -73,96 +81,6 @@ class _Group:
     pgid: int
     started: float  # the leader's create_time, to tell a reused pid apart
     what: str
-
-
-def _create_time(pid: int) -> float | None:
-    try:
-        return float(psutil.Process(pid).create_time())
-    except psutil.Error:
-        return None
-
-
-def _same_process(pid: int, started: float) -> bool:
-    created = _create_time(pid)
-    return created is not None and abs(created - started) < 0.5
-
-
-def group_members(pgid: int, started: float) -> list[psutil.Process]:
-    """Living (non-zombie) processes of the group whose leader was pid ``pgid``, created at
-    ``started``.
-
-    Linux never gives a new process the id of a group that still has members, so if a process
-    with pid ``pgid`` exists but was created at another time, the id was reused after the
-    recorded group ended: it is someone else's group, and the answer is empty.
-    """
-    leader = _create_time(pgid)
-    if leader is not None and abs(leader - started) >= 0.5:
-        return []
-    members = []
-    for proc in psutil.process_iter(["status", "create_time"]):
-        try:
-            if os.getpgid(proc.pid) != pgid:
-                continue
-        except OSError:
-            continue
-        if proc.info["status"] == psutil.STATUS_ZOMBIE:
-            continue
-        if proc.info["create_time"] is not None and proc.info["create_time"] < started - 0.5:
-            continue
-        members.append(proc)
-    return members
-
-
-def stop_group(pgid: int, started: float, *, grace: float = GRACE) -> None:
-    """SIGTERM process group ``pgid``, SIGKILL what is left after ``grace`` seconds.
-
-    ``started`` is the leader's creation time; members created before it belong to another
-    group that reused the id and are left alone. Never raises.
-    """
-    members = group_members(pgid, started)
-    if not members:
-        return
-    _signal_all(members, signal.SIGTERM)
-    alive = wait_gone(members, grace)
-    if alive:
-        _signal_all(alive, signal.SIGKILL)
-        wait_gone(alive, grace)
-
-
-def _running(proc: psutil.Process) -> bool:
-    with contextlib.suppress(ChildProcessError, OSError):
-        os.waitpid(proc.pid, os.WNOHANG)  # reap it if it is our child
-    try:
-        return bool(proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE)
-    except psutil.Error:
-        return False
-
-
-def wait_gone(procs: Iterable[psutil.Process], timeout: float) -> list[psutil.Process]:
-    """Wait up to ``timeout`` seconds for ``procs`` to end; return those still running.
-
-    A zombie counts as ended: an orphan's zombie lingers until init reaps it, which in a
-    container may take a while.
-    """
-    deadline = time.monotonic() + timeout
-    alive = list(procs)
-    while alive:
-        alive = [p for p in alive if _running(p)]
-        if not alive or time.monotonic() >= deadline:
-            break
-        time.sleep(0.05)
-    return alive
-
-
-def _signal_all(procs: Iterable[psutil.Process], sig: int) -> None:
-    for proc in procs:
-        with contextlib.suppress(psutil.Error):
-            proc.send_signal(sig)
-
-
-def remove_dir(path: Path | str) -> None:
-    if os.path.isdir(path):
-        shutil.rmtree(path, ignore_errors=True)
 
 
 class Registry:
@@ -192,7 +110,7 @@ class Registry:
     def add_group(self, pid: int, what: str) -> None:
         """Record process group ``pid`` (a leader started with ``start_new_session=True``)."""
         with self._lock:
-            self._groups[pid] = _Group(pid, _create_time(pid) or time.time(), what)
+            self._groups[pid] = _Group(pid, create_time(pid) or time.time(), what)
             self._save()
 
     def release_group(self, pid: int) -> None:
@@ -272,7 +190,7 @@ class Registry:
         data: dict[str, Any] = {
             "run_id": self.run_id,
             "pid": self.owner,
-            "started": _create_time(self.owner),
+            "started": create_time(self.owner),
             "groups": [[g.pgid, g.started, g.what] for g in self._groups.values()],
             "dirs": self._dirs,
         }
@@ -348,7 +266,7 @@ def sweep(directory: Path | None = None) -> list[str]:
             pid, started = int(data["pid"]), data.get("started")
         except (OSError, ValueError, KeyError, TypeError):
             continue
-        if pid == os.getpid() or (started is not None and _same_process(pid, float(started))):
+        if pid == os.getpid() or (started is not None and same_process(pid, float(started))):
             continue
         if started is None and psutil.pid_exists(pid):
             continue
@@ -395,9 +313,9 @@ def _stop_tagged(run_id: str) -> list[str]:
             if proc.pid != os.getpid() and proc.environ().get(RUN_ID_ENV) == run_id:
                 tagged.append(proc)
     if tagged:
-        _signal_all(tagged, signal.SIGTERM)
+        signal_all(tagged, signal.SIGTERM)
         alive = wait_gone(tagged, GRACE)
-        _signal_all(alive, signal.SIGKILL)
+        signal_all(alive, signal.SIGKILL)
         wait_gone(alive, GRACE)
     return [f"pid {p.pid}" for p in tagged]
 
