@@ -21,7 +21,7 @@ import yaml.nodes
 
 from agentcheck.scalars import number_problem
 
-__all__ = ["Located", "ParseError", "parse_json", "parse_yaml"]
+__all__ = ["Located", "ParseError", "has_template_braces", "parse_json", "parse_yaml"]
 
 PathKey = tuple[str | int, ...]
 
@@ -367,3 +367,25 @@ def _compose_all(text: str, fast: bool) -> Iterator[yaml.nodes.Node | None]:
             yield loader.get_node()
     finally:
         loader.dispose()
+
+
+def has_template_braces(text: str) -> bool:
+    """Whether ``{{`` opens a flow mapping inside a flow mapping outside strings and comments:
+    a template's placeholder (``name: {{ .Values.name }}``), which YAML would read as a
+    mapping keyed by a mapping. ``{{ }}`` inside quoted values or comments (Prometheus alert
+    annotations, Argo CD and Kyverno expressions) is text and does not count."""
+    loader = _CLoader(text) if _CLoader is not None else yaml.SafeLoader(text)
+    previous = None
+    try:
+        while loader.check_token():
+            token = loader.get_token()
+            if isinstance(token, yaml.FlowMappingStartToken) and isinstance(
+                previous, yaml.FlowMappingStartToken
+            ):
+                return True
+            previous = token
+    except yaml.YAMLError:
+        return True  # it does not even scan: only a renderer can make YAML of it
+    finally:
+        loader.dispose()
+    return False

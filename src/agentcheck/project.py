@@ -27,7 +27,7 @@ from agentcheck import _workers, pysyntax
 from agentcheck._findings import Finding, Severity
 from agentcheck.config import Config, load_config
 from agentcheck.files import Entry, locate, read_regular
-from agentcheck.parsing import Located, ParseError, parse_json, parse_yaml
+from agentcheck.parsing import Located, ParseError, has_template_braces, parse_json, parse_yaml
 from agentcheck.pysyntax import SyntaxNote
 from agentcheck.secrets import ignore_spec
 
@@ -433,20 +433,33 @@ class Project:
     def yaml(self, rel: str) -> list[Located]:
         """The YAML documents of the file; [] when it does not parse (reported as AC100).
 
-        Templated YAML (Helm chart templates, files with ``{{ }}``) is not parsed and not
-        reported: :meth:`is_templated` tells rules which files those are.
+        Templated YAML (Helm chart templates, files with ``{{ }}`` that do not parse as they
+        stand) is not reported: :meth:`is_templated` tells rules which files those are.
         """
         return self.memo(f"yaml:{rel}", lambda: self._yaml(rel))
 
     def is_templated(self, rel: str) -> bool:
-        """Helm templates and other ``{{ }}``-templated YAML, which only parse once rendered."""
+        """Helm chart templates, and ``{{ }}``-templated YAML that does not parse as it stands:
+        both are YAML only once rendered. A file that parses is read, whatever its values or
+        comments hold (Argo CD, Kyverno and Prometheus rules write ``{{ }}`` inside strings)."""
         parts = PurePosixPath(rel).parts
         if "templates" in parts[:-1]:
             idx = parts.index("templates")
             if self.is_file("/".join((*parts[:idx], "Chart.yaml"))):
                 return True
         text = self.text(rel, report=False)
-        return text is not None and "{{" in text and "}}" in text
+        if text is None or "{{" not in text or "}}" not in text:
+            return False
+        return has_template_braces(text) or isinstance(self._parsed_yaml(rel, text), ParseError)
+
+    def _parsed_yaml(self, rel: str, text: str) -> list[Located] | ParseError:
+        def parse() -> list[Located] | ParseError:
+            try:
+                return parse_yaml(text)
+            except ParseError as exc:
+                return exc
+
+        return self.memo(f"yaml-parsed:{rel}", parse)
 
     def _yaml(self, rel: str) -> list[Located]:
         if self.is_templated(rel):
@@ -454,10 +467,9 @@ class Project:
         text = self._parse_text(rel, "YAML")
         if text is None:
             return []
-        try:
-            docs = parse_yaml(text)
-        except ParseError as exc:
-            self.problem(rel, f"invalid YAML: {exc.message}", exc.line, exc.column)
+        docs = self._parsed_yaml(rel, text)
+        if isinstance(docs, ParseError):
+            self.problem(rel, f"invalid YAML: {docs.message}", docs.line, docs.column)
             return []
         self._value_problems(rel, docs)
         return docs
