@@ -271,3 +271,22 @@ def test_a_data_file_over_max_file_size_is_skipped_without_a_finding(tmp_path: P
     make(tmp_path, {"results/bench.jsonl": rows, "static/bundle.js": "x" * (3 * 1024 * 1024)})
     findings = [f for f in run(tmp_path) if f.code == "AC100"]
     assert where(findings) == [("static/bundle.js", 1, "AC100")]
+
+
+def test_a_file_held_in_a_secret_counts_only_for_what_it_holds(tmp_path: Path) -> None:
+    config = (
+        '    {\n      "execProviderConfig": {"command": "argocd-k8s-auth", "args": ["gcp"]},\n'
+        '      "tlsClientConfig": {"insecure": false, "caData": "BASE64_ENCODED_CA_CERT"}\n    }\n'
+    )
+    leaked = f'    {{\n      "bearerToken": "{KEYS["jwt_secret"]}"\n    }}\n'
+    secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\nstringData:\n  config: |\n"
+    make(
+        tmp_path,
+        {
+            "k8s/cluster.yaml": secret.format(name="cluster") + config,
+            "k8s/leaked.yaml": secret.format(name="leaked") + leaked,
+        },
+    )
+    assert where([f for f in run(tmp_path) if f.code == "AC205"]) == [
+        ("k8s/leaked.yaml", 6, "AC205")
+    ]

@@ -92,9 +92,17 @@ def judge(entry: EnvSetting) -> ManifestSecret | None:
     value = compose_default(entry.value.strip())
     if not value:
         return None
-    for hit in scan_text(value, "manifest-value"):
+    hits = scan_text(value, "manifest-value")
+    for hit in hits:
         if hit.by_format:
             return ManifestSecret(entry, _article(hit.kind), hit.redacted, hit.fingerprint)
+    if entry.secret_store and "\n" in value:
+        # a file held in a Secret (a JSON config, a kubeconfig): a secret only where the scan
+        # finds one inside it, not because the whole document is a literal
+        if not hits:
+            return None
+        first = hits[0]
+        return ManifestSecret(entry, _article(first.kind), first.redacted, first.fingerprint)
     for found in url_passwords(value):
         if entry.production or not found.trivial:
             return ManifestSecret(entry, _article(found.kind), found.redacted, found.fingerprint)
