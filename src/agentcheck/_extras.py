@@ -21,7 +21,7 @@ __all__ = ["DISTRIBUTION", "install_line", "missing", "require"]
 DISTRIBUTION = "langgraph-agentcheck"
 
 #: What the live checks import whatever the runtime.
-LIVE_MODULES = ("pytest", "httpx", "httpx_sse", "langgraph_sdk", "psutil")
+LIVE_MODULES = ("pytest", "httpx", "httpx_sse", "langgraph_sdk", "psutil", "pydantic")
 #: What ``langgraph dev`` (the default local server) needs besides: ``langgraph-cli[inmem]``.
 LANGGRAPH_DEV_MODULES = ("langgraph_cli", "langgraph_api", "langgraph_runtime_inmem", "langgraph")
 

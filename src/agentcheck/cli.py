@@ -1,4 +1,4 @@
-"""The ``agentcheck`` command: ``lint``, ``check``, ``rules`` and ``explain``.
+"""The ``agentcheck`` command: ``lint``, ``check``, ``load``, ``rules`` and ``explain``.
 
 Exit status: 0 when nothing at or above ``--fail-on`` was found, 1 when something was, 2 for a
 usage, configuration or internal error, 130 when interrupted.
@@ -139,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="live: an existing deployment (--runtime url); repeat to address replicas",
     )
+    check.add_argument(
+        "--load",
+        action="store_true",
+        help="live: also run the load checks AC831-AC832 ([tool.agentcheck.load])",
+    )
     check.add_argument("--fail-on", choices=_SEVERITIES, help="lowest severity that fails a rule")
     check.add_argument(
         "--since", metavar="REF", help="AC601-AC603: the git revision of the last release"
@@ -147,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", help="list every rule", description="List every rule.")
     rules.add_argument("--format", "-f", choices=("text", "json"), default="text")
+
+    from agentcheck.load.cli import add_parser as add_load
+
+    add_load(sub)
 
     explain = sub.add_parser(
         "explain", help="show one rule's documentation", description="Show a rule's documentation."
@@ -275,6 +284,7 @@ def pytest_args_for_check(args: argparse.Namespace, extra: Sequence[str]) -> lis
         "--replicas": args.replicas,
         "--proxy": args.proxy,
         "--url": args.url,
+        "--load": args.load or None,
     }
     given = [opt for opt, value in live_options.items() if value is not None]
     if given and not args.live:
@@ -315,6 +325,8 @@ def pytest_args_for_check(args: argparse.Namespace, extra: Sequence[str]) -> lis
                 raise UsageError(f"--proxy {args.proxy}: no such file")
             argv.append(f"--agentcheck-proxy={proxy.resolve()}")
         argv.extend(f"--agentcheck-url={url}" for url in args.url or ())
+        if args.load:
+            argv.append("--agentcheck-load")
     argv.extend(extra)
     return argv
 
@@ -448,6 +460,10 @@ def _run(argv: list[str]) -> int:
         return cmd_check(args, extra)
     if args.command == "rules":
         return cmd_rules(args)
+    if args.command == "load":
+        from agentcheck.load.cli import cmd_load
+
+        return cmd_load(args)
     return cmd_explain(args)
 
 

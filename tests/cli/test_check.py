@@ -111,7 +111,8 @@ def test_check_pytest_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     args = build_parser().parse_args(
         ["check", ".", "--live", "--runtime", "local", "--replicas", "2", "--proxy",
          "deploy/nginx.conf", "--select", "AC4,AC8", "--fail-on", "error", "--url",
-        "http://127.0.0.1:8123", "--url", "http://127.0.0.1:8124", "--since", "v1.2.0"]
+        "http://127.0.0.1:8123", "--url", "http://127.0.0.1:8124", "--since", "v1.2.0",
+         "--load"]
     )  # fmt: skip
     argv = pytest_args_for_check(args, ["-x"])
     assert argv[argv.index("--agentcheck-root") + 1] == str(tmp_path.resolve())
@@ -127,6 +128,7 @@ def test_check_pytest_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         "--agentcheck-url=http://127.0.0.1:8123",
         "--agentcheck-url=http://127.0.0.1:8124",
         "--agentcheck-since=v1.2.0",
+        "--agentcheck-load",
     ):
         assert expected in argv
     assert argv[-1] == "-x"

@@ -181,11 +181,25 @@ def test_reset_forgets_script_and_requests(llm: FakeLLM) -> None:
     assert llm.requests == []
 
 
+def test_error_ratio_fails_that_share_of_requests_evenly(llm: FakeLLM) -> None:
+    llm.error_ratio = 0.25
+    llm.script("scripted")  # scripted replies are not counted: the script decides those
+    with httpx.Client(base_url=llm.url) as http:
+        body = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+        statuses = [http.post("/chat/completions", json=body).status_code for _ in range(13)]
+    assert statuses == [200, 200, 200, 200, 500, 200, 200, 200, 500, 200, 200, 200, 500]
+    llm.reset()
+    llm.error_ratio = 0.0
+    assert chat(llm).invoke("x").content == DEFAULT_REPLY
+
+
 def test_knobs_are_validated() -> None:
     with pytest.raises(ValueError, match="ttft"):
         FakeLLM(ttft=-1)
     with pytest.raises(ValueError, match="tokens_per_second"):
         FakeLLM(tokens_per_second=0)
+    with pytest.raises(ValueError, match="error_ratio"):
+        FakeLLM(error_ratio=1.5)
 
 
 def test_runs_alone_as_a_module() -> None:

@@ -49,13 +49,14 @@ def test_the_version_has_one_source() -> None:
 def test_extras_bring_what_they_are_for() -> None:
     extras = {name: _names(reqs) for name, reqs in PYPROJECT["optional-dependencies"].items()}
     base = _names(PYPROJECT["dependencies"])
-    heavy = {"locust", "testcontainers", "gevent", "httpx-sse", "psutil", "pytest"}
+    heavy = {"locust", "testcontainers", "gevent", "httpx-sse", "psutil", "pytest", "pydantic"}
     assert not base & heavy, "lint needs no extra"
     assert "locust" not in extras["live"]
     assert {"pytest", "httpx", "httpx-sse", "langgraph-sdk", "langgraph-cli", "psutil"} <= extras[
         "live"
     ]
-    assert extras["load"] == {"locust"}
+    assert "pydantic" in extras["live"]  # validates [tool.agentcheck.live]
+    assert extras["load"] == {"locust", "pydantic"}
     assert extras["docker"] == {"testcontainers"}
     (everything,) = PYPROJECT["optional-dependencies"]["all"]
     assert Requirement(everything).name == DISTRIBUTION
@@ -126,7 +127,7 @@ def test_the_wheel_installs_as_langgraph_agentcheck_and_lints_with_no_extra(
     assert (name, version) == ("langgraph-agentcheck", agentcheck.__version__)
     assert wheel.name.startswith(f"langgraph_agentcheck-{agentcheck.__version__}-")
     assert "locust" not in extras["live"]
-    assert extras["load"] == {"locust"}
+    assert extras["load"] == {"locust", "pydantic"}
     assert extras["docker"] == {"testcontainers"}
 
     installed = fresh_venv.pip_install(str(wheel))

@@ -75,6 +75,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="live: your nginx config, run in front of the replicas",
     )
     group.addoption(
+        "--agentcheck-load",
+        action="store_true",
+        default=False,
+        help="live: also run the load checks (AC831 load-slo, AC832 scale-out) with Locust, "
+        "as [tool.agentcheck.load] says",
+    )
+    group.addoption(
         "--agentcheck-url",
         action="append",
         default=[],
@@ -108,11 +115,28 @@ def _settings(config: pytest.Config) -> LiveSettings:
             urls=config.getoption("agentcheck_url"),
             cwd=invoked,
         )
+        settings = _with_load(settings, config.getoption("agentcheck_load"))
         _require_live(settings)
         settings.spec()  # what cannot be started is a usage error now, not at the first item
     except (AgentcheckError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
     return settings
+
+
+def _with_load(settings: LiveSettings, asked: bool) -> LiveSettings:
+    """``settings`` with ``load`` set when load runs (the option, or ``enabled = true``); the
+    load table is checked now, so a mistake in it is a usage error before anything starts."""
+    import dataclasses
+
+    from agentcheck.load.settings import load_load_settings
+
+    table = load_load_settings(settings.root, results=settings.results).table
+    if not (asked or table.enabled):
+        return settings
+    from agentcheck._extras import require
+
+    require(["locust"], "the load checks (AC831, AC832)", "load")
+    return dataclasses.replace(settings, load=True)
 
 
 def _require_live(settings: LiveSettings | None) -> None:
@@ -324,10 +348,10 @@ def fake_llm(request: pytest.FixtureRequest) -> Iterator[FakeLLM]:
     llm = plugin.context().fake_llm if plugin is not None else None
     if llm is None:
         llm = request.getfixturevalue("_agentcheck_own_fake_llm")
-    knobs = (llm.ttft, llm.tokens_per_second)
+    knobs = (llm.ttft, llm.tokens_per_second, llm.error_ratio)
     llm.reset()
     try:
         yield llm
     finally:
         llm.reset()
-        llm.ttft, llm.tokens_per_second = knobs
+        llm.ttft, llm.tokens_per_second, llm.error_ratio = knobs

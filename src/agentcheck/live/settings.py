@@ -16,38 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agentcheck.config import check_keys, load_config
+from agentcheck.config import load_config
 from agentcheck.errors import ConfigError
 
 if TYPE_CHECKING:
     from agentcheck.live.backends import Backend
     from agentcheck.live.spec import DeploymentSpec
 
-__all__ = ["LIVE_KEYS", "LiveSettings", "load_settings"]
-
-#: The keys ``[tool.agentcheck.live]`` accepts, with what they mean (each runtime may add its
-#: own: see ``Backend.options``).
-LIVE_KEYS: dict[str, str] = {
-    "runtime": 'where the agent runs: "local" (start it here, the default), "url", or a plugin\'s',
-    "replicas": "how many replicas to start (default 1)",
-    "proxy": "your nginx config, run for real in front of the replicas",
-    "database": '"postgres" for a throwaway PostgreSQL (DATABASE_URL)',
-    "redis": "true for a throwaway Redis (REDIS_URI)",
-    "server": '"langgraph-dev" (the default) or "command"',
-    "command": 'for server = "command": e.g. "aegra serve --host {host} --port {port}"',
-    "health": "the path that answers 200 when a replica is ready (default /ok)",
-    "url": "the base URL(s) of an existing deployment, for runtime = url",
-    "config": "the langgraph.json to serve (default: the project's)",
-    "input": "the run input for your graphs in AC801-AC802 (default: one user message)",
-    "startup-timeout": "seconds a replica has to become healthy (default 60)",
-    "recovery-timeout": "seconds a run on a killed replica has to end or resume (AC812, AC824; "
-    "default 600: Agent Server reclaims such runs after 2-4x BG_JOB_HEARTBEAT, 120 s)",
-    "allow-hosts": "hosts the servers may reach although egress is sealed (default: none)",
-    "results": "where logs of a failed live run are kept (default .agentcheck/results)",
-    "env": "table: extra environment for the servers",
-}
-
-SERVERS = ("langgraph-dev", "langhost", "command")
+__all__ = ["LiveSettings", "load_settings"]
 
 #: What AC801/AC802 send to a user's graph unless ``input`` says otherwise.
 DEFAULT_INPUT: Mapping[str, Any] = {
@@ -83,6 +59,9 @@ class LiveSettings:
     allow_hosts: tuple[str, ...] = ()
     #: Where the logs of a failed live run are kept (one folder per run).
     results: Path | None = None
+    #: Run the load checks (AC831, AC832): ``--agentcheck-load`` or ``enabled = true`` in
+    #: ``[tool.agentcheck.load]``.
+    load: bool = False
     #: Keys of ``[tool.agentcheck.live]`` a runtime declared (``Backend.options``), raw.
     options: Mapping[str, Any] = field(default_factory=dict)
     #: Where the settings came from, for messages.
@@ -168,66 +147,41 @@ def load_settings(
         run_budget = loaded.run_budget if run_budget is None else run_budget
     where = "[tool.agentcheck.live]"
     from agentcheck.live.backends import runtimes
+    from agentcheck.live.table import LiveTable
+    from agentcheck.tables import keys, validate
 
     known = runtimes()
     options = {k: v for cls in known.values() for k, v in cls.options.items()}
-    check_keys(table, {**LIVE_KEYS, **options}, where)
+    live = validate(LiveTable, table, where, extra=options)
+    live_keys = keys(LiveTable)
     names = tuple(known)
 
     kwargs: dict[str, Any] = {"root": root, "run_budget": float(run_budget), "source": where}
-    if "runtime" in table:
-        kwargs["runtime"] = _choice(table["runtime"], names, f"{where} runtime")
-    if "replicas" in table:
-        kwargs["replicas"] = _count(table["replicas"], f"{where} replicas")
-    if "proxy" in table:
-        kwargs["proxy"] = _path(table["proxy"], root, f"{where} proxy")
-    if "database" in table:
-        kwargs["database"] = _choice(table["database"], ("postgres",), f"{where} database")
-    if "redis" in table:
-        if not isinstance(table["redis"], bool):
-            raise ConfigError(f"{where} redis: expected true or false")
-        kwargs["redis"] = table["redis"]
-    if "server" in table:
-        kwargs["server"] = _choice(table["server"], SERVERS, f"{where} server")
-    if "command" in table:
-        kwargs["command"] = _text(table["command"], f"{where} command")
+    if live.runtime is not None:
+        kwargs["runtime"] = _choice(live.runtime, names, f"{where} runtime")
+    for key in ("replicas", "database", "redis", "server", "input", "env"):
+        if getattr(live, key) is not None:
+            kwargs[key] = getattr(live, key)
+    if live.proxy is not None:
+        kwargs["proxy"] = _path(live.proxy, root, f"{where} proxy")
+    if live.command is not None:
+        kwargs["command"] = live.command
         kwargs.setdefault("server", "command")
-    if "health" in table:
-        health = _text(table["health"], f"{where} health")
-        kwargs["health"] = health if health.startswith("/") else f"/{health}"
-    if "url" in table:
-        value = table["url"]
-        values = [value] if isinstance(value, str) else value
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise ConfigError(f"{where} url: expected a URL or a list of URLs")
-        kwargs["urls"] = tuple(_url(v, f"{where} url") for v in values)
-    if "config" in table:
-        kwargs["config"] = _path(table["config"], root, f"{where} config")
-    if "input" in table:
-        if not isinstance(table["input"], dict):
-            raise ConfigError(f"{where} input: expected a table (the JSON object sent as input)")
-        kwargs["input"] = dict(table["input"])
-    if "startup-timeout" in table:
-        kwargs["startup_timeout"] = _seconds(table["startup-timeout"], f"{where} startup-timeout")
-    if "recovery-timeout" in table:
-        kwargs["recovery_timeout"] = _seconds(
-            table["recovery-timeout"], f"{where} recovery-timeout"
-        )
-    if "allow-hosts" in table:
-        hosts = table["allow-hosts"]
-        if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
-            raise ConfigError(f"{where} allow-hosts: expected a list of host names")
-        kwargs["allow_hosts"] = tuple(h.strip().lower() for h in hosts)
-    if "results" in table:
-        kwargs["results"] = _path(table["results"], root, f"{where} results")
-    kwargs["options"] = {k: table[k] for k in options if k in table and k not in LIVE_KEYS}
-    if "env" in table:
-        env = table["env"]
-        if not isinstance(env, dict) or not all(
-            isinstance(v, str | int | float | bool) for v in env.values()
-        ):
-            raise ConfigError(f"{where}.env: expected a table of NAME = value")
-        kwargs["env"] = {str(k): _env_value(v) for k, v in env.items()}
+    if live.health is not None:
+        kwargs["health"] = live.health if live.health.startswith("/") else f"/{live.health}"
+    if live.url is not None:
+        kwargs["urls"] = tuple(live.url)
+    if live.config is not None:
+        kwargs["config"] = _path(live.config, root, f"{where} config")
+    if live.startup_timeout is not None:
+        kwargs["startup_timeout"] = live.startup_timeout
+    if live.recovery_timeout is not None:
+        kwargs["recovery_timeout"] = live.recovery_timeout
+    if live.allow_hosts is not None:
+        kwargs["allow_hosts"] = tuple(live.allow_hosts)
+    if live.results is not None:
+        kwargs["results"] = _path(live.results, root, f"{where} results")
+    kwargs["options"] = {k: table[k] for k in options if k in table and k not in live_keys}
 
     # The command line wins.
     if urls:
@@ -274,26 +228,16 @@ def _choice(value: Any, choices: Sequence[str], where: str) -> str:
     return str(value)
 
 
-def _count(value: Any, where: str) -> int:
+def _count(value: int, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"{where}: expected a whole number of at least 1, got {value!r}")
     return value
 
 
-def _seconds(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ConfigError(f"{where}: expected a positive number of seconds, got {value!r}")
-    return float(value)
-
-
-def _text(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{where}: expected a non-empty string, got {value!r}")
-    return value.strip()
-
-
-def _path(value: Any, base: Path, where: str) -> Path:
-    path = Path(_text(value, where)).expanduser()
+def _path(value: str, base: Path, where: str) -> Path:
+    if not value.strip():
+        raise ConfigError(f"{where}: expected a path")
+    path = Path(value.strip()).expanduser()
     return (path if path.is_absolute() else base / path).resolve()
 
 
@@ -301,9 +245,3 @@ def _url(value: str, where: str) -> str:
     if not value.startswith(("http://", "https://")):
         raise ConfigError(f"{where}: expected an http:// or https:// URL, got {value!r}")
     return value.rstrip("/")
-
-
-def _env_value(value: str | int | float | bool) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

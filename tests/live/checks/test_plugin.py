@@ -100,7 +100,7 @@ def test_a_deployment_that_is_not_there_fails_ac801_and_skips_the_rest(
     )
     dead = f"http://127.0.0.1:{free_port()}"
     result = project.runpytest_subprocess(*LIVE, f"--agentcheck-url={dead}", "-k", "AC8", "-rs")
-    result.assert_outcomes(failed=1, skipped=13)
+    result.assert_outcomes(failed=1, skipped=15)
     result.stdout.fnmatch_lines(
         [
             "AC801 boot [[]chat[]]: the deployment did not start: replica 1/1 did not become "

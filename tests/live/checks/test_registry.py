@@ -26,21 +26,23 @@ def test_the_builtin_checks_in_running_order() -> None:
         ("AC821", "cross-replica-state"),
         ("AC822", "cross-replica-stream"),
         ("AC823", "concurrent-thread-safety"),
+        ("AC831", "load-slo"),
         ("AC811", "graceful-restart"),
         ("AC812", "crash-recovery"),
         ("AC813", "durable-after-ack"),
         ("AC814", "hitl-restart"),
         ("AC815", "database-outage"),
         ("AC824", "replica-loss"),
+        ("AC832", "scale-out"),
     ]
 
 
 def test_checks_that_break_the_deployment_say_what_they_need() -> None:
     by_code = {c.code: c for c in all_live_checks(get_plugin_manager())}
-    for code in ("AC811", "AC812", "AC813", "AC814", "AC824"):
+    for code in ("AC811", "AC812", "AC813", "AC814", "AC824", "AC832"):
         assert {Capability.KILL, Capability.RESTART} <= by_code[code].requires, code
     assert by_code["AC815"].requires == {Capability.RESTART}
-    for code in ("AC801", "AC805", "AC821", "AC822", "AC823"):
+    for code in ("AC801", "AC805", "AC821", "AC822", "AC823", "AC831"):
         assert not by_code[code].destructive, code
 
 
@@ -148,6 +150,6 @@ def test_on_an_existing_deployment_the_breaking_checks_are_skipped_with_the_reas
             outcome = run_check(check, ctx, "agentcheck_probe")
             assert outcome.status == "skipped", check.code
             skipped[check.code] = outcome.message
-    assert sorted(skipped) == ["AC811", "AC812", "AC813", "AC814", "AC815", "AC824"]
+    assert sorted(skipped) == ["AC811", "AC812", "AC813", "AC814", "AC815", "AC824", "AC832"]
     assert skipped["AC812"] == "the url runtime cannot kill, restart, same-port"
     assert skipped["AC815"] == "the url runtime cannot restart"

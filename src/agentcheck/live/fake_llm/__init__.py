@@ -18,7 +18,8 @@ What it speaks, in each provider's wire format so the official clients and LangC
 
 Anything else (Ollama's ``/api/chat``, Gemini, Bedrock) is answered 501 with a message that says
 so, and recorded. Knobs, the same for every API: ``ttft`` (seconds before the first token),
-``tokens_per_second`` (``None``: as fast as possible), a script of replies and faults
+``tokens_per_second`` (``None``: as fast as possible), ``error_ratio`` (that share of the
+unscripted generation requests answered HTTP 500, evenly spread), a script of replies and faults
 (``Fault(429)``, ``Fault(500)``, ``Fault.hang()``) consumed one per request (a reply only by an
 API that generates text), and ``default_reply`` once the script is empty.
 

@@ -23,6 +23,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     parser.add_argument("--ttft", type=float, default=0.0, help="seconds to the first token")
     parser.add_argument("--tokens-per-second", type=float, default=None, help="token pace")
+    parser.add_argument(
+        "--error-ratio", type=float, default=0.0, help="share of requests answered HTTP 500"
+    )
     parser.add_argument("--reply", default=DEFAULT_REPLY, help="the reply text")
     args = parser.parse_args(argv)
     stop = threading.Event()
@@ -35,6 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     llm = FakeLLM(
         ttft=args.ttft,
         tokens_per_second=args.tokens_per_second,
+        error_ratio=args.error_ratio,
         default_reply=args.reply,
         port=args.port,
     )

@@ -30,6 +30,8 @@ class FakeLLM:
 
     :param ttft: seconds between the request and the first token.
     :param tokens_per_second: pace of the following tokens; ``None`` sends them at once.
+    :param error_ratio: the share of unscripted generation requests answered HTTP 500, spread
+        evenly and deterministically (0.25: the 4th, 8th, 12th ...).
     :param default_reply: the reply once the script is exhausted.
     :param model: the model name reported when the request names none.
     :param port: 0 (the default) picks a free port.
@@ -40,6 +42,7 @@ class FakeLLM:
         *,
         ttft: float = 0.0,
         tokens_per_second: float | None = None,
+        error_ratio: float = 0.0,
         default_reply: str | Reply = DEFAULT_REPLY,
         model: str = "agentcheck-fake",
         host: str = "127.0.0.1",
@@ -49,8 +52,13 @@ class FakeLLM:
             raise ValueError(f"ttft must be >= 0, got {ttft}")
         if tokens_per_second is not None and tokens_per_second <= 0:
             raise ValueError(f"tokens_per_second must be > 0, got {tokens_per_second}")
+        if not 0 <= error_ratio <= 1:
+            raise ValueError(f"error_ratio must be from 0 to 1, got {error_ratio}")
         self.ttft = ttft
         self.tokens_per_second = tokens_per_second
+        self.error_ratio = error_ratio
+        #: Unscripted generation requests so far (what ``error_ratio`` counts).
+        self._unscripted = 0
         self.default_reply = (
             default_reply if isinstance(default_reply, Reply) else Reply(default_reply)
         )
@@ -173,6 +181,7 @@ class FakeLLM:
         with self._lock:
             self._script.clear()
             self._requests.clear()
+            self._unscripted = 0
 
     # -- used by the handler ---------------------------------------------------------------------
 
@@ -194,6 +203,10 @@ class FakeLLM:
                 return None
             if isinstance(head, Reply):
                 return self._script.popleft()
+            self._unscripted += 1
+            n, ratio = self._unscripted, self.error_ratio
+            if ratio and int(n * ratio) > int((n - 1) * ratio):
+                return Fault(500)
             return self.default_reply
 
     def next_id(self) -> int:
