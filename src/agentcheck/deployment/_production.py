@@ -242,7 +242,7 @@ def _targets(project: Project) -> _Targets:
     directories ``kubectl apply -f DIR``/``-k DIR`` name, each with its commands."""
     exact: dict[str, list[ScriptCommand]] = {}
     directories: dict[str, list[ScriptCommand]] = {}
-    for command in project.memo("deployment:scripts", lambda: read_scripts(project)):
+    for command in read_scripts(project):
         base = PurePosixPath(command.where.path).parent.as_posix()
         for i, word in enumerate(command.words):
             option, eq, inline = word.partition("=")

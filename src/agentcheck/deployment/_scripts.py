@@ -11,6 +11,7 @@ tokenized (a large repository has thousands of script lines).
 from __future__ import annotations
 
 import posixpath
+import re
 import shlex
 from collections.abc import Iterator
 from pathlib import PurePosixPath
@@ -49,6 +50,10 @@ _CI_DIRS = (".github/workflows/", ".github/actions/", ".circleci/", ".buildkite/
 #: Tools whose commands the model keeps.
 TOOLS = frozenset({"docker", "podman", "nerdctl", "docker-compose", "kubectl", "helm"})
 _NEEDLES = ("docker", "podman", "nerdctl", "kubectl", "helm")
+#: A tool's name where a command starts it (not inside a path or a longer word).
+_TOOL = re.compile(
+    r"(?:^|[\s;&|(`$/\"'])(?:docker|podman|nerdctl|kubectl|helm|docker-compose)(?=[\s;&|)`\"']|$)"
+)
 
 
 def is_script(rel: str) -> bool:
@@ -60,7 +65,12 @@ def is_script(rel: str) -> bool:
 
 
 def read_scripts(project: Project) -> list[ScriptCommand]:
-    """Every docker/compose/kubectl/helm command of every script, in file order."""
+    """Every docker/compose/kubectl/helm command of every script, in file order (memoized:
+    read once per project)."""
+    return project.memo("deployment:scripts", lambda: _read(project))
+
+
+def _read(project: Project) -> list[ScriptCommand]:
     out: list[ScriptCommand] = []
     for rel in project.files:
         if not is_script(rel):
@@ -70,8 +80,8 @@ def read_scripts(project: Project) -> list[ScriptCommand]:
             continue
         lines = text.splitlines()
         for first, last, command in _logical_lines(lines):
-            if not any(needle in command for needle in _NEEDLES):
-                continue
+            if _TOOL.search(command) is None:
+                continue  # no tool run here (a `docker/Dockerfile` path is not a command)
             physical = tuple(lines[first - 1 : last])
             for words in _commands(_words(command)):
                 out.append(ScriptCommand(Where(rel, first), tuple(words), physical))

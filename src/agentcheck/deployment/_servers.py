@@ -136,13 +136,31 @@ def serves(project: Project, server: Server) -> bool:
     app_file = server.app_file
 
     def find() -> bool:
-        from agentcheck import pyindex
-
-        closure = pyindex.local_closure(project, [app_file])
-        uses = any("langgraph" in (project.text(rel, report=False) or "") for rel in closure)
-        return uses or _is_graph_target(project, closure)
+        return _closure_uses_langgraph(project, app_file)
 
     return project.memo(f"deployment:serves:{app_file}", find)
+
+
+def _closure_uses_langgraph(project: Project, start: str) -> bool:
+    """Whether ``start`` or a project module it imports (transitively) names LangGraph or is
+    a graph target; stops at the first that does."""
+    from agentcheck import pyindex
+
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        rel = stack.pop()
+        if rel in seen or not rel.endswith(".py"):
+            continue
+        seen.add(rel)
+        if "langgraph" in (project.text(rel, report=False) or "") or _is_graph_target(
+            project, (rel,)
+        ):
+            return True
+        for ref in pyindex.imports(project, rel):
+            if not ref.type_checking:
+                stack.extend(pyindex.resolve_import(project, rel, ref))
+    return False
 
 
 def _uses_langgraph(project: Project) -> bool:
