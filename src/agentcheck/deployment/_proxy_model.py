@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from agentcheck.deployment._k8s_util import get as dig
 from agentcheck.deployment.model import Where
 from agentcheck.scalars import parse_duration
 
@@ -123,17 +124,6 @@ class Proxy:
 def where_in(doc: Located, rel: str, *path: str | int, key: bool = False) -> Where:
     line, column = doc.key_loc(*path) if key else doc.loc(*path)
     return Where(rel, line, column)
-
-
-def dig(data: Any, *path: str | int) -> Any:
-    for part in path:
-        if isinstance(data, dict):
-            data = data.get(part)
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        else:
-            return None
-    return data
 
 
 def k8s_annotations(data: Any, *path: str) -> dict[str, str]:

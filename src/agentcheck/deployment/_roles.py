@@ -197,14 +197,7 @@ def _from_dockerfile(ctx: _Context, w: Workload, c: Container, dockerfile: str) 
         return "worker", None, f"built from {dockerfile}, which starts no server", at
     if ctx.has_config and not ctx.has_aegra:
         # The Dockerfile is not in the repository: `langgraph build` makes the image.
-        server = Server(
-            kind="agent-server",
-            where=at,
-            reason=f"{w.name} runs an image built from langgraph.json (`langgraph build`) "
-            "with no custom server command",
-            image=c.image,
-            production=w.production,
-        )
+        server = _built_by_langgraph(w, c, at)
         return "agent", server, server.reason, at
     return "other", None, f"built from {dockerfile}, which is not in the repository", at
 
@@ -226,16 +219,21 @@ def _image_only(ctx: _Context, w: Workload, c: Container) -> _Decision:
         c.dockerfile = c.dockerfile or server.dockerfile
         return "agent", server, f"image {shown} {why}: {server.reason}", at
     if not production_servers and ctx.has_config and not ctx.has_aegra:
-        server = Server(
-            kind="agent-server",
-            where=at,
-            reason=f"{w.name} runs an image built from langgraph.json (`langgraph build`) "
-            "with no custom server command",
-            image=c.image,
-            production=w.production,
-        )
+        server = _built_by_langgraph(w, c, at)
         return "agent", server, f"image {shown} {why}: {server.reason}", at
     return "other", None, f"image {shown} is not built from this repository", at
+
+
+def _built_by_langgraph(w: Workload, c: Container, at: Where) -> Server:
+    """Agent Server in an image `langgraph build` makes from the repository's langgraph.json."""
+    return Server(
+        kind="agent-server",
+        where=at,
+        reason=f"{w.name} runs an image built from langgraph.json (`langgraph build`) "
+        "with no custom server command",
+        image=c.image,
+        production=w.production,
+    )
 
 
 def _only_unknown_k8s_image(ctx: _Context, w: Workload) -> bool:

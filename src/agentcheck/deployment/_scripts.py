@@ -23,7 +23,14 @@ from agentcheck.deployment.model import ScriptCommand, Where
 if TYPE_CHECKING:
     from agentcheck.project import Project
 
-__all__ = ["TOOLS", "build_dockerfile", "compose_files_of", "is_script", "read_scripts"]
+__all__ = [
+    "TOOLS",
+    "build_dockerfile",
+    "compose_files_of",
+    "is_script",
+    "read_scripts",
+    "resolve_path",
+]
 
 _SCRIPT_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ksh", ".mk"})
 _SCRIPT_NAMES = frozenset(
@@ -140,9 +147,12 @@ def _option(words: tuple[str, ...], *names: str) -> list[str]:
     return values
 
 
-def _resolve(project_files: frozenset[str], script: str, path: str) -> str | None:
-    """``path`` as written in ``script``: relative to the repository root (CI runs there) or
-    to the script's directory; None when neither is a file of the project."""
+def resolve_path(project_files: frozenset[str], script: str, path: str) -> str | None:
+    """``path`` as written in ``script`` (or in any file that names another): relative to the
+    repository root (CI runs there) or to its own directory; None when neither is a file of
+    the project, or when it is interpolated or a URL."""
+    if "$" in path or "://" in path:
+        return None
     base = posixpath.dirname(script)
     for directory in dict.fromkeys(("", base)):
         rel = posixpath.normpath(posixpath.join(directory or ".", path))
@@ -185,7 +195,7 @@ def build_dockerfile(command: ScriptCommand, files: frozenset[str]) -> str | Non
         return None
     if "$" in written:
         return None
-    return _resolve(files, command.where.path, written)
+    return resolve_path(files, command.where.path, written)
 
 
 def compose_files_of(command: ScriptCommand, files: frozenset[str]) -> list[str]:
@@ -193,5 +203,5 @@ def compose_files_of(command: ScriptCommand, files: frozenset[str]) -> list[str]
     return [
         found
         for ref in _option(command.words, "-f", "--file")
-        if (found := _resolve(files, command.where.path, ref)) is not None
+        if (found := resolve_path(files, command.where.path, ref)) is not None
     ]

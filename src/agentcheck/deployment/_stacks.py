@@ -30,7 +30,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.deployment._production import PROD_WORDS, path_words
-from agentcheck.deployment._scripts import compose_files_of
+from agentcheck.deployment._scripts import compose_files_of, resolve_path
 from agentcheck.deployment.model import Verdict, Where, Workload
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def compose_chains(project: Project, commands: list[ScriptCommand]) -> list[list
                 continue
             for line in text.splitlines():
                 if _COMPOSE_LINE.search(line):
-                    chain = [_resolve(files, rel, ref) for ref in _FILE_OPTION.findall(line)]
+                    chain = [resolve_path(files, rel, ref) for ref in _FILE_OPTION.findall(line)]
                     chains.append([f for f in chain if f is not None])
         return [chain for chain in chains if len(chain) > 1]
 
@@ -96,17 +96,6 @@ def compose_chains(project: Project, commands: list[ScriptCommand]) -> list[list
 def _is_compose(words: tuple[str, ...]) -> bool:
     tool = words[0].rsplit("/", 1)[-1] if words else ""
     return tool == "docker-compose" or (len(words) > 1 and words[1] == "compose")
-
-
-def _resolve(files: frozenset[str], source: str, ref: str) -> str | None:
-    if "$" in ref or "://" in ref:
-        return None
-    base = posixpath.dirname(source)
-    for directory in dict.fromkeys(("", base)):
-        rel = posixpath.normpath(posixpath.join(directory or ".", ref))
-        if rel in files:
-            return rel
-    return None
 
 
 def _readmes(project: Project) -> list[str]:
@@ -237,7 +226,7 @@ def _extended(project: Project, w: Workload, by_file: dict[str, dict[str, Worklo
     rel = w.where.path
     target = rel
     if isinstance(extends.get("file"), str):
-        found = _resolve(frozenset(project.files), rel, extends["file"])
+        found = resolve_path(frozenset(project.files), rel, extends["file"])
         if found is None:
             return w
         target = found
@@ -277,7 +266,7 @@ def _includes(project: Project, rel: str) -> Iterator[str]:
         for item in items if isinstance(items, list) else []:
             paths = item.get("path") if isinstance(item, dict) else item
             for path in paths if isinstance(paths, list) else [paths]:
-                if isinstance(path, str) and (found := _resolve(files, rel, path)) is not None:
+                if isinstance(path, str) and (found := resolve_path(files, rel, path)) is not None:
                     yield found
 
 
