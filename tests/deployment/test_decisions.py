@@ -362,3 +362,29 @@ def test_explain_production_lists_files_and_workloads(tmp_path: Path) -> None:
     assert {row["kind"] for row in workloads} == {"agent"}
     assert all(row["role_reason"] for row in workloads)
     assert _cli(tmp_path, "--format", "sarif").returncode == 2
+
+
+@pytest.mark.parametrize(
+    "compose",
+    [
+        "services:\n  a: {image: x, profiles: 5}\n  b: {image: y, profiles: [null, {}]}\n",
+        "services:\n  a: {extends: {service: 3, file: [1]}}\n  b: {extends: 7}\n",
+        "include: [1, {path: [2, null]}, '../../../etc/passwd']\nservices:\n  a: {image: x}\n",
+        "services:\n  a:\n    image: x\n    ports: ['${P:-', '${:}:${', {target: 'x-y'}, 99999999999999999999]\n",
+        "# docker compose -f -f -f\nservices:\n  a: {environment: [1, null, '=x']}\n",
+    ],
+)
+def test_odd_compose_values_never_stop_the_model(make_project: MakeProject, compose: str) -> None:
+    project = make_project(
+        {
+            "docker-compose.yml": compose,
+            "docker-compose.prod.yml": "services:\n  a: {environment: {X: 1}}\n",
+            "langgraph.json": LG,
+            "agent.py": GRAPH,
+        }
+    )
+    dep = deployment(project)
+    assert dep.files["docker-compose.yml"].kind == "compose"
+    result = lint(project, enabled_rules(project))
+    assert [f for f in result.findings if f.code == "AC901"] == []
+    assert not [f for f in project.problems if "reader stopped" in f.message]

@@ -7,8 +7,9 @@ for every served graph what checkpointer or store it is compiled with. Rules rea
 never re-parse deployment files. Every value carries the position (:class:`Where`) of the line a
 fix must change.
 
-Nothing here raises on bad input: what does not parse is reported as AC100 by the project, and
-what cannot be understood is left out (or marked ``unknown``).
+Nothing here raises on bad input: what does not parse is reported as AC100 by the project, a
+value that cannot be interpreted is reported at its position or left out (or marked
+``unknown``), and each build step is guarded (:mod:`agentcheck.deployment._guard`).
 
 Decisions the rules rely on:
 
@@ -22,9 +23,9 @@ Decisions the rules rely on:
   (:mod:`agentcheck.deployment._production`); compose overlays, ``extends``, ``include`` and
   profiles per service (:mod:`agentcheck.deployment._stacks`); which workload is the agent,
   with the reason (:mod:`agentcheck.deployment._roles`).
-- Helm chart templates are not read: each chart with a ``templates/`` directory gets one AC100
-  finding of severity *info* on its ``Chart.yaml``, saying to lint the output of
-  ``helm template``. (AC100 info is already how agentcheck reports a skipped file.)
+- Helm charts feed the same workloads (:mod:`agentcheck.deployment._helm_values`): each
+  release's values through the chart's templates, every field at the values line that sets it;
+  roles and production are decided for them as for any manifest.
 - Proxies come from :mod:`agentcheck.deployment.proxies` on first access of
   :attr:`Deployment.proxies`.
 """
