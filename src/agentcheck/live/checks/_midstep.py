@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from agentcheck.live.backends.base import Capability
 from agentcheck.live.checks._base import CheckFailed
+from agentcheck.live.checks._faults import restart, restart_behind
 from agentcheck.live.checks._recovery import (
     Announced,
     Waited,
     probe_steps,
     replica_name,
-    restart,
-    restart_behind,
     start_announced,
     state_of,
     wait_run,

@@ -13,12 +13,11 @@ import contextlib
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from agentcheck.errors import LiveError
 from agentcheck.live.checks._base import CheckFailed, CheckSkipped
 from agentcheck.live.checks._runs import require_event_stream, run_body
 
@@ -33,15 +32,11 @@ __all__ = [
     "create_thread",
     "deadline",
     "get_json",
-    "kill_now",
     "parse_json",
     "probe_steps",
     "read_run",
     "replica_name",
     "require_replicas",
-    "restart",
-    "restart_all",
-    "restart_behind",
     "run_status",
     "start_announced",
     "state_of",
@@ -338,80 +333,3 @@ def wait_thread_idle(
         if status != "busy" or elapsed >= timeout:
             return status, elapsed
         time.sleep(POLL)
-
-
-def restart(ctx: LiveContext, index: int, why: str) -> float:
-    """Bring replica ``index`` back (the check broke it); the seconds it took.
-
-    CheckFailed saying the check cannot decide when it does not come back.
-    """
-    began = time.monotonic()
-    try:
-        ctx.deployment.restart(index)
-    except LiveError as exc:
-        raise CheckFailed(
-            f"cannot decide: replica {index + 1} did not come back after {why}: {exc}"
-        ) from None
-    return time.monotonic() - began
-
-
-def restart_all(ctx: LiveContext, indexes: Sequence[int], why: str) -> float:
-    """:func:`restart` each of ``indexes`` at the same time; the seconds the slowest took."""
-    import threading
-
-    results: dict[int, float | CheckFailed] = {}
-
-    def one(index: int) -> None:
-        try:
-            results[index] = restart(ctx, index, why)
-        except CheckFailed as exc:
-            results[index] = exc
-
-    workers = [threading.Thread(target=one, args=(i,), daemon=True) for i in indexes]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    for value in results.values():
-        if isinstance(value, CheckFailed):
-            raise value
-    return max((v for v in results.values() if isinstance(v, float)), default=0.0)
-
-
-def kill_now(ctx: LiveContext, indexes: Sequence[int], *, timeout: float = 30.0) -> float:
-    """SIGKILL every replica of ``indexes`` at once (no wait between them), then wait until
-    they are gone (at most ``timeout`` seconds); ``time.monotonic()`` when the last signal
-    was sent."""
-    import signal
-
-    for index in indexes:
-        ctx.deployment.kill(index, signal.SIGKILL, wait=False)
-    sent = time.monotonic()
-    ends = sent + timeout
-    while any(ctx.deployment.alive(i) for i in indexes) and time.monotonic() < ends:
-        time.sleep(0.05)
-    return sent
-
-
-def restart_behind(ctx: LiveContext, index: int, why: str) -> Callable[[], float]:
-    """Start :func:`restart` of replica ``index`` in a thread (the check goes on meanwhile);
-    the function returned waits for it and gives the seconds it took, or raises its
-    CheckFailed."""
-    out: list[float | CheckFailed] = []
-
-    def work() -> None:
-        try:
-            out.append(restart(ctx, index, why))
-        except CheckFailed as exc:
-            out.append(exc)
-
-    worker = threading.Thread(target=work, name=f"agentcheck-restart-{index}", daemon=True)
-    worker.start()
-
-    def join() -> float:
-        worker.join()
-        if isinstance(out[0], CheckFailed):
-            raise out[0]
-        return out[0]
-
-    return join

@@ -8,13 +8,12 @@ import uuid
 from agentcheck.live.backends.base import Capability
 from agentcheck.live.checks._base import CheckFailed, LiveCheck
 from agentcheck.live.checks._context import LiveContext
+from agentcheck.live.checks._faults import kill_now, restart_all
 from agentcheck.live.checks._recovery import (
     create_thread,
-    kill_now,
     parse_json,
     probe_steps,
     replica_name,
-    restart_all,
     state_of,
     thread_status,
 )

@@ -8,10 +8,10 @@ import uuid
 from agentcheck.live.backends.base import Capability
 from agentcheck.live.checks._base import CheckFailed, LiveCheck
 from agentcheck.live.checks._context import LiveContext
+from agentcheck.live.checks._faults import restart
 from agentcheck.live.checks._recovery import (
     probe_steps,
     replica_name,
-    restart,
     state_of,
     thread_status,
     wait_for,

@@ -9,10 +9,10 @@ from typing import ClassVar
 from agentcheck.live.backends.base import Capability
 from agentcheck.live.checks._base import CheckFailed, CheckSkipped, LiveCheck
 from agentcheck.live.checks._context import LiveContext
+from agentcheck.live.checks._faults import restart
 from agentcheck.live.checks._recovery import (
     probe_steps,
     replica_name,
-    restart,
     start_announced,
     wait_for,
     wait_run,

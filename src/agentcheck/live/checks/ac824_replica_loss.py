@@ -13,13 +13,13 @@ from typing import ClassVar
 from agentcheck.live.backends.base import Capability
 from agentcheck.live.checks._base import CheckFailed, LiveCheck
 from agentcheck.live.checks._context import LiveContext
+from agentcheck.live.checks._faults import restart_behind
 from agentcheck.live.checks._recovery import (
     REQUEST,
     TERMINAL,
     read_run,
     replica_name,
     require_replicas,
-    restart_behind,
 )
 from agentcheck.live.checks._runs import require_probe
 
