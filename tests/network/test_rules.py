@@ -39,31 +39,102 @@ def test_ac401_heartbeats_reset_idle_timeouts(
     assert findings(project, "AC401") == expected
 
 
+SSE_STARLETTE_APP = """\
+    from fastapi import FastAPI
+    from sse_starlette.sse import EventSourceResponse
+
+    app = FastAPI()
+"""
+
+
 @pytest.mark.parametrize(
-    ("server", "timeout", "severity"),
+    ("server", "directive", "severity", "says"),
     [
-        # Measured: langgraph-api's 5 s heartbeats carry streams through a 10 s idle timeout;
-        # only blocking runs/wait requests break: a warning that says so.
-        ("langgraph", "10s", Severity.WARNING),
-        ("langgraph", "59s", Severity.WARNING),
-        # Shorter than the heartbeat interval: streams break too (3 s measured).
-        ("langgraph", "3s", Severity.ERROR),
-        # No heartbeats (Aegra) or no known server: every silent step is cut.
-        ("aegra", "59s", Severity.ERROR),
-        (None, "59s", Severity.ERROR),
+        # Measured behind nginx (langgraph dev, langhost): langgraph-api writes a byte every
+        # 5 s to streams (heartbeats) and to blocking runs/wait and join requests (newlines);
+        # 6 s and 10 s cut nothing, 3 s and 5 s cut everything.
+        ("langgraph", "proxy_read_timeout 10s", Severity.INFO, "nothing is cut by it"),
+        ("langgraph", "proxy_read_timeout 59s", Severity.INFO, "nothing is cut by it"),
+        ("langgraph", "proxy_read_timeout 6s", Severity.INFO, "nothing is cut by it"),
+        ("langgraph", "proxy_read_timeout 5s", Severity.ERROR, "cuts every stream, join and"),
+        ("langgraph", "proxy_read_timeout 3s", Severity.ERROR, "cuts every stream, join and"),
+        # Aegra writes nothing while a step is silent: at 10 s every request was cut.
+        ("aegra", "proxy_read_timeout 59s", Severity.ERROR, "`runs/wait` gets a 504"),
+        # Nothing known about the server: any silent step is cut.
+        (None, "proxy_read_timeout 59s", Severity.ERROR, "before the run does"),
+        # proxy_send_timeout limits only sending the request: 3 s cut nothing on either server.
+        ("langgraph", "proxy_send_timeout 20s", Severity.INFO, "only sending the request"),
+        ("aegra", "proxy_send_timeout 20s", Severity.INFO, "only sending the request"),
     ],
 )
 def test_ac401_explicit_timeout_below_the_floor_follows_what_breaks(
-    make_project: MakeProject, server: str | None, timeout: str, severity: Severity
+    make_project: MakeProject, server: str | None, directive: str, severity: Severity, says: str
 ) -> None:
-    project = make_project(
-        {"nginx.conf": location(f"proxy_read_timeout {timeout};")}, server=server
-    )
+    # Read timeouts long enough for any run beside a short send timeout.
+    read = [] if directive.startswith("proxy_read") else ["proxy_read_timeout 600s;"]
+    project = make_project({"nginx.conf": location(f"{directive};", *read)}, server=server)
     result = lint(project, enabled_rules(project, select=["AC401"]))
     assert [(f.path, f.line, f.severity) for f in result.findings] == [("nginx.conf", 4, severity)]
-    if severity is Severity.WARNING:
-        assert "runs/wait" in result.findings[0].message
-        assert "streams survive" in result.findings[0].message
+    message = result.findings[0].message
+    assert says in message, message
+    assert message.startswith(f"{directive.split()[0]} is {directive.split()[1][:-1]} s on ")
+
+
+def test_ac401_names_what_was_measured_behind_langgraph_api(make_project: MakeProject) -> None:
+    project = make_project({"nginx.conf": location("proxy_read_timeout 10s;")}, "langgraph")
+    (finding,) = lint(project, enabled_rules(project, select=["AC401"])).findings
+    assert finding.severity is Severity.INFO
+    assert "below the seed's 60 s floor" in finding.message
+    assert "every 5 s to streams and joins (SSE heartbeats)" in finding.message
+    assert "blocking `runs/wait` and `join` requests (newlines)" in finding.message
+    assert "langgraph-api 0.16.7 and 0.11.1 behind nginx" in finding.message
+    assert "proxy_read_timeout 300s;" in (finding.fix or "")
+
+
+def test_ac401_a_custom_server_with_pings_keeps_streams_not_other_answers(
+    make_project: MakeProject,
+) -> None:
+    files = {
+        "docker-compose.yml": """\
+            services:
+              api:
+                build: .
+                command: ["uvicorn", "app.main:app", "--host", "0.0.0.0"]
+        """,
+        "Dockerfile": "FROM python:3.11-slim\nCOPY . /app\n",
+        "app/__init__.py": "",
+        "app/main.py": SSE_STARLETTE_APP,
+        "nginx.conf": location("proxy_read_timeout 30s;", upstream="api:8000"),
+    }
+    project = make_project(files)
+    result = lint(project, enabled_rules(project, select=["AC401"]))
+    assert [(f.path, f.severity) for f in result.findings] == [("nginx.conf", Severity.WARNING)]
+    assert "streams survive it" in result.findings[0].message
+    short = make_project({**files, "nginx.conf": location("proxy_read_timeout 10s;")})
+    result = lint(short, enabled_rules(short, select=["AC401"]))
+    assert [(f.path, f.severity) for f in result.findings] == [("nginx.conf", Severity.ERROR)]
+    assert "SSE ping only every 15 s" in result.findings[0].message
+
+
+def test_ac401_a_limit_on_the_whole_response_below_the_floor_is_an_error(
+    make_project: MakeProject,
+) -> None:
+    project = make_project(
+        {
+            "k8s/bc.yaml": """\
+                apiVersion: cloud.google.com/v1
+                kind: BackendConfig
+                metadata:
+                  name: agent
+                spec:
+                  timeoutSec: 30
+            """
+        },
+        server="langgraph",
+    )
+    (finding,) = lint(project, enabled_rules(project, select=["AC401"])).findings
+    assert (finding.path, finding.line, finding.severity) == ("k8s/bc.yaml", 6, Severity.ERROR)
+    assert "heartbeats or not" in finding.message
 
 
 def test_ac401_total_limits_are_not_reset_by_heartbeats(make_project: MakeProject) -> None:
@@ -124,8 +195,8 @@ def test_ac401_skips_proxies_that_only_reach_other_services(make_project: MakePr
         },
         server="langgraph",
     )
-    # 10 s behind langgraph-api: streams survive on heartbeats, runs/wait does not.
-    assert findings(project, "AC401") == [("nginx/site.conf", 3, Severity.WARNING)]
+    # 10 s behind langgraph-api: below the floor, but nothing measured breaks.
+    assert findings(project, "AC401") == [("nginx/site.conf", 3, Severity.INFO)]
 
 
 def test_ac401_reports_a_shared_setting_once(make_project: MakeProject) -> None:
@@ -136,8 +207,8 @@ def test_ac401_reports_a_shared_setting_once(make_project: MakeProject) -> None:
             location /b/ { proxy_pass http://127.0.0.1:8000; }
         }
     """
-    project = make_project({"nginx.conf": conf}, server="langgraph")
-    assert findings(project, "AC401") == [("nginx.conf", 2, Severity.WARNING)]
+    project = make_project({"nginx.conf": conf}, server="aegra")
+    assert findings(project, "AC401") == [("nginx.conf", 2, Severity.ERROR)]
 
 
 # --------------------------------------------------------------------------- AC402-AC404

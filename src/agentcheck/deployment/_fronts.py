@@ -1,9 +1,10 @@
 """The proxies in front of the agent, and what the server behind each sends them.
 
 Servers differ in what decides whether a stream survives a proxy (SERVERS.md, measured):
-langgraph-api (Agent Server, ``langgraph dev``) sends ``X-Accel-Buffering: no`` and a
-``: heartbeat`` comment every 5 s; Aegra sends neither header nor heartbeats; a custom app
-sends what its code sends (sse-starlette: the header and a ping every 15 s).
+langgraph-api (Agent Server, ``langgraph dev``) sends ``X-Accel-Buffering: no``, a
+``: heartbeat`` comment every 5 s on streams (joins included) and a newline every 5 s while a
+blocking ``runs/wait`` or ``join`` waits; Aegra sends neither header nor any keep-alive; a custom
+app sends what its code sends (sse-starlette: the header and a ping every 15 s on its streams).
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ class Behind:
     heartbeat: float | None
     #: Whether :attr:`heartbeat` is known (False: no server found).
     known: bool
+    #: Seconds between the bytes it writes while a blocking request waits for a run
+    #: (``runs/wait``, ``join``); None when it writes none (or unknown).
+    wait_keepalive: float | None = None
 
 
 def server_traits(project: Project, server: Server | None) -> Behind:
@@ -47,7 +51,7 @@ def server_traits(project: Project, server: Server | None) -> Behind:
     if server is None:
         return Behind(None, "the server", None, None, known=False)
     if server.kind in _LANGGRAPH_API:
-        return Behind(server, "langgraph-api", True, 5.0, known=True)
+        return Behind(server, "langgraph-api", True, 5.0, known=True, wait_keepalive=5.0)
     if server.kind == "aegra":
         return Behind(server, "Aegra", False, None, known=True)
     if server.kind == "custom":

@@ -30,6 +30,9 @@ ASSUMED_TIMEOUT = 60.0
 MARGIN = 0.8
 #: Something crossed during the silence when no gap is longer than this share of it.
 SPLIT = 0.8
+#: Silence of the blocking runs/wait probe at a replica: two of langgraph-api's 5 s keep-alive
+#: intervals, so its newlines split the wait clearly (they came up to 5.4 s apart under load).
+WAIT_SILENCE = 10.0
 
 
 class SseIdleSurvival(LiveCheck):
@@ -52,9 +55,10 @@ class SseIdleSurvival(LiveCheck):
     client cannot tell why.
 
     Behind a proxy whose timeout is known, a blocking ``POST /threads/{id}/runs/wait`` of the
-    same probe runs at a replica meanwhile: if the server sends nothing while it waits (no
-    keep-alive whitespace), such a request silent longer than a timeout of at most 90 s is
-    sent through the proxy, and the check fails when streams survive but that request is cut.
+    probe, silent for 10 s, runs at a replica meanwhile. Keep-alive bytes are proven only when
+    they split that wait (langgraph-api writes a newline every 5 s; Aegra writes nothing): when
+    they do not, such a request silent longer than a timeout of at most 90 s is sent through
+    the proxy, and the check fails when streams survive but that request is cut.
 
     How to fix
     ----------
@@ -76,7 +80,7 @@ class SseIdleSurvival(LiveCheck):
         # every 5 s) that would reset the proxy's idle timer?
         waits: list[Waited] = []
         replica = ctx.deployment.urls[0]
-        probe = {"emit": 1, "silent": WINDOW}
+        probe = {"emit": 1, "silent": WAIT_SILENCE}
         worker = threading.Thread(
             target=lambda: waits.append(wait_run(ctx, graph, probe, url=replica, read_timeout=60))
         )
@@ -99,15 +103,19 @@ class SseIdleSurvival(LiveCheck):
         if at_replica is None or not at_replica.completed:
             return ""  # the server itself did not answer runs/wait: not this check's business
         gap = at_replica.longest_silence()
-        if gap < MARGIN * timeout:
+        # Keep-alive bytes are proven only when they split the wait: an answer that came in one
+        # piece after a wait shorter than the timeout has no long gap and proves nothing.
+        kept_alive = gap < SPLIT * at_replica.seconds
+        if kept_alive and gap < MARGIN * timeout:
             return (
                 f"; a blocking POST runs/wait gets keep-alive bytes every {gap:.1f} s too, so it "
                 "survives the timeout as well"
             )
         if timeout + 2 > CAP:
+            nothing = f"nothing for {gap:.1f} s at a time" if kept_alive else "nothing"
             return (
-                f"; a blocking POST runs/wait gets nothing for {gap:.1f} s at a time (no "
-                "keep-alive), so one waiting longer than the timeout would be cut"
+                f"; a blocking POST runs/wait gets {nothing} while it waits (no keep-alive), "
+                "so one waiting longer than the timeout would be cut"
             )
         silent = timeout + 2
         through = wait_run(
