@@ -14,6 +14,7 @@ POST,create thread,10,0,40,45.0,7,99,287.0,1.0,0.0,40,50,60,70,90,99,99,99,99,99
 POST,stream run,10,0,30,38.0,10,58,0.0,1.0,0.0,30,40,50,50,58,58,58,58,58,58,58
 POST,continue thread,10,4,70,77.0,50,92,0.0,1.0,0.4,70,80,90,90,92,92,92,92,92,92,92
 SSE,full stream,16,0,2400,2583.0,1982,3383,0.0,1.9,0.0,2400,2400,3400,3400,3400,3400,3400,3400,3400,3400,3400
+SSE,time to first event,16,0,200,310.0,90,1400,0.0,1.9,0.0,200,200,300,300,900,1400,1400,1400,1400,1400,1400
 SSE,time to first token,16,0,1500,1887.0,1422,2748,0.0,1.9,0.0,1500,1500,2700,2700,2700,2700,2700,2700,2700,2700,2700
 ,Aggregated,62,4,1400,1140.0,7,3383,0.0,7.58,0.4,1400,1500,2400,2400,2700,3400,3400,3400,3400,3400,3400
 """
@@ -56,6 +57,8 @@ def test_figures_come_from_locusts_files(tmp_path: Path) -> None:
     assert result.stream is not None
     assert (result.first_token.p50, result.first_token.p95) == (1.5, 2.7)
     assert result.stream.p95 == 3.4
+    assert result.first_event is not None
+    assert (result.first_event.p50, result.first_event.p95) == (0.2, 1.4)
     # Every user ran from second 101 to 107: 6 s, in which 14 streams completed.
     assert result.seconds == 6.0
     assert result.runs_per_second == 14 / 6
@@ -77,9 +80,12 @@ def test_the_summary_page_is_self_contained_and_escaped(tmp_path: Path) -> None:
     for external in ("http://", "https://", "//cdn", "<link", "@import"):
         assert external not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert 'class="limit"' in text  # the p95 limit drawn on the latency chart
+    for series in ("time to first event", "time to first token", "full stream"):
+        assert f"<title>{series} p95: " in text  # each timing is a line on the chart
     figures = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert figures["runs"] == 16
     assert figures["first_token"]["p95"] == 2.7
+    assert figures["first_event"]["p95"] == 1.4
     assert figures["verdicts"] == [{"status": "failed", "message": "max-failure-ratio: 13.33% <b>"}]
     assert figures["thresholds"] == {"p95-first-token": 5.0}
 

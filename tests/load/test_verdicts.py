@@ -28,6 +28,7 @@ def result(
     requests: int = 400,
     busy: float = 0.5,
     kinds: list[Failure] | None = None,
+    started: tuple[float, float] = (0.5, 6.0),
 ) -> LoadResult:
     return LoadResult(
         label=name,
@@ -45,6 +46,7 @@ def result(
         failure_kinds=kinds or [],
         by_name={},
         directory=Path("/results") / name,
+        first_event=dist(*started),
         generator=Generator(
             cpu_seconds=3.0, wall_seconds=30.0, processes=1, peak_core=0.2,
             machine_cores=2, machine_busy=busy,
@@ -64,7 +66,8 @@ def test_each_breach_names_its_threshold_the_measure_and_the_limit() -> None:
     assert breaches == [
         "max-failure-ratio: 10.00% of requests failed (40 of 400), at most 1.00% allowed; most "
         "often continue thread: HTTP 404: not found (30 times)",
-        "p95-first-token: 7.25 s measured, at most 5 s allowed (p50 4.00 s)",
+        "p95-first-token: 7.25 s measured, at most 5 s allowed (p50 4.00 s; 6.00 s of it before "
+        "the run started (p95 of the first event): runs waited for a worker)",
         "p95-stream: 12.50 s measured, at most 10 s allowed (p50 8.00 s)",
     ]
 
@@ -148,3 +151,8 @@ def test_scale_out_cannot_be_judged_when_the_machine_was_out_of_cpu() -> None:
     verdict = scale_out(one, many, 2, IDLE, TABLE)
     assert verdict.status == "skipped"
     assert "2 cores were 97% busy" in verdict.message
+
+
+def test_a_slow_first_token_says_whether_runs_waited_to_start() -> None:
+    (breach,) = slo_breaches(result(ttft=(4.0, 7.25), started=(0.2, 0.5)), TABLE)
+    assert breach.endswith("(p50 4.00 s; the runs started after 0.50 s (p95))")

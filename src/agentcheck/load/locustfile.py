@@ -19,9 +19,10 @@ Each user holds one conversation after another, without pause (each step is a Lo
    ``--agent-replicas`` names several (a thread must continue wherever the next request lands);
 4. ``GET /threads/{id}/state``, on that replica too.
 
-With ``stream=True`` Locust times only the response headers, so a streamed run also fires two
-events of its own (request type ``SSE``): ``time to first token`` (from sending the request to
-the first event carrying model output) and ``full stream`` (to the last byte). A stream that
+With ``stream=True`` Locust times only the response headers, so a streamed run also fires
+events of its own (request type ``SSE``), each timed from sending the request: ``time to first
+event`` (the run's ``metadata``: it started, so the rest is queueing), ``time to first token``
+(the first event carrying model output) and ``full stream`` (to the last byte). A stream that
 ends in an ``error`` event, breaks off, or stays silent past ``--agent-read-timeout`` counts as
 a failed request. Options (each also read from the environment variable named in its help):
 the assistant (default: the first one the server lists, other than agentcheck's probe), the
@@ -50,6 +51,7 @@ locust.stats.CSV_STATS_FLUSH_INTERVAL_SEC = 1
 PROBE = "agentcheck_probe"
 #: The request type of the events this file fires for streams.
 SSE = "SSE"
+FIRST_EVENT = "time to first event"
 FIRST_TOKEN = "time to first token"
 FULL_STREAM = "full stream"
 DEFAULT_INPUT = {
@@ -214,6 +216,7 @@ class AgentUser(HttpUser):
         """
         body = {"assistant_id": self.graph, "input": run_input, "stream_mode": self.stream_mode}
         began = time.perf_counter()
+        opened: float | None = None
         first: float | None = None
         with self.client.post(
             f"{base}/threads/{self.thread}/runs/stream", json=body, name=name, stream=True,
@@ -226,6 +229,7 @@ class AgentUser(HttpUser):
                 seen = 0
                 for event, data in sse_events(response.iter_content(chunk_size=None)):
                     seen += 1
+                    opened = opened or time.perf_counter()
                     if event == "error":
                         response.failure(f"error event: {data[:200]}")
                         return
@@ -233,7 +237,8 @@ class AgentUser(HttpUser):
                         first = time.perf_counter()
             except GreenletExit:  # stopped by the end of the load
                 response.success()
-                self.timings(began, first or time.perf_counter(), time.perf_counter())
+                now = time.perf_counter()
+                self.timings(began, opened or now, first or now, now)
                 raise
             except Exception as exc:  # requests' read timeouts and cut connections
                 response.failure(f"the stream broke off: {type(exc).__name__}: {exc}")
@@ -242,12 +247,14 @@ class AgentUser(HttpUser):
                 response.failure("the stream ended without an event")
                 return
             response.success()
-        self.timings(began, first, time.perf_counter())
+        self.timings(began, opened, first, time.perf_counter())
 
-    def timings(self, began: float, first: float | None, ended: float) -> None:
-        fire = self.environment.events.request.fire
-        if first is not None:
-            fire(request_type=SSE, name=FIRST_TOKEN, response_time=(first - began) * 1000,
-                 response_length=0, exception=None, context={})  # fmt: skip
-        fire(request_type=SSE, name=FULL_STREAM, response_time=(ended - began) * 1000,
-             response_length=0, exception=None, context={})  # fmt: skip
+    def timings(
+        self, began: float, opened: float | None, first: float | None, ended: float
+    ) -> None:
+        for name, at in ((FIRST_EVENT, opened), (FIRST_TOKEN, first), (FULL_STREAM, ended)):
+            if at is not None:
+                self.environment.events.request.fire(
+                    request_type=SSE, name=name, response_time=(at - began) * 1000,
+                    response_length=0, exception=None, context={},
+                )  # fmt: skip

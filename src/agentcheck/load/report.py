@@ -20,7 +20,13 @@ __all__ = ["write_reports"]
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
-COLOURS = {"time to first token": "#1f77b4", "full stream": "#d62728", "users": "#7f7f7f"}
+COLOURS = {
+    "time to first event": "#2ca02c",
+    "time to first token": "#1f77b4",
+    "full stream": "#d62728",
+    "users": "#7f7f7f",
+}
+SERIES = ("time to first event", "time to first token", "full stream")
 
 
 def _e(text: object) -> str:
@@ -171,6 +177,8 @@ def render_html(
         ("seconds", f"{r.seconds:g}"),
         ("requests (failed)", f"{r.requests} ({r.failures}, {r.failure_ratio:.2%})"),
         ("streamed runs completed", f"{r.runs} ({r.runs_per_second:.2f} per second)"),
+        ("time to first event (the run started) p50 / p95",
+         f"{_seconds(r.first_event, 'p50')} / {_seconds(r.first_event, 'p95')}"),
         ("time to first token p50 / p95",
          f"{_seconds(r.first_token, 'p50')} / {_seconds(r.first_token, 'p95')}"),
         ("full stream p50 / p95", f"{_seconds(r.stream, 'p50')} / {_seconds(r.stream, 'p95')}"),
@@ -205,14 +213,11 @@ def render_html(
         for name, key in (("time to first token", "p95-first-token"), ("full stream", "p95-stream"))
         if thresholds and key in thresholds
     }
-    key = "".join(
-        f'<span style="background:{COLOURS[n]}"></span>{_e(n)}'
-        for n in ("time to first token", "full stream")
-    )
+    dists = (r.first_event, r.first_token, r.stream)
+    shown = [n for n, d in zip(SERIES, dists, strict=True) if d is not None]
+    key = "".join(f'<span style="background:{COLOURS[n]}"></span>{_e(n)}' for n in shown)
     out.append(f'<h2>Latency distribution</h2><p class="key">{key} (dashed: p95 limits)</p>')
-    out.append(
-        latency_chart({"time to first token": r.first_token, "full stream": r.stream}, limits)
-    )
+    out.append(latency_chart(dict(zip(SERIES, dists, strict=True)), limits))
     out.append("<h2>Throughput over time</h2>")
     out.append('<p class="key">bars: streamed runs completed each second; grey: users</p>')
     out.append(throughput_chart(r.timeline))

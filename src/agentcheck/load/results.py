@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "FIRST_EVENT",
     "FIRST_TOKEN",
     "FULL_STREAM",
     "Distribution",
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 SSE = "SSE"
+FIRST_EVENT = "time to first event"
 FIRST_TOKEN = "time to first token"
 FULL_STREAM = "full stream"
 #: The percentiles Locust reports (its CSV columns), as fractions.
@@ -129,6 +131,8 @@ class LoadResult:
     #: Requests and failures by request name.
     by_name: dict[str, tuple[int, int]]
     directory: Path
+    #: To the run's first event (its ``metadata``: the run started; before it, it queued).
+    first_event: Distribution | None = None
     generator: Generator | None = None
     #: CPU cores each replica used during the run (backends with the stats capability).
     replica_cores: list[float] = field(default_factory=list)
@@ -155,7 +159,7 @@ class LoadResult:
         if self.generator is not None:
             data["generator"]["cores"] = self.generator.cores
             data["generator"]["saturated"] = self.generator.saturated
-        for key in ("first_token", "stream"):
+        for key in ("first_event", "first_token", "stream"):
             dist = getattr(self, key)
             if dist is not None:
                 data[key]["p50"], data[key]["p95"] = dist.p50, dist.p95
@@ -275,6 +279,7 @@ def read_result(
         runs_per_second=rate,
         first_token=_distribution(stats.get((SSE, FIRST_TOKEN))),
         stream=stream,
+        first_event=_distribution(stats.get((SSE, FIRST_EVENT))),
         timeline=timeline,
         failure_kinds=kinds,
         by_name=by_name,
