@@ -22,7 +22,7 @@ def test_defaults_without_a_table(tmp_path: Path) -> None:
     assert table.max_failure_ratio == 0.01
     assert table.min_runs_per_second is None
     assert table.scale_out_efficiency == DEFAULT_EFFICIENCY
-    assert table.fake_llm.ttft == 0.5
+    assert table.fake_llm.ttft == 2.0
     assert settings.results == tmp_path.resolve() / ".agentcheck" / "results"
 
 
