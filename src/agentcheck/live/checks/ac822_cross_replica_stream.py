@@ -81,10 +81,12 @@ class CrossReplicaStream(LiveCheck):
                 if cut.is_set()
                 else f"{stream.error or 'the stream ended'} after {stream.ended or 0:.1f} s"
             )
+            errors = [e.data for e in stream.events if e.event == "error"]
+            said = f"; its error event: {' '.join(errors[0].split())[:200]}" if errors else ""
             raise CheckFailed(
                 f"{did}: the probe's last event never arrived ({len(stream.events)} events: "
                 f"{', '.join(kinds) or 'none'}; {how}; {joined:.1f} s after the run's "
-                f"{self.silent:g} s step began)"
+                f"{self.silent:g} s step began){said}"
             )
         if stream.error or cut.is_set():
             why = f"still open after {limit:g} s" if cut.is_set() else stream.error
