@@ -3,7 +3,9 @@
 A database is recognised by its image (PostgreSQL and its extensions' images, MySQL, MariaDB,
 MongoDB, Redis and Valkey, official and Bitnami). Its credentials are judged from the
 variables and arguments the images document; a value taken from elsewhere (``${VAR}``,
-``valueFrom``, an ``env_file``) is assumed strong. Exposure means published on all interfaces:
+``valueFrom``, an ``env_file``) is assumed strong. Every database of a production manifest
+published on all interfaces is an exposure, whatever its credentials (a database reachable from
+anywhere); weak credentials are named in it. Exposure means published on all interfaces:
 a compose port without a host address or with ``0.0.0.0``/``::``, ``network_mode: host``, a
 Kubernetes ``hostPort``/``hostNetwork``, or a LoadBalancer or NodePort Service selecting the
 database's pods. Loopback bindings (``127.0.0.1:5432:5432``) are not exposure.
@@ -50,13 +52,14 @@ _TRUE = frozenset({"1", "true", "yes", "on"})
 
 @dataclass(frozen=True)
 class Exposure:
-    """A database published on all interfaces with weak or no credentials."""
+    """A database published on all interfaces, and how its credentials are weak (if they are)."""
 
     where: Where
     engine: Engine
     service: str
     how: str
-    weakness: str
+    #: How its credentials are weak; None when they come from elsewhere or are not trivial.
+    weakness: str | None
     #: Codes the database workload's ``agentcheck.io/ignore`` annotation suppresses (the
     #: runner applies the annotation of the object a finding is in, here maybe a Service).
     ignores: frozenset[str] = frozenset()
@@ -173,8 +176,9 @@ def weakness(engine: Engine, env: Mapping[str, Any], args: list[str]) -> str | N
     return None
 
 
-def _judged(workload: Workload) -> tuple[Engine, str] | None:
-    """The engine a workload runs and how its credentials are weak, or None."""
+def _judged(workload: Workload) -> tuple[Engine, str | None] | None:
+    """The engine a workload runs and how its credentials are weak (None when they are not);
+    None when it runs no database."""
     c = workload.main
     engine = engine_of(c.image) if c is not None else None
     if c is None or engine is None:
@@ -186,8 +190,7 @@ def _judged(workload: Workload) -> tuple[Engine, str] | None:
         if value.source in ("compose", "k8s")
     }
     env.update({name: "${FROM_ELSEWHERE}" for name, value in c.env.items() if name not in env})
-    weak = weakness(engine, env, list(c.argv))
-    return (engine, weak) if weak is not None else None
+    return engine, weakness(engine, env, list(c.argv))
 
 
 def _label(workload: Workload) -> str:
@@ -197,9 +200,9 @@ def _label(workload: Workload) -> str:
 
 
 def exposures(project: Project) -> Iterator[Exposure]:
-    """Databases of production manifests, exposed with weak credentials."""
+    """Databases of production manifests published on all interfaces."""
     dep = deployment(project)
-    weak_workloads: dict[str, tuple[Workload, Engine, str]] = {}
+    databases: dict[str, tuple[Workload, Engine, str | None]] = {}
     for workload in dep.workloads:
         if not workload.production:
             continue
@@ -215,17 +218,22 @@ def exposures(project: Project) -> Iterator[Exposure]:
             )  # fmt: skip
             continue
         if workload.platform == "kubernetes":
-            weak_workloads.setdefault(workload.name, (workload, engine, weak))
+            databases.setdefault(workload.name, (workload, engine, weak))
         yield from _published(workload, engine, weak, label)
-    yield from _services(dep, weak_workloads)
+    yield from _services(dep, databases)
 
 
-def _published(workload: Workload, engine: Engine, weak: str, label: str) -> Iterator[Exposure]:
+def _published(
+    workload: Workload, engine: Engine, weak: str | None, label: str
+) -> Iterator[Exposure]:
     c = workload.main
     for port in c.ports if c is not None else ():
         if workload.platform == "compose":
-            if port.serves(engine.port) and port.on_all_interfaces:
-                how = f"publishes port {engine.port} on all interfaces"
+            # A container port compose cannot fill here (``${DB_PORT}`` set by nothing in the
+            # project) is still the database's: its image listens on nothing else.
+            if (port.serves(engine.port) or port.container is None) and port.on_all_interfaces:
+                shown = engine.port if port.container is not None else port.published
+                how = f"publishes port {shown} on all interfaces"
                 yield Exposure(port.where, engine, label, how, weak, workload.ignores)
                 return
         elif port.host_where is not None and port.on_all_interfaces:
@@ -234,14 +242,16 @@ def _published(workload: Workload, engine: Engine, weak: str, label: str) -> Ite
             return
 
 
-def _services(dep: Deployment, weak: dict[str, tuple[Workload, Engine, str]]) -> Iterator[Exposure]:
+def _services(
+    dep: Deployment, databases: dict[str, tuple[Workload, Engine, str | None]]
+) -> Iterator[Exposure]:
     for service in dep.k8s_services:
         if service.type not in ("LoadBalancer", "NodePort"):
             continue
         for target in service.targets:
-            if target not in weak:
+            if target not in databases:
                 continue
-            workload, engine, weakness_ = weak[target]
+            workload, engine, weakness_ = databases[target]
             how = f"is exposed by {service.type} Service `{service.name or '?'}`"
             yield Exposure(
                 service.type_where, engine, _label(workload), how, weakness_, workload.ignores

@@ -16,25 +16,29 @@ __all__ = ["DefaultDatabaseCredentials"]
 
 
 class DefaultDatabaseCredentials(Rule):
-    """A production database is reachable from outside with default credentials or none.
+    """A production database is published on all interfaces (worse: with default credentials).
 
     What it does
     ------------
     Finds PostgreSQL, MySQL/MariaDB, MongoDB and Redis in production compose files and
-    Kubernetes manifests, judges their credentials from the variables their images read
-    (``POSTGRES_PASSWORD`` equal to ``postgres`` or the user name, ``POSTGRES_HOST_AUTH_METHOD=
-    trust``, ``MYSQL_ALLOW_EMPTY_PASSWORD``, MongoDB without a root user, Redis without
-    ``--requirepass``), and reports the ones published on all interfaces: a compose port with
-    no host address or ``0.0.0.0`` (``"5432:5432"``), ``network_mode: host``, a ``hostPort``,
-    or a LoadBalancer or NodePort Service in front of them. Loopback bindings
-    (``127.0.0.1:5432:5432``) are not exposed. The finding is on the line that exposes it; a
-    literal password itself is AC205's finding.
+    Kubernetes manifests and reports the ones published on all interfaces, whatever their
+    password: a compose port with no host address or ``0.0.0.0`` (``"5432:5432"``, also
+    ``"${DB_PORT:-5432}:5432"`` as compose fills it), ``network_mode: host``, a ``hostPort``, or a
+    LoadBalancer or NodePort Service in front of them. Loopback bindings (``127.0.0.1:5432:5432``)
+    are not exposed. The message also says when the credentials are weak, judged from the
+    variables the images read (``POSTGRES_PASSWORD`` equal to ``postgres`` or the user name,
+    ``POSTGRES_HOST_AUTH_METHOD=trust``, ``MYSQL_ALLOW_EMPTY_PASSWORD``, MongoDB without a root
+    user, Redis without ``--requirepass``); a value from elsewhere (``${VAR}``, a secret) is
+    assumed strong. The finding is on the line that exposes it; a literal password itself is
+    AC205's finding.
 
     Why is this bad?
     ----------------
     Scanners try ``postgres``/``postgres`` and unauthenticated Redis on every public address
-    within hours. The database holds every thread and checkpoint of the agent, user messages
-    included; an open Redis also lets an attacker write files on the host.
+    within hours; a strong password still leaves the database open to brute force and to the
+    engine's next pre-authentication vulnerability. The database holds every thread and
+    checkpoint of the agent, user messages included; an open Redis also lets an attacker write
+    files on the host.
 
     Example
     -------
@@ -62,7 +66,7 @@ class DefaultDatabaseCredentials(Rule):
     name = "default-database-credentials"
     severity = Severity.WARNING
     production_dependent = True
-    message = "A production database is reachable from outside with default credentials or none."
+    message = "A production database is published on all interfaces."
     fix = (
         "Stop publishing the database port (or bind it to 127.0.0.1) and give it a strong "
         "password injected from a secret."
@@ -76,9 +80,11 @@ class DefaultDatabaseCredentials(Rule):
                 yield self._finding(exposure)
 
     def _finding(self, e: Exposure) -> Finding:
-        return self.finding(
-            e.where.path,
-            e.where.line,
-            e.where.column,
-            message=f"{e.engine.name} `{e.service}` {e.how} and has {e.weakness}.",
-        )
+        if e.weakness is not None:
+            message = f"{e.engine.name} `{e.service}` {e.how} and has {e.weakness}."
+        else:
+            message = (
+                f"{e.engine.name} `{e.service}` {e.how}: anyone who can reach the host can try "
+                "its password."
+            )
+        return self.finding(e.where.path, e.where.line, e.where.column, message=message)
