@@ -26,7 +26,9 @@ _PARENT = textwrap.dedent(
     out = Path(sys.argv[1])
 
     def work(chunk):
-        (out / f"{os.getpid()}.pid").write_text(str(os.getpid()))
+        # Written whole, then renamed: the test never reads a file half written.
+        (out / f"{os.getpid()}.tmp").write_text(str(os.getpid()))
+        os.replace(out / f"{os.getpid()}.tmp", out / f"{os.getpid()}.pid")
         time.sleep(600)
         return []
 
