@@ -11,7 +11,7 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from agentcheck.live.probe import GRAPH_FILE, GRAPH_ID, GRAPH_SPEC, REPLICA_ENV
+from agentcheck.live.probe import GRAPH_FILE, GRAPH_ID, GRAPH_SPEC, RELEASE_ENV, REPLICA_ENV
 from agentcheck.live.probe.graph import builder, graph
 
 
@@ -73,15 +73,18 @@ def test_announce_says_the_silent_step_started_and_where(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(REPLICA_ENV, "1")
+    monkeypatch.setenv(RELEASE_ENV, "v1.0.0")
     custom = [c for mode, c in stream({"emit": 1, "announce": True}) if mode == "custom"]
     assert custom == [
         {"probe": "emit", "seq": 0, "burst": 0},
-        {"probe": "silent", "seq": 1, "replica": "1", "pid": os.getpid()},
+        {"probe": "silent", "seq": 1, "replica": "1", "release": "v1.0.0", "pid": os.getpid()},
         {"probe": "done", "seq": 1},
     ]
     monkeypatch.delenv(REPLICA_ENV)
+    monkeypatch.delenv(RELEASE_ENV)
     custom = [c for mode, c in stream({"emit": 0, "announce": True}) if mode == "custom"]
     assert custom[0]["replica"] is None
+    assert custom[0]["release"] is None
 
 
 def test_no_event_at_all_still_ends_with_done() -> None:

@@ -118,3 +118,34 @@ def test_a_check_is_skipped_with_the_capability_the_runtime_lacks(tmp_path: Path
     assert outcome.status == "skipped"
     assert outcome.message == "the echo runtime cannot kill, restart"
     assert NeedsKill().destructive
+
+
+def test_another_version_needs_a_runtime_that_can_run_one(tmp_path: Path) -> None:
+    from agentcheck.live.backends import Unsupported, UrlBackend
+
+    (tmp_path / "langgraph.json").write_text('{"graphs": {}}', encoding="utf-8")
+    settings = load_settings(tmp_path, table={}, run_budget=300.0, urls=["http://127.0.0.1:9"])
+    existing = Deployment(settings.spec(managed=False), UrlBackend(settings.urls))
+    with pytest.raises(Unsupported, match="the url runtime cannot run-another-version"):
+        existing.beside(tmp_path, tmp_path / "langgraph.json", label="v1.0.0")
+    with pytest.raises(Unsupported, match="cannot run another version of the project"):
+        UrlBackend(settings.urls).another()
+
+
+def test_a_local_backend_for_another_version_finds_langhost_where_this_one_does(
+    tmp_path: Path,
+) -> None:
+    from agentcheck.live.backends import LocalBackend
+    from agentcheck.live.spec import DeploymentSpec
+
+    project = tmp_path / "services" / "desk"
+    project.mkdir(parents=True)
+    (project / "langgraph.json").write_text('{"graphs": {}}', encoding="utf-8")
+    (tmp_path / ".venv-langhost" / "bin").mkdir(parents=True)
+    backend = LocalBackend(langhost="../../.venv-langhost")
+    spec = DeploymentSpec(root=project, config=project / "langgraph.json")
+    backend.open(spec, tmp_path / "run")
+    other = backend.another()
+    assert isinstance(other, LocalBackend)
+    assert other.langhost == str(tmp_path / ".venv-langhost")  # not relative to the release
+    assert LocalBackend().another().langhost is None

@@ -16,6 +16,8 @@ Lifecycle, as the orchestrator drives it::
     url = backend.start(Launch(0, port, ...))  # again: a restart (Capability.RESTART)
     backend.stats(0)                           # Capability.STATS
     backend.close()                            # idempotent, never raises
+    other = backend.another()                  # Capability.VERSIONS: the same kind, for
+                                               # another source tree on the same services
 
 Capabilities say what a backend can do; a check names those it needs in ``requires`` and is
 skipped, with the reason, on a backend that lacks one.
@@ -55,6 +57,9 @@ class Capability(StrEnum):
     SCALE = "scale"
     #: Per-replica CPU and memory figures (:meth:`Backend.stats`).
     STATS = "stats"
+    #: Run another version of the project (another source tree, such as the last release)
+    #: beside the deployment, on its services (:meth:`Backend.another`).
+    VERSIONS = "run-another-version"
 
 
 class Unsupported(LiveError):
@@ -198,6 +203,12 @@ class Backend(ABC):
     @abstractmethod
     def close(self) -> None:
         """Stop whatever still runs and release what :meth:`open` made. Never raises."""
+
+    def another(self) -> Backend:
+        """A new, unopened backend of the same kind and options, to run another source tree
+        (needs :attr:`Capability.VERSIONS`); options relative to the project are resolved
+        against this one's."""
+        raise Unsupported(f"the {self.name} runtime cannot run another version of the project")
 
     # -- where things are, as the replicas see them --------------------------------------------
 

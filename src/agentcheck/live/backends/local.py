@@ -172,6 +172,14 @@ class LocalBackend(Backend):
             with contextlib.suppress(Exception):
                 server.stop()
 
+    def another(self) -> LocalBackend:
+        langhost = self.langhost
+        if langhost is not None and self._spec is not None:
+            path = Path(langhost).expanduser()
+            if not path.is_absolute() and (self._spec.root / path).exists():
+                langhost = str((self._spec.root / path).resolve())
+        return LocalBackend(langhost=langhost)
+
 
 #: How to get langhost, for the error when it cannot be found.
 LANGHOST_HINT = (

@@ -13,6 +13,8 @@ One :class:`Deployment` runs a :class:`~agentcheck.live.spec.DeploymentSpec` on 
 Stopping goes the other way and keeps every log, so a failure can still show them. Checks ask
 the deployment what runs (:attr:`Deployment.proxy` with its idle timeout, the URLs, the
 capabilities) instead of reading settings or the user's files again.
+Another version of the project (another source tree) runs on the same services with
+:meth:`Deployment.beside`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import contextlib
 import dataclasses
 import logging
 import os
+import re
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,6 +36,7 @@ from agentcheck.live.backends.base import Backend, Capability, Launch, ReplicaSt
 from agentcheck.live.orchestrator._proxy import ProxyInfo, describe
 from agentcheck.live.orchestrator._replicas import Replicas
 from agentcheck.live.orchestrator._services import SITE_FILE, in_process, launch, start_services
+from agentcheck.live.probe import RELEASE_ENV
 from agentcheck.live.services import cleanup
 from agentcheck.live.services.base import Service
 from agentcheck.live.services.inprocess import host_port
@@ -69,7 +74,13 @@ class Deployment:
     """
 
     def __init__(
-        self, spec: DeploymentSpec, backend: Backend, *, progress: Progress | None = None
+        self,
+        spec: DeploymentSpec,
+        backend: Backend,
+        *,
+        progress: Progress | None = None,
+        label: str | None = None,
+        host: Deployment | None = None,
     ) -> None:
         if spec.seal_egress and backend.managed:
             from agentcheck.live.egress import SITE
@@ -77,6 +88,10 @@ class Deployment:
             spec = dataclasses.replace(spec, files={**spec.files, SITE_FILE: SITE})
         self.spec = spec
         self.backend = backend
+        #: What this version is called in progress lines and logs (``v1.0.0``), or None.
+        self.label = label
+        self._host = host  # whose services it borrows (see beside)
+        self._beside: list[Deployment] = []
         self._progress = progress
         self._reporting = threading.Lock()
         self._directory: Path | None = None
@@ -99,7 +114,7 @@ class Deployment:
         """Send one line of progress to whoever asked for it (from any thread: one at a time)."""
         if self._progress is not None:
             with self._reporting:
-                self._progress(message)
+                self._progress(f"{self.label}: {message}" if self.label else message)
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -115,7 +130,11 @@ class Deployment:
 
     def _start(self) -> None:
         spec, backend = self.spec, self.backend
-        if backend.managed:
+        if self._host is not None:
+            assert self._host._directory is not None
+            self._directory = Path(tempfile.mkdtemp(prefix="version-", dir=self._host._directory))
+            self._env_file = dict(self._host._env_file)  # one environment for every version
+        elif backend.managed:
             cleanup.sweep()
             self._directory = cleanup.registry().mkdtemp(f"agentcheck-{backend.name}-")
             if os.geteuid() == 0:
@@ -134,6 +153,9 @@ class Deployment:
             self._start_proxy(spec.proxy)
 
     def _start_services(self) -> None:
+        if self._host is not None:
+            self._services = dict(self._host._services)  # borrowed: never stopped here
+            return
         if not self.backend.managed:
             return
         assert self._directory is not None
@@ -166,7 +188,9 @@ class Deployment:
         self.report(f"nginx ready at {self._proxy.url}")
 
     def stop(self) -> None:
-        # Front to back: the proxy, the replicas, then the services they use.
+        # Front to back: the versions beside it, the proxy, the replicas, then the services.
+        for other in self._beside:
+            _quietly(other.stop)
         if self._nginx is not None:
             nginx = self._nginx
             _quietly(nginx.stop)
@@ -180,14 +204,16 @@ class Deployment:
                         -KEPT_LOG:
                     ]
         _quietly(self.backend.close)
-        for kind, service in reversed(self._services.items()):
+        owned = self._services if self._host is None else {}
+        for kind, service in reversed(owned.items()):
             _quietly(service.stop)
             with contextlib.suppress(Exception):
                 self._kept[kind] = service.log()[-KEPT_LOG:]
         if self._directory is not None:
             directory, self._directory = self._directory, None
             _quietly(lambda: cleanup.remove_dir(directory))
-            _quietly(lambda: cleanup.registry().release_dir(directory))
+            if self._host is None:
+                _quietly(lambda: cleanup.registry().release_dir(directory))
 
     def __enter__(self) -> Self:
         self.start()
@@ -204,7 +230,36 @@ class Deployment:
     # -- the environment -------------------------------------------------------------------------
 
     def _launch(self, index: int, port: int) -> Launch:
-        return launch(self.spec, self.backend, self._services, self._env_file, index, port)
+        done = launch(self.spec, self.backend, self._services, self._env_file, index, port)
+        if self.label is None or not self.backend.managed:
+            return done
+        return dataclasses.replace(done, env={**done.env, RELEASE_ENV: self.label})
+
+    # -- another version beside it ---------------------------------------------------------------
+
+    def beside(self, root: Path, config: Path, *, label: str, replicas: int = 1) -> Deployment:
+        """Another version of the project (the source tree at ``root``, serving ``config``):
+        ``replicas`` on a backend of the same kind, borrowing this deployment's services (the
+        same PostgreSQL, Redis, fake LLM, egress guard) and environment, with the same extra
+        graphs and no proxy; not started yet (``with deployment.beside(...) as old:``), stopped
+        with this one at the latest, its logs kept among this one's."""
+        self.require(Capability.VERSIONS, action="another version")
+        if self._directory is None:
+            raise LiveError("start the deployment before another version beside it")
+        spec = dataclasses.replace(
+            self.spec, root=root, config=config, replicas=replicas, proxy=None
+        )
+        other = Deployment(
+            spec, self.backend.another(), progress=self._progress, label=label, host=self
+        )
+        self._beside.append(other)
+        return other
+
+    def beside_logs(self) -> Iterator[tuple[str, str]]:
+        """``(name, text)`` of each replica of the versions beside it (``v1.0.0 replica 1``)."""
+        for other in self._beside:
+            for replica in other._replicas.items:
+                yield f"{other.label} replica {replica.index + 1}", other.logs(replica.index)
 
     # -- what runs -------------------------------------------------------------------------------
 
@@ -288,7 +343,9 @@ class Deployment:
     def pids(self) -> list[int]:
         """Every local process this deployment runs now: replicas, services, proxy."""
         pids = self.backend.pids()
-        for service in self._services.values():
+        for other in self._beside:
+            pids.extend(other.backend.pids())
+        for service in self._services.values() if self._host is None else ():
             pids.extend(service.pids())
         if self._nginx is not None:
             pids.extend(self._nginx.pids())
@@ -351,6 +408,10 @@ class Deployment:
         """``(name, text)`` of every log: each replica, the proxy, each service."""
         for replica in self._replicas.items:
             yield f"replica-{replica.index}", self.logs(replica.index)
+        for name, text in self.beside_logs():
+            yield re.sub(r"[^\w.-]+", "-", name), text  # a file name (``origin/main``)
+        if self._host is not None:
+            return
         yield "proxy", self.proxy_logs()
         for kind, service in self._services.items():
             live = self._directory is not None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["FILES", "GRAPHS", "GRAPH_FILE", "GRAPH_ID", "GRAPH_SPEC", "REPLICA_ENV"]
+__all__ = ["FILES", "GRAPHS", "GRAPH_FILE", "GRAPH_ID", "GRAPH_SPEC", "RELEASE_ENV", "REPLICA_ENV"]
 
 #: The graph id (assistant id) the probe is served under.
 GRAPH_ID = "agentcheck_probe"
@@ -27,3 +27,6 @@ GRAPHS = {GRAPH_ID: "agentcheck_probe/graph.py:graph"}
 #: The environment variable naming a replica's index (0-based) in each server agentcheck starts;
 #: the probe reports it, so a check knows which replica executes a run.
 REPLICA_ENV = "AGENTCHECK_REPLICA"
+#: The environment variable naming the version a server runs when agentcheck started another
+#: version of the project beside the deployment (``v1.0.0``); unset for the working tree.
+RELEASE_ENV = "AGENTCHECK_RELEASE"

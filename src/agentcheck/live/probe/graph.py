@@ -17,10 +17,11 @@ state, so ``values`` and ``updates`` stream once per event too. With ``batch`` i
 superstep per burst instead and writes the burst's events back to back, the way a model's
 tokens arrive: a server that numbers events by the millisecond then gives several one id.
 With ``announce`` the ``silent`` node first writes ``{"probe": "silent", "seq": n, "replica":
-r, "pid": p}``: the run is then mid-step (the checkpoints of the steps before are committed) for
-``silent`` seconds, which is where the restart checks kill it; ``replica`` is the executing
-server's ``AGENTCHECK_REPLICA`` (None where agentcheck did not start it). A run resumed after a
-crash runs the step again and announces again.
+r, "release": v, "pid": p}``: the run is then mid-step (the checkpoints of the steps before are
+committed) for ``silent`` seconds, which is where the restart checks kill it; ``replica`` is the
+executing server's ``AGENTCHECK_REPLICA`` (None where agentcheck did not start it), ``release``
+its ``AGENTCHECK_RELEASE`` (the version agentcheck started beside the working tree, else
+None). A run resumed after a crash runs the step again and announces again.
 After the silence (and the interrupt, if asked) the ``done`` node writes
 ``{"probe": "done", "seq": n}`` and the run ends.
 
@@ -92,6 +93,7 @@ async def silent(state: ProbeState) -> ProbeState:
                 "probe": "silent",
                 "seq": state.get("seq", 0),
                 "replica": os.environ.get("AGENTCHECK_REPLICA"),
+                "release": os.environ.get("AGENTCHECK_RELEASE"),
                 "pid": os.getpid(),
             }
         )
