@@ -120,6 +120,11 @@ def test_a_managed_spec_carries_the_probe_as_a_file_and_the_fakes(project: Path)
         ("startup-timeout = -1", "startup-timeout: expected a positive number"),
         ("recovery-timeout = 0", "recovery-timeout: expected a positive number"),
         ("env = {A = [1]}", "env: expected a table of NAME = value"),
+        ("inputs = 3", "inputs: expected a table of graph id = input table"),
+        ("inputs = {chat = 3}", "inputs: chat: expected a table"),
+        ("resume = [1]", "resume: expected a table of graph id = value"),
+        ("inputs = {chats = {a = 1}}", "inputs: 'chats' is not a graph the project serves"),
+        ("resume = {tirage = true}", "triage.; did you mean 'triage'?"),
     ],
 )
 def test_bad_values_name_the_key(project: Path, body: str, message: str) -> None:
@@ -168,3 +173,26 @@ def test_langhost_always_gets_postgres_and_redis(project: Path) -> None:
     spec = settings.spec()
     assert (spec.server, spec.database, spec.redis) == ("langhost", "postgres", True)
     assert load_settings(project, table={}).recovery_timeout == 600.0
+
+
+def test_inputs_resume_and_since_for_the_checks_across_versions(project: Path) -> None:
+    write_pyproject(
+        project,
+        """
+[tool.agentcheck.live.inputs]
+chat = {messages = [{role = "user", content = "refund please"}]}
+triage = {ticket = "T-1", urgent = true}
+
+[tool.agentcheck.live.resume]
+chat = {action = "approve"}
+triage = false
+""",
+    )
+    settings = load_settings(project, since="v1.2.0")
+    assert settings.inputs == {
+        "chat": {"messages": [{"role": "user", "content": "refund please"}]},
+        "triage": {"ticket": "T-1", "urgent": True},
+    }
+    assert settings.resume == {"chat": {"action": "approve"}, "triage": False}
+    assert settings.since == "v1.2.0"
+    assert load_settings(project).since is None

@@ -114,6 +114,7 @@ def _settings(config: pytest.Config) -> LiveSettings:
             proxy=config.getoption("agentcheck_proxy"),
             urls=config.getoption("agentcheck_url"),
             cwd=invoked,
+            since=config.getoption("agentcheck_since", default=None),
         )
         settings = _with_load(settings, config.getoption("agentcheck_load"))
         _require_live(settings)

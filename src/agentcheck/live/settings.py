@@ -49,6 +49,13 @@ class LiveSettings:
     #: langgraph.json (absolute), or None when the project has none.
     config: Path | None = None
     input: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_INPUT))
+    #: Graph id -> the run input AC851-AC853 start its threads with.
+    inputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: Graph id -> the value AC851-AC853 resume its interrupt() with.
+    resume: Mapping[str, Any] = field(default_factory=dict)
+    #: The last release for AC851-AC853 from the command line (``--agentcheck-since``); None:
+    #: ``release-ref`` in ``[tool.agentcheck]``, else the newest version tag.
+    since: str | None = None
     startup_timeout: float = 60.0
     #: Seconds a run cut by a crash has to end or resume (AC812, AC824).
     recovery_timeout: float = 600.0
@@ -133,6 +140,7 @@ def load_settings(
     proxy: str | None = None,
     urls: Sequence[str] = (),
     cwd: Path | None = None,
+    since: str | None = None,
 ) -> LiveSettings:
     """Merge ``[tool.agentcheck.live]`` of ``root`` (or ``table``) with command-line values.
 
@@ -159,7 +167,7 @@ def load_settings(
     kwargs: dict[str, Any] = {"root": root, "run_budget": float(run_budget), "source": where}
     if live.runtime is not None:
         kwargs["runtime"] = _choice(live.runtime, names, f"{where} runtime")
-    for key in ("replicas", "database", "redis", "server", "input", "env"):
+    for key in ("replicas", "database", "redis", "server", "input", "inputs", "resume", "env"):
         if getattr(live, key) is not None:
             kwargs[key] = getattr(live, key)
     if live.proxy is not None:
@@ -194,6 +202,8 @@ def load_settings(
         kwargs["replicas"] = _count(replicas, "--agentcheck-replicas")
     if proxy is not None:
         kwargs["proxy"] = _path(proxy, cwd, "--agentcheck-proxy")
+    if since is not None:
+        kwargs["since"] = since
 
     if "config" not in kwargs:
         kwargs["config"] = _find_config(root)
@@ -207,7 +217,22 @@ def load_settings(
         )
     if settings.proxy is not None and not settings.proxy.is_file():
         raise ConfigError(f"proxy config {settings.proxy} does not exist")
+    _served(settings, where)
     return settings
+
+
+def _served(settings: LiveSettings, where: str) -> None:
+    """ConfigError for a graph id in ``inputs`` or ``resume`` the project does not serve."""
+    served = settings.graphs()
+    for key, graphs in (("inputs", settings.inputs), ("resume", settings.resume)):
+        for graph in graphs:
+            if served and graph not in served:
+                close = difflib.get_close_matches(graph, served, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ConfigError(
+                    f"{where} {key}: {graph!r} is not a graph the project serves "
+                    f"({', '.join(served)}){hint}"
+                )
 
 
 def _find_config(root: Path) -> Path | None:

@@ -42,6 +42,21 @@ def _input(value: Any) -> Any:
     return value
 
 
+def _inputs(value: Any) -> Any:
+    if not isinstance(value, dict):
+        raise ValueError("expected a table of graph id = input table")
+    for graph, run_input in value.items():
+        if not isinstance(run_input, dict):
+            raise ValueError(f"{graph}: expected a table (the JSON object sent as its input)")
+    return value
+
+
+def _resume(value: Any) -> Any:
+    if not isinstance(value, dict):
+        raise ValueError("expected a table of graph id = value")
+    return value
+
+
 def _hosts(value: Any) -> Any:
     if not isinstance(value, list) or not all(isinstance(h, str) and h for h in value):
         raise ValueError("expected a list of host names")
@@ -100,6 +115,16 @@ class LiveTable(Table):
         None,
         description="the run input for your graphs in AC801-AC802 and load runs (default: one "
         "user message)",
+    )
+    inputs: Annotated[dict[str, dict[str, Any]], BeforeValidator(_inputs)] | None = Field(
+        None,
+        description="table: graph id -> the run input AC851-AC853 start its threads with "
+        "(default: built from its State schema, else input)",
+    )
+    resume: Annotated[dict[str, Any], BeforeValidator(_resume)] | None = Field(
+        None,
+        description="table: graph id -> the value AC851-AC853 resume its interrupt() with "
+        '(default "yes")',
     )
     startup_timeout: Seconds | None = Field(
         None,
