@@ -100,13 +100,14 @@ def test_a_deployment_that_is_not_there_fails_ac801_and_skips_the_rest(
     )
     dead = f"http://127.0.0.1:{free_port()}"
     result = project.runpytest_subprocess(*LIVE, f"--agentcheck-url={dead}", "-k", "AC8", "-rs")
-    result.assert_outcomes(failed=1, skipped=15)
+    result.assert_outcomes(failed=1, skipped=21)  # AC851-AC853: the probe and 'chat' each
     result.stdout.fnmatch_lines(
         [
             "AC801 boot [[]chat[]]: the deployment did not start: replica 1/1 did not become "
             f"healthy at {dead}/ok within 1 s (last answer: no answer)",
             "*AC802: not run: the deployment did not start (see AC801)*",
             "*AC812: the url runtime cannot kill, restart, same-port*",
+            "*AC851: the url runtime cannot kill, restart, run-another-version, same-port*",
         ]
     )
 

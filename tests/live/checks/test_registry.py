@@ -34,6 +34,9 @@ def test_the_builtin_checks_in_running_order() -> None:
         ("AC815", "database-outage"),
         ("AC824", "replica-loss"),
         ("AC832", "scale-out"),
+        ("AC851", "upgrade-resume"),
+        ("AC852", "rollback-read"),
+        ("AC853", "mixed-version"),
     ]
 
 
@@ -42,6 +45,9 @@ def test_checks_that_break_the_deployment_say_what_they_need() -> None:
     for code in ("AC811", "AC812", "AC813", "AC814", "AC824", "AC832"):
         assert {Capability.KILL, Capability.RESTART} <= by_code[code].requires, code
     assert by_code["AC815"].requires == {Capability.RESTART}
+    for code in ("AC851", "AC852", "AC853"):
+        assert {Capability.KILL, Capability.RESTART, Capability.VERSIONS} <= by_code[code].requires
+        assert by_code[code].destructive, code
     for code in ("AC801", "AC805", "AC821", "AC822", "AC823", "AC831"):
         assert not by_code[code].destructive, code
 
@@ -58,6 +64,11 @@ def test_params_are_the_users_graphs_or_the_probe() -> None:
     by_code = {c.code: c for c in all_live_checks(get_plugin_manager())}
     assert by_code["AC802"].params(["triage", "research"], "probe") == ["triage", "research"]
     assert by_code["AC803"].params(["triage", "research"], "probe") == ["probe"]
+    assert by_code["AC851"].params(["triage", "research"], "probe") == [
+        "probe",
+        "triage",
+        "research",
+    ]
 
 
 def _manager(*plugins: object) -> pluggy.PluginManager:
@@ -150,6 +161,12 @@ def test_on_an_existing_deployment_the_breaking_checks_are_skipped_with_the_reas
             outcome = run_check(check, ctx, "agentcheck_probe")
             assert outcome.status == "skipped", check.code
             skipped[check.code] = outcome.message
-    assert sorted(skipped) == ["AC811", "AC812", "AC813", "AC814", "AC815", "AC824", "AC832"]
+    assert sorted(skipped) == [
+        *("AC811", "AC812", "AC813", "AC814", "AC815", "AC824", "AC832"),
+        *("AC851", "AC852", "AC853"),
+    ]
+    assert (
+        skipped["AC851"] == "the url runtime cannot kill, restart, run-another-version, same-port"
+    )
     assert skipped["AC812"] == "the url runtime cannot kill, restart, same-port"
     assert skipped["AC815"] == "the url runtime cannot restart"

@@ -37,6 +37,9 @@ from agentcheck.live.checks.ac821_cross_replica_state import CrossReplicaState
 from agentcheck.live.checks.ac822_cross_replica_stream import CrossReplicaStream
 from agentcheck.live.checks.ac823_concurrent_thread_safety import ConcurrentThreadSafety
 from agentcheck.live.checks.ac824_replica_loss import ReplicaLoss
+from agentcheck.live.checks.ac851_upgrade_resume import UpgradeResume
+from agentcheck.live.checks.ac852_rollback_read import RollbackRead
+from agentcheck.live.checks.ac853_mixed_version import MixedVersion
 
 __all__ = [
     "CheckFailed",
@@ -68,6 +71,9 @@ def agentcheck_live_checks() -> list[type[LiveCheck]]:
         CrossReplicaStream,
         ConcurrentThreadSafety,
         ReplicaLoss,
+        UpgradeResume,
+        RollbackRead,
+        MixedVersion,
     ]
 
 

@@ -7,11 +7,11 @@ import contextlib
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from agentcheck.errors import LiveError
 from agentcheck.live.probe import GRAPH_ID
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from agentcheck.live.spec import Progress
 
 __all__ = ["LiveContext", "start_context"]
+
+_T = TypeVar("_T")
 
 #: Lines of each log shown with a failure.
 TAIL_LINES = 20
@@ -60,6 +62,7 @@ class LiveContext:
     #: not start.
     threads: list[str] = field(default_factory=list)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+    _once: dict[str, tuple[bool, Any]] = field(default_factory=dict, repr=False)
     _results: Path | None = field(default=None, repr=False)
 
     @property
@@ -123,6 +126,20 @@ class LiveContext:
     def warn(self, message: str) -> None:
         """Note something the running check observed that does not fail it."""
         self.warnings.append(message)
+
+    def once(self, key: str, build: Callable[[], _T]) -> _T:
+        """What ``build()`` returns (or raises) the first time ``key`` is asked for in this
+        context, returned (or raised) again after: work one check does once for all its items
+        (AC851 drives every graph's threads across the versions in one go)."""
+        if key not in self._once:
+            try:
+                self._once[key] = (True, build())
+            except Exception as exc:
+                self._once[key] = (False, exc)
+        done, value = self._once[key]
+        if not done:
+            raise value
+        return value  # type: ignore[no-any-return]
 
     # -- where to send requests ------------------------------------------------------------------
 
@@ -226,6 +243,7 @@ class LiveContext:
 
     def _logs(self) -> dict[str, str]:
         logs = {f"replica {i + 1}": self._log(i) for i in range(self._replica_count())}
+        logs.update(self.deployment.beside_logs())
         logs["proxy"] = self._proxy_log()
         return logs
 

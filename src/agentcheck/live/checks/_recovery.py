@@ -162,18 +162,21 @@ class Announced:
 
 
 def start_announced(
-    ctx: LiveContext, index: int, graph: str, probe: Mapping[str, Any]
+    ctx: LiveContext, index: int, graph: str, probe: Mapping[str, Any], *, url: str | None = None
 ) -> Announced:
-    """Start a probe run on replica ``index`` on a new thread and read its stream until the
-    probe announces its ``silent`` step; the run goes on after the stream is left.
+    """Start a probe run on replica ``index`` (or the server at ``url``) on a new thread and
+    read its stream until the probe announces its ``silent`` step; the run goes on after the
+    stream is left.
 
     ``probe`` must set ``announce`` and a ``silent`` long enough to act in. CheckFailed when the
     run does not get there within :data:`ANNOUNCE` seconds.
     """
     from agentcheck.live.checks._sse import open_stream
 
-    urls = ctx.deployment.urls
-    url = urls[index]
+    if url is None:
+        url, where = ctx.deployment.urls[index], replica_name(index, ctx.deployment.urls)
+    else:
+        where = url
     thread = create_thread(ctx, url)
     body = run_body(
         graph,
@@ -187,7 +190,7 @@ def start_announced(
     with open_stream(
         ctx.http(), "POST", f"{url}/threads/{thread}/runs/stream", json=body, read_timeout=ANNOUNCE
     ) as stream:
-        require_event_stream(stream, f"a probe run at {replica_name(index, urls)}")
+        require_event_stream(stream, f"a probe run at {where}")
         with deadline(stream, ANNOUNCE) as cut:
             for event in stream:
                 data = parse_json(event.data)
@@ -205,7 +208,7 @@ def start_announced(
             else stream.error or f"{len(stream.events)} events and no announcement"
         )
         raise CheckFailed(
-            f"the probe run at {replica_name(index, urls)} did not reach its announced step within "
+            f"the probe run at {where} did not reach its announced step within "
             f"{ANNOUNCE:g} s: {said}"
         )
     _, committed = state_of(ctx, url, thread)
