@@ -7,7 +7,8 @@ import textwrap
 
 import pytest
 
-from agentcheck.lint.rules.operations._pycode import cors_allow_all, debug_logging, env_reads
+from agentcheck.deployment.appcode import cors_allow_all, debug_logging
+from agentcheck.deployment.envreads import env_reads
 
 
 def _tree(source: str) -> ast.Module:

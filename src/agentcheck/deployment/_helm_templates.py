@@ -13,197 +13,29 @@ rendered by a helper it does not read) says nothing about that field: the reader
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-__all__ = [
-    "Binding",
-    "ContainerTemplate",
-    "Gate",
-    "TemplateEnv",
-    "WorkloadTemplate",
-    "scan_template",
-    "value_uses",
-    "values_refs",
-]
+from agentcheck.deployment._helm_fields import (
+    KEY_LINE,
+    Binding,
+    ContainerTemplate,
+    Gate,
+    TemplateEnv,
+    WorkloadTemplate,
+    block_binding,
+    gate,
+    value_binding,
+    values_refs,
+)
+
+__all__ = ["scan_template", "value_uses"]
 
 #: Workload kinds whose pods serve requests (Jobs and CronJobs are left to the manifests).
 _KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 _KIND = re.compile(r"^kind:\s*[\"']?(\w+)")
-_VALUES = re.compile(r"\.Values((?:\.[A-Za-z_][\w-]*)+)")
-_DEFAULT = re.compile(r"\|\s*default\s+(\"[^\"]*\"|'[^']*'|[\w.-]+)")
-_KEY = re.compile(r"^(\s*)(-\s+)?([A-Za-z][\w-]*):\s*(.*?)\s*$")
 _ACTION = re.compile(r"^\s*\{\{-?\s*(.*?)\s*-?\}\}\s*$")
 _COMPONENT = re.compile(r"\"component\"\s+\"([\w-]+)\"")
 _PROBES = {"readinessProbe": "readiness", "livenessProbe": "liveness", "startupProbe": "startup"}
-
-
-def values_refs(text: str) -> list[str]:
-    """Every ``.Values.a.b`` path in ``text``, as ``a.b``."""
-    return [m.group(1)[1:] for m in _VALUES.finditer(text)]
-
-
-@dataclass(frozen=True)
-class Binding:
-    """Where one rendered field comes from: a values path, else a literal of the template."""
-
-    #: Line of the template that renders the field.
-    line: int
-    #: The values path (``apiServer.deployment.replicaCount``), None for a literal.
-    values: str | None = None
-    #: The literal text the template writes (or the ``| default`` value of ``values``).
-    literal: str | None = None
-    #: Rendered only when the values path is set (``{{- with .Values.x }}`` around it).
-    optional: bool = False
-
-
-@dataclass(frozen=True)
-class Gate:
-    """A condition on a values path: ``{{- if .Values.x.enabled }}`` (negated: ``if not``)."""
-
-    values: str
-    negated: bool = False
-
-
-@dataclass(frozen=True)
-class TemplateEnv:
-    """One environment entry the template writes: ``- name: X`` with a value or valueFrom."""
-
-    name: str
-    line: int
-    value: Binding | None = None
-    from_secret: bool = False
-    value_from: bool = False
-    #: Conditions around the entry (``{{- if .Values.queue.enabled }}``); None when one of
-    #: them is not a plain values condition.
-    gates: tuple[Gate, ...] | None = ()
-
-
-@dataclass
-class ContainerTemplate:
-    """A container of a workload template."""
-
-    name: Binding | None
-    line: int
-    init: bool = False
-    #: Conditions around the container, as for :attr:`TemplateEnv.gates`.
-    gates: tuple[Gate, ...] | None = ()
-    image: Binding | None = None
-    #: ``apiServerImage`` for ``include "x.image" (dict ... "component" "apiServerImage")``.
-    image_component: str | None = None
-    #: The values mapping with ``repository`` and ``tag`` the image is made of (``image``).
-    image_block: str | None = None
-    probes: dict[str, Binding] = field(default_factory=dict)
-    resources: Binding | None = None
-    env: list[TemplateEnv] = field(default_factory=list)
-    #: Values paths rendered whole into ``env:`` (``extraEnv``), and ``range`` maps.
-    env_lists: list[Binding] = field(default_factory=list)
-    env_maps: list[Binding] = field(default_factory=list)
-    #: ``env:`` itself (where new entries go).
-    env_line: int | None = None
-    port: Binding | None = None
-
-
-@dataclass
-class WorkloadTemplate:
-    """A Deployment, StatefulSet or DaemonSet of a chart's templates."""
-
-    path: str
-    kind: str
-    line: int
-    #: Values paths whose conditions wrap the whole document (all must hold).
-    gates: list[Gate] = field(default_factory=list)
-    name_parts: list[Binding] = field(default_factory=list)
-    replicas: Binding | None = None
-    #: Conditions around ``replicas:`` (``{{- if not .Values.autoscaling.enabled }}``).
-    replicas_gates: tuple[Gate, ...] | None = ()
-    grace: Binding | None = None
-    pod_spec_line: int | None = None
-    containers: list[ContainerTemplate] = field(default_factory=list)
-
-    @property
-    def main(self) -> ContainerTemplate | None:
-        return next((c for c in self.containers if not c.init), None)
-
-    def prefix(self) -> str:
-        """The values path the workload's settings share (``apiServer``), ``""`` for a chart
-        whose settings are top-level (``helm create``)."""
-        paths = [b.values for b in self._bindings() if b.values]
-        if not paths:
-            return ""
-        common = paths[0].split(".")[:-1]
-        for path in paths[1:]:
-            parts = path.split(".")[:-1]
-            n = 0
-            while n < min(len(common), len(parts)) and common[n] == parts[n]:
-                n += 1
-            common = common[:n]
-        return ".".join(common)
-
-    def _bindings(self) -> list[Binding]:
-        out = [b for b in (self.replicas, self.grace) if b is not None]
-        main = self.main
-        if main is not None:
-            out.extend(main.probes.values())
-            out.extend(b for b in (main.resources,) if b is not None)
-        return out
-
-
-def _gate(action: str) -> list[Gate] | None:
-    """The gates of an ``if`` action on values paths (``if .Values.x``, ``if not .Values.x``,
-    ``if and .Values.x (not .Values.y)``); None when the condition is something else."""
-    m = re.match(r"if\s+(.*)$", action)
-    if not m:
-        return None
-    cond = m.group(1).strip()
-    single = re.fullmatch(r"(not\s+)?\(?\s*\.Values((?:\.[\w-]+)+)\s*\)?", cond)
-    if single:
-        return [Gate(single.group(2)[1:], negated=bool(single.group(1)))]
-    conj = re.fullmatch(r"and\s+(.*)", cond)
-    if conj:
-        gates = []
-        for part in re.findall(r"\(not\s+\.Values[\w.-]+\)|\.Values[\w.-]+", conj.group(1)):
-            negated = part.startswith("(not")
-            gates.append(Gate(values_refs(part)[0], negated=negated))
-        rest = re.sub(r"\(not\s+\.Values[\w.-]+\)|\.Values[\w.-]+", "", conj.group(1)).strip()
-        return gates if gates and not rest else None
-    return None
-
-
-def _value_binding(text: str, line: int) -> Binding | None:
-    """The binding of a scalar written after a key: ``{{ .Values.x | default 30 }}`` or a
-    literal; None for what only a helper knows (``{{ include ... }}``)."""
-    text = text.strip()
-    if not text:
-        return None
-    if "{{" not in text:
-        return Binding(line, literal=text.strip("\"'"))
-    refs = values_refs(text)
-    if len(refs) != 1 or "include" in text or "tpl" in text:
-        return None
-    default = _DEFAULT.search(text)
-    literal = default.group(1).strip("\"'") if default else None
-    return Binding(line, values=refs[0], literal=literal)
-
-
-def _block_binding(lines: list[str], i: int, indent: int, with_path: str | None) -> Binding | None:
-    """What renders the block under the key on line ``i``: ``toYaml .Values.x`` on the next
-    lines, ``toYaml .`` inside ``with .Values.x``, or literal YAML written in the template."""
-    for j in range(i + 1, min(i + 3, len(lines))):
-        text = lines[j]
-        if not text.strip():
-            continue
-        if "toYaml" in text or "include" in text or "tpl" in text:
-            refs = values_refs(text)
-            if refs and "include" not in text and "tpl" not in text:
-                return Binding(i + 1, values=refs[0])
-            if re.search(r"toYaml\s+\.\s", text) and with_path:
-                return Binding(i + 1, values=with_path, optional=True)
-            return None
-        m = _KEY.match(text)
-        if m and len(m.group(1)) > indent:
-            return Binding(i + 1, literal="<template>")
-        return None
-    return None
 
 
 def value_uses(text: str) -> list[tuple[str, tuple[Gate, ...] | None]]:
@@ -247,7 +79,7 @@ def _document(path: str, lines: list[str], start: int, end: int) -> WorkloadTemp
     for i in range(start, kind_line):
         action = _ACTION.match(lines[i])
         if action:
-            gates = _gate(action.group(1))
+            gates = gate(action.group(1))
             if gates is not None:
                 workload.gates.extend(gates)
     _Walker(workload, lines, kind_line, end).walk()
@@ -299,7 +131,7 @@ class _Walker:
         if action:
             self._action(action.group(1), i)
             return
-        m = _KEY.match(text)
+        m = KEY_LINE.match(text)
         if not m:
             return
         indent = len(m.group(1)) + (len(m.group(2)) if m.group(2) else 0)
@@ -315,10 +147,10 @@ class _Walker:
         if self.in_metadata and key == "name" and len(m.group(1)) == 2:
             self.w.name_parts = [Binding(i + 1, values=v) for v in values_refs(rest)]
         elif key == "replicas" and len(m.group(1)) == 2:
-            self.w.replicas = _value_binding(rest, i + 1)
+            self.w.replicas = value_binding(rest, i + 1)
             self.w.replicas_gates = self.gates()
         elif key == "terminationGracePeriodSeconds":
-            self.w.grace = _value_binding(rest, i + 1)
+            self.w.grace = value_binding(rest, i + 1)
         elif key in ("containers", "initContainers") and not m.group(2):
             self.section, self.section_indent = key, len(m.group(1))
             self.item_indent, self.container = None, None
@@ -345,10 +177,10 @@ class _Walker:
         word = action.split(None, 1)[0] if action else ""
         with_match = re.match(r"with\s+\.Values((?:\.[\w-]+)+)\s*$", action)
         if word == "if":
-            self.stack.append(("if", _gate(action)))
+            self.stack.append(("if", gate(action)))
         elif word == "with":
-            gate = [Gate(with_match.group(1)[1:])] if with_match else None
-            self.stack.append(("with", gate))
+            with_gate = [Gate(with_match.group(1)[1:])] if with_match else None
+            self.stack.append(("with", with_gate))
         elif word in ("range", "define", "block"):
             self.stack.append((word, None))
         elif word == "else" and self.stack:
@@ -372,7 +204,7 @@ class _Walker:
                 self.container = None  # an item that does not start with its name
                 return
             c = ContainerTemplate(
-                name=_value_binding(rest, i + 1),
+                name=value_binding(rest, i + 1),
                 line=i + 1,
                 init=self.section == "initContainers",
                 gates=self.gates(),
@@ -388,7 +220,7 @@ class _Walker:
             self._env_key(i, m, key, rest)
             return
         if key == "image":
-            c.image = _value_binding(rest, i + 1)
+            c.image = value_binding(rest, i + 1)
             component = _COMPONENT.search(rest)
             refs = values_refs(rest)
             if c.image is None and component:
@@ -399,15 +231,15 @@ class _Walker:
                 c.image_block = block.rsplit(".", 1)[0]
                 c.image = Binding(i + 1, values=block)
         elif key in _PROBES:
-            binding = _block_binding(self.lines, i, indent, self.with_path)
+            binding = block_binding(self.lines, i, indent, self.with_path)
             if binding is not None:
                 c.probes[_PROBES[key]] = binding
         elif key == "resources":
-            c.resources = _block_binding(self.lines, i, indent, self.with_path)
+            c.resources = block_binding(self.lines, i, indent, self.with_path)
         elif key == "env" and not rest:
             self.in_env, c.env_line = indent, i + 1
         elif key == "containerPort":
-            c.port = _value_binding(rest, i + 1)
+            c.port = value_binding(rest, i + 1)
 
     def _env_key(self, i: int, m: re.Match[str], key: str, rest: str) -> None:
         c = self.container
@@ -425,7 +257,7 @@ class _Walker:
             return
         index = c.env.index(entry)
         if key == "value":
-            entry = replace(entry, value=_value_binding(rest, i + 1))
+            entry = replace(entry, value=value_binding(rest, i + 1))
         elif key == "valueFrom":
             entry = replace(entry, value_from=True)
         elif key == "secretKeyRef":

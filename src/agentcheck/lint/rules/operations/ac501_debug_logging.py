@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from agentcheck.deployment import EnvValue, Where, deployment
+from agentcheck.deployment.appcode import DEBUG_LOGGING_WORDS, debug_logging
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 from agentcheck.lint.rules.operations._common import (
@@ -13,7 +14,6 @@ from agentcheck.lint.rules.operations._common import (
     production_env_file_values,
     workload_ignores,
 )
-from agentcheck.lint.rules.operations._pycode import DEBUG_LOGGING_WORDS, debug_logging
 from agentcheck.pyindex import python_naming
 
 if TYPE_CHECKING:

@@ -7,17 +7,17 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.deployment import EnvValue, deployment
+from agentcheck.deployment.appcode import (
+    CORS_WORDS,
+    MATCH_ALL_REGEXES,
+    cors_allow_all,
+)
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 from agentcheck.lint.rules.operations._common import (
     production_agent_workloads,
     production_env_file_values,
     workload_ignores,
-)
-from agentcheck.lint.rules.operations._pycode import (
-    CORS_WORDS,
-    MATCH_ALL_REGEXES,
-    cors_allow_all,
 )
 from agentcheck.pyindex import python_naming
 

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from agentcheck.deployment import Workload, deployment
+from agentcheck.deployment.envreads import ENV_READ_WORDS, EnvRead, env_reads
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 from agentcheck.lint.rules.operations._common import (
     production_agent_workloads,
     workload_ignores,
 )
-from agentcheck.lint.rules.operations._pycode import ENV_READ_WORDS, EnvRead, env_reads
 from agentcheck.pyindex import python_naming
 
 if TYPE_CHECKING:

@@ -1,11 +1,8 @@
-"""What the operations rules read from served Python code, from the AST alone.
+"""Environment variables served Python code reads with no fallback (AC511), from the AST alone.
 
-- :func:`env_reads`: environment variables a module reads with no default (AC511).
-- :func:`debug_logging`: ``logging.basicConfig(level=DEBUG)`` and root-logger ``setLevel(DEBUG)``
-  (AC501).
-- :func:`cors_allow_all`: a CORS middleware allowing every origin with credentials (AC510).
-
-Code under ``if __name__ == "__main__":`` never runs in a server and is skipped.
+:func:`env_reads` finds ``os.environ["X"]``, ``os.getenv("X")`` whose ``None`` is used where it
+fails, and pydantic ``BaseSettings`` fields without a default. Code under
+``if __name__ == "__main__":`` never runs in a server and is skipped.
 """
 
 from __future__ import annotations
@@ -15,35 +12,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = [
-    "CORS_WORDS",
-    "DEBUG_LOGGING_WORDS",
-    "ENV_READ_WORDS",
-    "MATCH_ALL_REGEXES",
-    "CorsSite",
-    "DebugSite",
-    "EnvRead",
-    "cors_allow_all",
-    "debug_logging",
-    "env_reads",
-]
+from agentcheck.deployment._pytree import (
+    ModuleNames,
+    ancestors,
+    function_of,
+    parents_of,
+    str_const,
+)
+
+__all__ = ["ENV_READ_WORDS", "EnvRead", "env_reads"]
 
 #: Calls that take a possibly-``None`` value without failing.
 _NONE_SAFE_CALLS = frozenset({"bool", "str", "repr", "print", "isinstance", "type", "id"})
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical"})
 _KEY_ERRORS = frozenset({"KeyError", "LookupError", "Exception", "BaseException"})
-_DEBUG_NAMES = frozenset({"DEBUG", "NOTSET"})
 _SETTINGS_BASES = frozenset({"BaseSettings"})
-MATCH_ALL_REGEXES = frozenset({".*", ".+", "^.*$", "^.+$", "https?://.*", "^https?://.*$"})
-
-# Names a module's text must contain for each analysis to find anything in it (see
-# :func:`agentcheck.pyindex.python_naming`).
-#: :func:`env_reads`: ``os.environ``, ``getenv``, pydantic ``BaseSettings``.
+#: Names a module's text must contain for :func:`env_reads` to find anything in it (see
+#: :func:`agentcheck.pyindex.python_naming`): ``os.environ``, ``getenv``, pydantic
+#: ``BaseSettings``.
 ENV_READ_WORDS = ("environ", "getenv", "BaseSettings")
-#: :func:`debug_logging`: ``logging.basicConfig``, ``setLevel``.
-DEBUG_LOGGING_WORDS = ("basicConfig", "setLevel")
-#: :func:`cors_allow_all`.
-CORS_WORDS = ("CORSMiddleware",)
 
 
 @dataclass(frozen=True)
@@ -64,129 +51,6 @@ class EnvRead:
     detail: str = ""
 
 
-@dataclass(frozen=True)
-class DebugSite:
-    """A call that sets the log level to DEBUG."""
-
-    line: int
-    column: int
-    call: str
-
-
-@dataclass(frozen=True)
-class CorsSite:
-    """A CORS middleware that allows every origin with credentials."""
-
-    line: int
-    column: int
-    origins: str
-
-
-# --------------------------------------------------------------------------- module names
-
-
-class _Names:
-    """How a module refers to ``os``, ``os.environ``, ``os.getenv`` and ``logging``."""
-
-    def __init__(self, tree: ast.Module) -> None:
-        self.os: set[str] = set()
-        self.environ: set[str] = set()
-        self.getenv: set[str] = set()
-        self.logging: set[str] = set()
-        self.logging_attrs: dict[str, str] = {}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.name == "os":
-                        self.os.add(alias.asname or "os")
-                    elif alias.name == "logging":
-                        self.logging.add(alias.asname or "logging")
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                for alias in node.names:
-                    bound = alias.asname or alias.name
-                    if node.module == "os" and alias.name == "environ":
-                        self.environ.add(bound)
-                    elif node.module == "os" and alias.name == "getenv":
-                        self.getenv.add(bound)
-                    elif node.module == "logging":
-                        self.logging_attrs[bound] = alias.name
-
-    def is_environ(self, node: ast.expr) -> bool:
-        if isinstance(node, ast.Name):
-            return node.id in self.environ
-        return (
-            isinstance(node, ast.Attribute)
-            and node.attr == "environ"
-            and isinstance(node.value, ast.Name)
-            and node.value.id in self.os
-        )
-
-    def is_getenv(self, func: ast.expr) -> bool:
-        if isinstance(func, ast.Name):
-            return func.id in self.getenv
-        if not isinstance(func, ast.Attribute):
-            return False
-        if func.attr == "getenv":
-            return isinstance(func.value, ast.Name) and func.value.id in self.os
-        return func.attr == "get" and self.is_environ(func.value)
-
-    def logging_attr(self, node: ast.expr) -> str | None:
-        """``logging.X`` or a name imported from logging -> ``X``."""
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id in self.logging
-        ):
-            return node.attr
-        if isinstance(node, ast.Name):
-            return self.logging_attrs.get(node.id)
-        return None
-
-
-# --------------------------------------------------------------------------- tree walking
-
-
-def _is_main_guard(node: ast.stmt) -> bool:
-    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
-        return False
-    parts = [node.test.left, *node.test.comparators]
-    return any(isinstance(p, ast.Name) and p.id == "__name__" for p in parts) and any(
-        isinstance(p, ast.Constant) and p.value == "__main__" for p in parts
-    )
-
-
-def _parents(tree: ast.Module) -> dict[ast.AST, ast.AST]:
-    """Child -> parent for every node outside ``if __name__ == "__main__":`` blocks."""
-    parents: dict[ast.AST, ast.AST] = {}
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.stmt) and _is_main_guard(child):
-                continue
-            parents[child] = node
-            stack.append(child)
-    return parents
-
-
-def _ancestors(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> Iterator[ast.AST]:
-    current = parents.get(node)
-    while current is not None:
-        yield current
-        current = parents.get(current)
-
-
-def _function_of(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> str | None:
-    for anc in _ancestors(node, parents):
-        if isinstance(anc, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-            return anc.name if not isinstance(anc, ast.Lambda) else "<lambda>"
-    return None
-
-
-def _str_const(node: ast.expr | None) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
 def _mentions(node: ast.AST, name: str, aliases: dict[str, set[str]] | None = None) -> bool:
     """Whether ``node`` names the variable: its name as a string, or a Python name bound to
     a read of it (``url = os.getenv("X")`` ... ``if url:``)."""
@@ -197,7 +61,7 @@ def _mentions(node: ast.AST, name: str, aliases: dict[str, set[str]] | None = No
     )
 
 
-def _read_aliases(names: _Names, parents: dict[ast.AST, ast.AST]) -> dict[str, set[str]]:
+def _read_aliases(names: ModuleNames, parents: dict[ast.AST, ast.AST]) -> dict[str, set[str]]:
     """Python names assigned a read of an environment variable (``url = os.getenv("X")``),
     each with every variable it is bound to anywhere in the module (scopes are not told
     apart: a name that may hold the variable counts as naming it)."""
@@ -210,9 +74,9 @@ def _read_aliases(names: _Names, parents: dict[ast.AST, ast.AST]) -> dict[str, s
             continue
         var = None
         if isinstance(value, ast.Call) and names.is_getenv(value.func) and value.args:
-            var = _str_const(value.args[0])
+            var = str_const(value.args[0])
         elif isinstance(value, ast.Subscript) and names.is_environ(value.value):
-            var = _str_const(value.slice)
+            var = str_const(value.slice)
         if var:
             out.setdefault(target.id, set()).add(var)
     return out
@@ -240,7 +104,7 @@ def _guarded_by_context(
     """Inside ``try: ... except KeyError`` or a branch whose condition names the variable
     (``if "X" in os.environ:``)."""
     child: ast.AST = node
-    for anc in _ancestors(node, parents):
+    for anc in ancestors(node, parents):
         if (
             isinstance(anc, ast.Try | ast.TryStar)
             and child in anc.body
@@ -291,7 +155,7 @@ def _index(items: list[ast.expr], node: ast.AST) -> int:
 
 
 def _none_used_unguarded(
-    node: ast.expr, parents: dict[ast.AST, ast.AST], names: _Names | None = None
+    node: ast.expr, parents: dict[ast.AST, ast.AST], names: ModuleNames | None = None
 ) -> bool:
     """Whether a value that may be ``None`` is used where ``None`` fails: a positional call
     argument (but ``bool()``, ``str()``, logging ...), a method call or index on it,
@@ -321,9 +185,6 @@ def _none_safe_call(call: ast.Call) -> bool:
     return isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS
 
 
-# --------------------------------------------------------------------------- env reads
-
-
 def env_reads(tree: ast.Module) -> list[EnvRead]:
     """Reads of environment variables that fail when the variable is unset, sorted by line.
 
@@ -333,22 +194,22 @@ def env_reads(tree: ast.Module) -> list[EnvRead]:
     it fails (a positional argument, a method call, arithmetic); pydantic ``BaseSettings``
     fields without a default.
     """
-    names = _Names(tree)
-    parents = _parents(tree)
+    names = ModuleNames(tree)
+    parents = parents_of(tree)
     aliases = _read_aliases(names, parents)
     found: list[EnvRead] = []
     for node in parents:
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
-            var = _str_const(node.slice)
+            var = str_const(node.slice)
             if (
                 var
                 and names.is_environ(node.value)
                 and not _guarded_by_context(node, var, parents, aliases)
             ):
-                function = _function_of(node, parents)
+                function = function_of(node, parents)
                 found.append(EnvRead(var, node.lineno, node.col_offset + 1, "subscript", function))
         elif isinstance(node, ast.Call) and names.is_getenv(node.func):
-            var = _str_const(node.args[0]) if node.args else None
+            var = str_const(node.args[0]) if node.args else None
             if var is None or _has_default(node):
                 continue
             if _none_used_unguarded(node, parents, names) and not _guarded_by_context(
@@ -356,7 +217,7 @@ def env_reads(tree: ast.Module) -> list[EnvRead]:
             ):
                 found.append(
                     EnvRead(
-                        var, node.lineno, node.col_offset + 1, "get", _function_of(node, parents)
+                        var, node.lineno, node.col_offset + 1, "get", function_of(node, parents)
                     )
                 )
         elif isinstance(node, ast.ClassDef) and _is_settings(node):
@@ -401,7 +262,7 @@ def _settings_options(cls: ast.ClassDef) -> tuple[str, bool]:
                     take(kw.arg, kw.value)
             elif isinstance(stmt.value, ast.Dict):
                 for k, v in zip(stmt.value.keys, stmt.value.values, strict=False):
-                    take(_str_const(k), v)
+                    take(str_const(k), v)
         elif isinstance(stmt, ast.ClassDef) and stmt.name == "Config":
             for inner in stmt.body:
                 if isinstance(inner, ast.Assign):
@@ -460,91 +321,6 @@ def _field_call(value: ast.expr) -> tuple[bool, str | None]:
     for kw in value.keywords:
         if kw.arg in ("default", "default_factory"):
             required = isinstance(kw.value, ast.Constant) and kw.value.value is Ellipsis
-        elif kw.arg in ("validation_alias", "alias", "env") and _str_const(kw.value):
-            alias = _str_const(kw.value)
+        elif kw.arg in ("validation_alias", "alias", "env") and str_const(kw.value):
+            alias = str_const(kw.value)
     return required, alias
-
-
-# --------------------------------------------------------------------------- logging
-
-
-def debug_logging(tree: ast.Module) -> list[DebugSite]:
-    """``logging.basicConfig(level=DEBUG)`` and ``logging.getLogger().setLevel(DEBUG)`` (the
-    root logger) outside ``__main__`` blocks."""
-    names = _Names(tree)
-    parents = _parents(tree)
-    found: list[DebugSite] = []
-    for node in parents:
-        if not isinstance(node, ast.Call):
-            continue
-        if names.logging_attr(node.func) == "basicConfig":
-            for kw in node.keywords:
-                if kw.arg == "level" and _is_debug_level(kw.value, names):
-                    found.append(
-                        DebugSite(kw.value.lineno, kw.value.col_offset + 1, "logging.basicConfig")
-                    )
-        elif (
-            isinstance(node.func, ast.Attribute)
-            and node.func.attr == "setLevel"
-            and node.args
-            and _is_root_logger(node.func.value, names)
-            and _is_debug_level(node.args[0], names)
-        ):
-            arg = node.args[0]
-            found.append(DebugSite(arg.lineno, arg.col_offset + 1, "root logger setLevel"))
-    return sorted(found, key=lambda s: (s.line, s.column))
-
-
-def _is_debug_level(node: ast.expr, names: _Names) -> bool:
-    if isinstance(node, ast.Constant):
-        if isinstance(node.value, str):
-            return node.value.strip().upper() in _DEBUG_NAMES
-        if isinstance(node.value, int) and not isinstance(node.value, bool):
-            return node.value <= 10
-        return False
-    return names.logging_attr(node) in _DEBUG_NAMES
-
-
-def _is_root_logger(node: ast.expr, names: _Names) -> bool:
-    if names.logging_attr(node) == "root":
-        return True
-    if isinstance(node, ast.Call) and names.logging_attr(node.func) == "getLogger":
-        if not node.args and not node.keywords:
-            return True
-        arg = node.args[0] if node.args else None
-        return isinstance(arg, ast.Constant) and arg.value in (None, "", "root")
-    return False
-
-
-# --------------------------------------------------------------------------- CORS
-
-
-def cors_allow_all(tree: ast.Module) -> list[CorsSite]:
-    """CORS middlewares (Starlette/FastAPI ``CORSMiddleware``, added with ``add_middleware`` or
-    ``Middleware(...)``) that allow every origin and credentials."""
-    parents = _parents(tree)
-    found: list[CorsSite] = []
-    for node in parents:
-        if not isinstance(node, ast.Call) or not node.args:
-            continue
-        target = node.args[0]
-        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
-        if name != "CORSMiddleware":
-            continue
-        kws = {kw.arg: kw.value for kw in node.keywords if kw.arg}
-        creds = kws.get("allow_credentials")
-        if not (isinstance(creds, ast.Constant) and creds.value is True):
-            continue
-        origins = kws.get("allow_origins")
-        regex = kws.get("allow_origin_regex")
-        if isinstance(origins, ast.List | ast.Tuple | ast.Set) and any(
-            _str_const(e) == "*" for e in origins.elts
-        ):
-            found.append(CorsSite(origins.lineno, origins.col_offset + 1, "allow_origins=['*']"))
-        elif _str_const(regex) in MATCH_ALL_REGEXES and regex is not None:
-            found.append(
-                CorsSite(
-                    regex.lineno, regex.col_offset + 1, f"allow_origin_regex={_str_const(regex)!r}"
-                )
-            )
-    return sorted(found, key=lambda s: (s.line, s.column))
