@@ -54,6 +54,15 @@ def test_what_both_versions_agree_on_is_required() -> None:
     assert judge(
         End("idle", {"messages": [HUMAN, AI], "category": "bug", "approved": True}), alone
     ) == ["'category' is 'bug' where each version alone ends with 'billing'"]
+    # A reply both versions agree on, another after crossing (a renamed field read with .get).
+    declined = {**AI, "content": "billing: declined"}
+    assert judge(
+        End("idle", {"messages": [HUMAN, declined], "category": "billing", "approved": True}),
+        alone,
+    ) == [
+        "'messages' item 2 is {'type': 'ai', 'content': 'billing: declined', 'calls': []} where "
+        "each version alone has {'type': 'ai', 'content': 'billing: approved', 'calls': []}"
+    ]
 
 
 def test_what_one_version_changed_on_purpose_is_not_a_difference() -> None:

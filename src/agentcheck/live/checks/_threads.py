@@ -350,8 +350,11 @@ def _difference(got: Any, values: list[Any]) -> str | None:
     if all(v == first for v in values):
         if got == first:
             return None
-        if isinstance(got, list) and isinstance(first, list) and len(got) != len(first):
-            return f"has {len(got)} item(s) where each version alone ends with {len(first)}"
+        if isinstance(got, list) and isinstance(first, list):
+            if len(got) != len(first):
+                return f"has {len(got)} item(s) where each version alone ends with {len(first)}"
+            i, item = next((i, item) for i, item in enumerate(got) if item != first[i])
+            return f"item {i + 1} is {_short(item)} where each version alone has {_short(first[i])}"
         return f"is {_short(got)} where each version alone ends with {_short(first)}"
     if not (isinstance(got, list) and all(isinstance(v, list) for v in values)):
         return None
