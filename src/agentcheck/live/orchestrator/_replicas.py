@@ -147,7 +147,8 @@ class Replicas:
             if now >= next_note:
                 next_note += PROGRESS_EVERY
                 last = _tail(output, 1)
-                self._report(f"still waiting for {name} ({now - began:.0f} s): {last}")
+                said = f": {last}" if last else ", nothing in its log yet"
+                self._report(f"still waiting for {name} ({now - began:.0f} s){said}")
             time.sleep(POLL)
         self._report(f"{name} healthy in {time.monotonic() - began:.1f} s at {replica.url}")
 
