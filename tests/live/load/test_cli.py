@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from agentcheck.live.fake_llm import FakeLLM
 from agentcheck.live.orchestrator import Deployment
 from agentcheck.live.services.ports import free_port
 from agentcheck.load.runner import LOCUSTFILE
@@ -63,6 +64,28 @@ def test_load_against_a_url(dev: Deployment, project: Path) -> None:
     assert figures["runs"]
     assert not figures["failures"]
     assert str(figures["directory"]).startswith(str(project / ".agentcheck" / "results"))
+
+
+def test_streams_that_end_while_the_load_stops_are_counted(
+    dev: Deployment, project: Path, load_llm: FakeLLM
+) -> None:
+    # The model takes 4 s to its first token and the load lasts 2 s: every stream ends while
+    # Locust stops (--stop-timeout lets it finish), after Locust's CSV writer last wrote unless
+    # the locustfile gives it one more turn; Locust's own summary counted them all along.
+    (project / "pyproject.toml").write_text(TABLE.replace("duration = 5", "duration = 2"))
+    saved, load_llm.ttft = load_llm.ttft, 4.0
+    try:
+        done = agentcheck(dev.urls[0], "--graph", "chat", cwd=project)
+    finally:
+        load_llm.ttft = saved
+    assert done.returncode == 0, done.stdout + done.stderr
+    figures = results_of(done.stdout)
+    by_name = figures["by_name"]
+    assert isinstance(by_name, dict)
+    threads, _ = by_name["create thread"]
+    assert threads > 0
+    assert figures["runs"] == threads  # each user's one stream, none lost
+    assert by_name["stream run"] == [threads, 0]
 
 
 def test_a_broken_threshold_exits_1_naming_it(dev: Deployment, project: Path) -> None:
