@@ -6,7 +6,10 @@ crash, database-outage and replica checks. Targets (DESIGN.md, issues 3 and 10):
 two-replica suite within 3 minutes on these 2-core machines, and repeated runs give identical
 verdicts. Run:
 
-    .venv/bin/python benchmarks/live_example.py [--runs 10] [--proxy examples/support-desk/deploy/nginx.conf]
+    .venv/bin/python benchmarks/live_example.py [--runs 10] [--proxy examples/support-desk/deploy/nginx.conf] [--load]
+
+``--load`` adds the load checks (AC831 load-slo, AC832 scale-out: the example's 20 users for
+30 s on two replicas, then on one) with ``--agentcheck-load``.
 
 Each run is a fresh `pytest --agentcheck --agentcheck-live` process (servers started and torn
 down every time). It prints the wall time of each run, the verdict of every live item, and
@@ -16,6 +19,7 @@ whether all runs agreed.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -44,10 +48,29 @@ def verdicts(junit: Path) -> dict[str, str]:
     return out
 
 
+def load_summaries(since: float) -> list[str]:
+    """One line per load run (AC831, AC832) written since then: its figures and verdicts."""
+    lines = []
+    for path in sorted((EXAMPLE / ".agentcheck" / "results").glob("**/load/*/summary.json")):
+        if path.stat().st_mtime < since:
+            continue
+        data = json.loads(path.read_text())
+        first = (data.get("first_token") or {}).get("p95")
+        verdicts = "; ".join(f"{v['status']}: {v['message']}" for v in data["verdicts"])
+        lines.append(
+            f"  load {data['label']}: {data['runs']} runs ({data['runs_per_second']:.2f}/s), "
+            f"p95 first token {first} s, {data['failures']}/{data['requests']} failed, "
+            f"generator {data['generator']['cores']:.2f} cores, machine "
+            f"{data['generator']['machine_busy']:.0%} busy; {verdicts or '-'} ({path.parent})"
+        )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--proxy", default=str(EXAMPLE / "deploy" / "nginx.conf"))
+    parser.add_argument("--load", action="store_true", help="add AC831-AC832")
     args = parser.parse_args()
     runs: list[tuple[float, dict[str, str]]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -58,14 +81,17 @@ def main() -> None:
                 "-c", os.devnull, "--rootdir", str(EXAMPLE), "--agentcheck", "--agentcheck-only",
                 f"--agentcheck-root={EXAMPLE}", "--agentcheck-live",
                 f"--agentcheck-proxy={Path(args.proxy).resolve()}", f"--junitxml={junit}",
-                "-k", "live and AC8",
+                "-k", "live and AC8", *(["--agentcheck-load"] if args.load else []),
             ]  # fmt: skip
             start = time.perf_counter()
+            began = time.time()
             subprocess.run(cmd, cwd=EXAMPLE, capture_output=True, check=False)
             elapsed = time.perf_counter() - start
             runs.append((elapsed, verdicts(junit)))
             print(f"run {i + 1}: {elapsed:.1f} s, {sum(v == 'passed' for v in runs[-1][1].values())}"
                   f"/{len(runs[-1][1])} live items passed", flush=True)  # fmt: skip
+            for line in load_summaries(began):
+                print(line, flush=True)
     times = [t for t, _ in runs]
     first = runs[0][1]
     agree = all(v == first for _, v in runs)
@@ -74,7 +100,7 @@ def main() -> None:
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, load {' '.join(load)}"
     )
-    print(f"proxy: {args.proxy}")
+    print(f"proxy: {args.proxy}{', with load' if args.load else ''}")
     print(f"wall per run: median {statistics.median(times):.1f} s, max {max(times):.1f} s")
     for name, status in sorted(first.items()):
         print(f"  {name}: {status}")
