@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from agentcheck.live.checks._base import LiveCheck
 from agentcheck.live.checks._context import LiveContext
-from agentcheck.live.checks._release import WORKING_TREE
-from agentcheck.live.checks._versions import (
-    Scenario,
-    VersionsCheck,
+from agentcheck.live.checks._moves import (
     end_in_flight,
     release_beside,
-    scenario,
     start_all,
     start_in_flight,
     stop_all,
 )
+from agentcheck.live.checks._release import WORKING_TREE
+from agentcheck.live.checks._versions import Scenario, VersionsCheck, scenario
 
 __all__ = ["RollbackRead"]
 

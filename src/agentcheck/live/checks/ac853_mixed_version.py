@@ -5,16 +5,9 @@ from __future__ import annotations
 
 from agentcheck.live.checks._base import LiveCheck
 from agentcheck.live.checks._context import LiveContext
+from agentcheck.live.checks._moves import end_in_flight, paused, release_beside, start_in_flight
 from agentcheck.live.checks._release import WORKING_TREE
-from agentcheck.live.checks._versions import (
-    Scenario,
-    VersionsCheck,
-    end_in_flight,
-    paused,
-    release_beside,
-    scenario,
-    start_in_flight,
-)
+from agentcheck.live.checks._versions import Scenario, VersionsCheck, scenario
 
 __all__ = ["MixedVersion"]
 
