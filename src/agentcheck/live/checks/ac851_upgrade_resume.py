@@ -43,7 +43,9 @@ class UpgradeResume(VersionsCheck, LiveCheck):
     message in ``messages``, plain values for required fields), else ``input``. Graphs only the
     working tree serves have no thread to resume. Without a release (no tag, no git) the check
     is skipped and says how to name one; so it is when the working tree is that release
-    unchanged.
+    unchanged, and on a server whose threads do not live in a database (``langgraph dev``
+    keeps them in its own process and directory: each version would see only its own). It
+    needs the local runtime, which can start another version beside the deployment.
 
     Why it matters
     --------------
