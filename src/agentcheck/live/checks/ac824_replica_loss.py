@@ -137,9 +137,12 @@ class ReplicaLoss(LiveCheck):
         )
         if problems:
             raise CheckFailed(f"{said}: " + "; ".join(problems))
-        errors = [run for run, (_, status) in ended.items() if status != "success"]
+        errors = sorted((run, status) for run, (_, status) in ended.items() if status != "success")
         if errors:
-            ctx.warn(f"{len(errors)} run(s) ended other than success: their work was lost")
+            shown = "; ".join(f"run {run}: {status}" for run, status in errors[:5])
+            ctx.warn(
+                f"{len(errors)} run(s) ended other than success ({shown}): their work was lost"
+            )
         return (
             f"{said}: {len(failed)} of {len(counted)} requests {via} failed; all "
             f"{len(ended)} accepted runs ended ({', '.join(statuses)}), the last "
