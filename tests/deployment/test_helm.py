@@ -190,3 +190,62 @@ def test_values_holding_braces_in_a_string_are_still_read(make_project: MakeProj
     values = VALUES + 'annotation: "{{ .Release.Name }}"\n'
     (w,) = deployment(make_project(_chart(values))).workloads
     assert w.replicas == 3
+
+
+# An Ingress as charts write it besides `helm create`'s `with` form: the annotations rendered by
+# `toYaml .Values.x` inside the block, the class from `{{ . }}` inside `with`.
+INGRESS = """\
+{{- if .Values.api.ingress.enabled }}
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {{ include "agent.fullname" . }}
+  annotations:
+    {{- toYaml .Values.api.ingress.annotations | nindent 4 }}
+spec:
+  {{- with .Values.api.ingress.className }}
+  ingressClassName: {{ . }}
+  {{- end }}
+{{- end }}
+"""
+
+INGRESS_VALUES = """\
+api:
+  ingress:
+    enabled: true
+    className: alb
+    annotations:
+      alb.ingress.kubernetes.io/scheme: internet-facing
+      alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=45
+"""
+
+
+def test_an_enabled_ingress_is_a_proxy_at_its_values_lines(make_project: MakeProject) -> None:
+    files = _chart(VALUES + INGRESS_VALUES, **{"charts/agent/templates/ingress.yaml": INGRESS})
+    project = make_project(files)
+    (proxy,) = deployment(project).proxies
+    assert proxy.kind == "aws-alb"
+    (idle,) = proxy.timeouts
+    assert (idle.seconds, idle.explicit) == (45.0, True)
+    assert (idle.where.path, idle.where.line) == ("charts/agent/values.yaml", 31)
+    found = lint(project, enabled_rules(project, select=["AC401"])).findings
+    assert [(f.code, f.path, f.line) for f in found] == [("AC401", "charts/agent/values.yaml", 31)]
+
+
+def test_a_disabled_ingress_or_one_only_dev_values_enable_is_no_proxy(
+    make_project: MakeProject,
+) -> None:
+    off = INGRESS_VALUES.replace("enabled: true", "enabled: false")
+    files = _chart(VALUES + off, **{"charts/agent/templates/ingress.yaml": INGRESS})
+    assert deployment(make_project(files)).proxies == []
+    files["charts/agent/values-dev.yaml"] = "api:\n  ingress:\n    enabled: true\n"
+    assert deployment(make_project(files)).proxies == []
+
+
+def test_the_ingress_class_comes_from_the_values(make_project: MakeProject) -> None:
+    """No annotation names the controller: the class does (`{{ . }}` inside `with`)."""
+    gce = "api:\n  ingress:\n    enabled: true\n    className: gce\n    annotations: {}\n"
+    files = _chart(VALUES + gce, **{"charts/agent/templates/ingress.yaml": INGRESS})
+    (proxy,) = deployment(make_project(files)).proxies
+    assert proxy.kind == "gke"
+    assert [(t.seconds, t.explicit) for t in proxy.timeouts] == [(30.0, False)]

@@ -39,6 +39,7 @@ from agentcheck.deployment.model import (
 from agentcheck.deployment.proxies import find_proxies
 
 if TYPE_CHECKING:
+    from agentcheck.deployment._proxy_model import Proxy
     from agentcheck.project import Project
 
 __all__ = ["build"]
@@ -109,8 +110,14 @@ def build(project: Project) -> Deployment:
     config = next((c.path for c in project.langgraph_configs), None)
     guarded(project, config, "the graphs", partial(read_graphs, project, dep), None)
     step(None, "checkpointers set at run time", lambda: _assign_savers(project, dep))
-    dep._proxy_reader = partial(find_proxies, project)
+    dep._proxy_reader = partial(_proxies, project, helm.proxies)
     return dep
+
+
+def _proxies(project: Project, helm: list[Proxy]) -> list[Proxy]:
+    """The proxies the project's files configure, then the Ingresses its Helm releases
+    render."""
+    return [*find_proxies(project), *helm]
 
 
 def _other_files(project: Project, dep: Deployment) -> None:

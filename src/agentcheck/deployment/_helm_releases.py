@@ -65,8 +65,12 @@ class HelmRelease:
     def where(self, path: str, *, key: bool = False) -> Where:
         """The line that sets ``path``: in the file of highest precedence that writes it, else
         where its nearest written ancestor is (where the key would be added)."""
+        return self.where_at(tuple(path.split(".")) if path else (), key=key)
+
+    def where_at(self, parts: tuple[str, ...], *, key: bool = False) -> Where:
+        """:meth:`where` for a path given as its keys (a key may hold dots:
+        ``nginx.ingress.kubernetes.io/proxy-read-timeout``)."""
         best: tuple[int, int, str, Located] | None = None
-        parts = tuple(path.split(".")) if path else ()
         for rank, (rel, doc) in enumerate(zip(self.files, self.docs, strict=True)):
             depth = _depth(doc.data, parts)
             if best is None or (depth, rank) >= (best[0], best[1]):

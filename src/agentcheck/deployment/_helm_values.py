@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.deployment._helm_fields import Gate
+from agentcheck.deployment._helm_ingress import release_ingresses, scan_ingresses
 from agentcheck.deployment._helm_releases import HelmRelease, chart_releases, holds, truthy
 from agentcheck.deployment._helm_templates import scan_template, value_uses
 from agentcheck.deployment._helm_workloads import HelmModel, WorkloadBuilder
@@ -129,6 +130,7 @@ def read_helm(project: Project, charts: list[str]) -> HelmModel:
         ]
         texts = {f: project.text(f, report=False) or "" for f in files}
         templates = [t for f, text in texts.items() for t in scan_template(f, text)]
+        ingresses = [t for f, text in texts.items() for t in scan_ingresses(f, text)]
         uses: dict[str, list[tuple[Gate, ...] | None]] = {}
         for text in texts.values():
             for path, gates in value_uses(text):
@@ -150,6 +152,7 @@ def read_helm(project: Project, charts: list[str]) -> HelmModel:
                     model.workloads.append(w)
                     found = True
             model.settings.extend(_credentials(project, release, uses))
+            model.proxies.extend(release_ingresses(release, ingresses))
         if releases and not found:
             model.unread.append(chart)
     unique = {(s.name, s.where): s for s in model.settings}

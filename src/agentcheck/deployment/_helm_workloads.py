@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         WorkloadTemplate,
     )
     from agentcheck.deployment._helm_releases import HelmRelease
+    from agentcheck.deployment._proxy_model import Proxy
     from agentcheck.project import Project
 
 __all__ = ["HelmModel", "WorkloadBuilder"]
@@ -53,6 +54,8 @@ class HelmModel:
     autoscalers: list[Autoscaler] = field(default_factory=list)
     pdbs: list[DisruptionBudget] = field(default_factory=list)
     settings: list[EnvSetting] = field(default_factory=list)
+    #: The Ingresses the releases enable, as proxies (:mod:`._helm_ingress`).
+    proxies: list[Proxy] = field(default_factory=list)
     #: Charts whose templates render no workload this reader could follow.
     unread: list[str] = field(default_factory=list)
     #: The values files of the releases, with why they count as production.

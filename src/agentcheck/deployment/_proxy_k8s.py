@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from agentcheck.deployment import nginx
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from agentcheck.parsing import Located
     from agentcheck.project import Project
 
-__all__ = ["kubernetes_proxies"]
+__all__ = ["ingress_proxies", "kubernetes_proxies"]
 
 
 _INGRESS_NGINX_CONFIGMAPS = frozenset(
@@ -94,6 +94,23 @@ def _ingress(rel: str, doc: Located, services: dict[str, Any]) -> Iterator[Proxy
     def annotation_where(key: str) -> Where:
         return where_in(doc, rel, "metadata", "annotations", key)
 
+    yield from ingress_proxies(name, meta, add_at, ann, cls, annotation_where, backends, services)
+
+
+def ingress_proxies(
+    name: str,
+    meta: Where,
+    add_at: Where,
+    ann: dict[str, str],
+    cls: str,
+    annotation_where: Callable[[str], Where],
+    backends: tuple[str, ...],
+    services: dict[str, Any],
+) -> Iterator[Proxy]:
+    """The proxy an Ingress of class ``cls`` with annotations ``ann`` makes (nothing for a
+    controller these rules do not know): a manifest's, or a Helm chart's rendered from a
+    release's values. ``meta`` names the object, ``add_at`` is where a missing annotation goes
+    and ``annotation_where`` where an annotation is written."""
     if any(k.startswith(_NGINX_INC) for k in ann):
         yield _nginx_inc_ingress(name, meta, add_at, ann, annotation_where, backends)
     elif any(k.startswith(_INGRESS_NGINX) for k in ann) or cls in _NGINX_CLASSES:

@@ -27,7 +27,8 @@ Decisions the rules rely on:
   release's values through the chart's templates, every field at the values line that sets it;
   roles and production are decided for them as for any manifest.
 - Proxies come from :mod:`agentcheck.deployment.proxies` on first access of
-  :attr:`Deployment.proxies`.
+  :attr:`Deployment.proxies`, then the Ingresses Helm releases enable
+  (:mod:`agentcheck.deployment._helm_ingress`), at the values lines that configure them.
 """
 
 from __future__ import annotations
