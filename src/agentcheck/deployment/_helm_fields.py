@@ -20,6 +20,7 @@ __all__ = [
     "TemplateEnv",
     "WorkloadTemplate",
     "block_binding",
+    "document_spans",
     "gate",
     "value_binding",
     "values_refs",
@@ -29,6 +30,17 @@ _VALUES = re.compile(r"\.Values((?:\.[A-Za-z_][\w-]*)+)")
 _DEFAULT = re.compile(r"\|\s*default\s+(\"[^\"]*\"|'[^']*'|[\w.-]+)")
 #: A ``key: rest`` line, maybe a list item: indent, ``- ``, key, rest.
 KEY_LINE = re.compile(r"^(\s*)(-\s+)?([A-Za-z][\w-]*):\s*(.*?)\s*$")
+
+
+def document_spans(lines: list[str]) -> list[tuple[int, int]]:
+    """``(start, end)`` line indexes of each document of a template, split at ``---`` lines."""
+    spans = []
+    start = 0
+    for i, line in enumerate([*lines, "---"]):
+        if line.startswith("---"):
+            spans.append((start, i))
+            start = i + 1
+    return spans
 
 
 def values_refs(text: str) -> list[str]:

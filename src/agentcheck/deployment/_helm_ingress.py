@@ -16,7 +16,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from agentcheck.deployment._helm_fields import KEY_LINE, Binding, Gate, gate, value_binding
+from agentcheck.deployment._helm_fields import (
+    KEY_LINE,
+    Binding,
+    Gate,
+    document_spans,
+    gate,
+    value_binding,
+)
 from agentcheck.deployment._helm_releases import holds
 from agentcheck.deployment._proxy_k8s import ingress_proxies
 from agentcheck.deployment.model import Where
@@ -50,16 +57,9 @@ class IngressTemplate:
 
 def scan_ingresses(path: str, text: str) -> list[IngressTemplate]:
     """The Ingresses a template file renders whose annotations come from the values."""
-    out: list[IngressTemplate] = []
     lines = text.splitlines()
-    start = 0
-    for i, line in enumerate([*lines, "---"]):
-        if line.startswith("---"):
-            found = _document(path, lines, start, i)
-            if found is not None:
-                out.append(found)
-            start = i + 1
-    return out
+    found = (_document(path, lines, start, end) for start, end in document_spans(lines))
+    return [t for t in found if t is not None]
 
 
 def _document(path: str, lines: list[str], start: int, end: int) -> IngressTemplate | None:

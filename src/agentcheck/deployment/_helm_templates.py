@@ -23,6 +23,7 @@ from agentcheck.deployment._helm_fields import (
     TemplateEnv,
     WorkloadTemplate,
     block_binding,
+    document_spans,
     gate,
     value_binding,
     values_refs,
@@ -54,16 +55,9 @@ def value_uses(text: str) -> list[tuple[str, tuple[Gate, ...] | None]]:
 
 def scan_template(path: str, text: str) -> list[WorkloadTemplate]:
     """The workloads a template file renders, with where their fields come from."""
-    out: list[WorkloadTemplate] = []
     lines = text.splitlines()
-    start = 0
-    for i, line in enumerate([*lines, "---"]):
-        if line.startswith("---"):
-            found = _document(path, lines, start, i)
-            if found is not None:
-                out.append(found)
-            start = i + 1
-    return out
+    found = (_document(path, lines, start, end) for start, end in document_spans(lines))
+    return [t for t in found if t is not None]
 
 
 def _document(path: str, lines: list[str], start: int, end: int) -> WorkloadTemplate | None:
