@@ -111,6 +111,10 @@ def render() -> str:
 
 def main() -> int:
     """``python -m agentcheck.schema [FILE]``: print the schema, or write it to FILE."""
+    if len(sys.argv) > 2 or (len(sys.argv) > 1 and sys.argv[1].startswith("-")):
+        # An option is never taken for a file name to write (``--help`` once made one).
+        sys.stderr.write("usage: python -m agentcheck.schema [FILE]\n")
+        return 0 if sys.argv[1] in ("-h", "--help") else 2
     if len(sys.argv) > 1:
         with open(sys.argv[1], "w", encoding="utf-8") as out:
             out.write(render())

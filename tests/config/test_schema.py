@@ -63,3 +63,16 @@ def test_python_m_agentcheck_schema_prints_it() -> None:
         [sys.executable, "-m", "agentcheck.schema"], capture_output=True, text=True, check=True
     )
     assert done.stdout == render()
+
+
+@pytest.mark.parametrize(("args", "status"), [(["--help"], 0), (["-x"], 2), (["a", "b"], 2)])
+def test_an_option_is_not_taken_for_the_file_to_write(
+    tmp_path: Path, args: list[str], status: int
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "agentcheck.schema", *args],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == status
+    assert "usage: python -m agentcheck.schema [FILE]" in done.stderr
+    assert not list(tmp_path.iterdir())
