@@ -93,3 +93,21 @@ def test_the_summary_page_is_self_contained_and_escaped(tmp_path: Path) -> None:
 def test_a_run_without_results_reads_as_empty(tmp_path: Path) -> None:
     result = read_result(tmp_path, label="x", host="h", replicas=(), users=1)
     assert (result.requests, result.runs, result.first_token, result.timeline) == (0, 0, None, [])
+
+
+def test_a_run_judged_again_keeps_the_first_verdict(tmp_path: Path) -> None:
+    # AC832 judges the run AC831 made: the summary shows both verdicts and AC831's thresholds.
+    write_run(tmp_path / "run")
+    result = read_result(tmp_path / "run", label="2 replicas", host="h", replicas=(), users=5)
+    write_reports(result, [("passed", "AC831 load-slo: figures")], {"p95-first-token": 5.0})
+    page = write_reports(result, [("failed", "AC832 scale-out: efficiency 0.40")])
+    write_reports(result, [("failed", "AC832 scale-out: efficiency 0.40")])  # written twice
+    figures = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert figures["verdicts"] == [
+        {"status": "passed", "message": "AC831 load-slo: figures"},
+        {"status": "failed", "message": "AC832 scale-out: efficiency 0.40"},
+    ]
+    assert figures["thresholds"] == {"p95-first-token": 5.0}
+    text = page.read_text()
+    assert "AC831 load-slo: figures" in text
+    assert "AC832 scale-out: efficiency 0.40" in text

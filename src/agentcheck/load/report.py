@@ -9,10 +9,12 @@ files sit next to it.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from agentcheck.load.results import Distribution, LoadResult
 
@@ -246,11 +248,21 @@ def write_reports(
     verdicts: Sequence[tuple[str, str]] = (),
     thresholds: Mapping[str, float] | None = None,
 ) -> Path:
-    """Write ``summary.json`` and ``summary.html`` into the run's directory; the page's path."""
+    """Write ``summary.json`` and ``summary.html`` into the run's directory; the page's path.
+
+    A run judged before (AC832 judges the run AC831 made) keeps that verdict and its
+    thresholds: the new ones are added to them.
+    """
+    kept: dict[str, Any] = {}
+    with contextlib.suppress(OSError, ValueError):  # not judged before
+        kept = json.loads((result.directory / "summary.json").read_text(encoding="utf-8"))
+    before = [(str(v["status"]), str(v["message"])) for v in kept.get("verdicts", [])]
+    verdicts = [*before, *(v for v in verdicts if v not in before)]
+    thresholds = {**kept.get("thresholds", {}), **(thresholds or {})}
     data = {
         **result.to_json(),
         "verdicts": [{"status": s, "message": m} for s, m in verdicts],
-        "thresholds": dict(thresholds or {}),
+        "thresholds": thresholds,
     }
     (result.directory / "summary.json").write_text(
         json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8"

@@ -76,8 +76,8 @@ class LoadSlo(LiveCheck):
         breaches = slo_breaches(result, settings.table)
         where = report_path(result, ctx.settings.root)
         figures = describe_result(result)
-        verdict = [("failed", "; ".join(breaches))] if breaches else [("passed", figures)]
-        write_reports(result, verdict, thresholds(settings.table))
+        status, text = ("failed", "; ".join(breaches)) if breaches else ("passed", figures)
+        write_reports(result, [(status, f"AC831 load-slo: {text}")], thresholds(settings.table))
         if breaches:
             raise CheckFailed("; ".join(breaches) + f" ({figures}); report: {where}")
         return f"{figures}; report: {where}"

@@ -87,7 +87,7 @@ class ScaleOut(LiveCheck):
         alone = idle.stream.p50 if idle.stream is not None else None
         verdict = scale_out(one, many, n, alone, settings.table)
         for result in (one, many):
-            write_reports(result, [(verdict.status, verdict.message)])
+            write_reports(result, [(verdict.status, f"AC832 scale-out: {verdict.message}")])
         root = ctx.settings.root
         reports = f"reports: {report_path(one, root)}, {report_path(many, root)}"
         message = verdict.message.replace(f"reports: {one.html}, {many.html}", reports)
