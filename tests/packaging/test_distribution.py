@@ -106,6 +106,25 @@ def test_the_live_plugin_refuses_to_start_without_its_extra(
     )
 
 
+def test_only_a_runtime_that_runs_langgraph_dev_here_needs_it_installed(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makefile(".json", langgraph='{"graphs": {"g": "./g.py:graph"}}')
+    pytester.makepyfile(g="graph = None\n")
+    monkeypatch.setitem(sys.modules, "langgraph_cli", None)  # as if not installed
+    local = pytester.runpytest_inprocess("--agentcheck", "--agentcheck-live", "--collect-only")
+    assert local.ret == pytest.ExitCode.USAGE_ERROR
+    assert local.stderr.lines[0] == (
+        "ERROR: the live checks: langgraph_cli is not installed; "
+        "pip install 'langgraph-agentcheck[live]' brings it"
+    )
+    existing = pytester.runpytest_inprocess(
+        "--agentcheck", "--agentcheck-live", "--agentcheck-url=http://127.0.0.1:9", "--collect-only"
+    )
+    assert existing.ret == pytest.ExitCode.OK, existing.stderr.str()
+    assert "agentcheck live: url runtime" in existing.stdout.str()
+
+
 def _metadata(wheel: Path) -> tuple[str, str, dict[str, set[str]]]:
     with zipfile.ZipFile(wheel) as zf:
         (name,) = [n for n in zf.namelist() if n.endswith(".dist-info/METADATA")]

@@ -141,13 +141,11 @@ def _with_load(settings: LiveSettings, asked: bool) -> LiveSettings:
 
 
 def _require_live(settings: LiveSettings | None) -> None:
-    """[live] is installed: what every runtime imports, and ``langgraph dev`` when it serves."""
-    from agentcheck._extras import LANGGRAPH_DEV_MODULES, LIVE_MODULES, require
+    """[live] is installed: what every runtime imports, and what the runtime's backend needs
+    here to run the server (``langgraph dev``, for the local runtime: ``Backend.modules``)."""
+    from agentcheck._extras import LIVE_MODULES, require
 
-    modules = list(LIVE_MODULES)
-    if settings is not None and settings.runtime == "local" and settings.server == "langgraph-dev":
-        modules += LANGGRAPH_DEV_MODULES
-    require(modules, "the live checks", "live")
+    require(settings.modules() if settings else LIVE_MODULES, "the live checks", "live")
 
 
 class LivePlugin:

@@ -85,6 +85,14 @@ class LiveSettings:
         graphs = data.get("graphs") if isinstance(data, dict) else None
         return [str(name) for name in graphs] if isinstance(graphs, dict) else []
 
+    def modules(self) -> list[str]:
+        """The Python modules these settings need installed here: the live checks' own, and
+        what the runtime's backend needs to run the server (see ``Backend.modules``)."""
+        from agentcheck._extras import LIVE_MODULES
+        from agentcheck.live.backends import runtimes
+
+        return [*LIVE_MODULES, *runtimes()[self.runtime].modules(self.server)]
+
     def backend(self) -> Backend:
         """The backend of :attr:`runtime`, built from its options and :attr:`urls`."""
         from agentcheck.live.backends import make_backend
@@ -194,8 +202,10 @@ def load_settings(
     # The command line wins.
     if urls:
         kwargs["urls"] = tuple(_url(u, "--agentcheck-url") for u in urls)
-        if runtime is None:  # a URL on the command line means "check that deployment"
-            kwargs["runtime"] = "url"
+        # A URL on the command line means "check that deployment", by the runtime the table
+        # names when that one checks deployments by URL.
+        if runtime is None and not known[kwargs.get("runtime", LiveSettings.runtime)].needs_urls:
+            kwargs["runtime"] = _url_runtime(known)
     if runtime is not None:
         kwargs["runtime"] = _choice(runtime, names, "--agentcheck-runtime")
     if replicas is not None:
@@ -211,9 +221,10 @@ def load_settings(
     if kwargs.get("server") == "command" and not kwargs.get("command"):
         raise ConfigError(f'{where} server = "command" needs a command')
     settings = LiveSettings(**kwargs)
-    if settings.runtime == "url" and not settings.urls:
+    if known[settings.runtime].needs_urls and not settings.urls:
         raise ConfigError(
-            f"runtime url needs the deployment's address: --agentcheck-url URL or url in {where}"
+            f"runtime {settings.runtime} needs the deployment's address: --agentcheck-url URL "
+            f"or url in {where}"
         )
     if settings.proxy is not None and not settings.proxy.is_file():
         raise ConfigError(f"proxy config {settings.proxy} does not exist")
@@ -233,6 +244,19 @@ def _served(settings: LiveSettings, where: str) -> None:
                     f"{where} {key}: {graph!r} is not a graph the project serves "
                     f"({', '.join(served)}){hint}"
                 )
+
+
+def _url_runtime(known: Mapping[str, type[Backend]]) -> str:
+    """The registered runtime that checks a deployment at the URLs given (``url``)."""
+    named = [name for name, cls in known.items() if cls.needs_urls]
+    if len(named) == 1:
+        return named[0]
+    if not named:
+        raise ConfigError("--agentcheck-url: no registered runtime checks a deployment by URL")
+    raise ConfigError(
+        f"--agentcheck-url: the runtimes {', '.join(named)} all check a deployment by URL; "
+        "name one with --agentcheck-runtime"
+    )
 
 
 def _find_config(root: Path) -> Path | None:

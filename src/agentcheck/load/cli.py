@@ -191,6 +191,7 @@ def _against_url(args: argparse.Namespace, settings: LoadSettings, line: _Line) 
 def _against_started(args: argparse.Namespace, settings: LoadSettings, line: _Line) -> LoadResult:
     import dataclasses
 
+    from agentcheck._extras import require
     from agentcheck.live.checks import started
     from agentcheck.live.settings import load_settings
     from agentcheck.load.checks._common import load_run
@@ -201,6 +202,7 @@ def _against_started(args: argparse.Namespace, settings: LoadSettings, line: _Li
         replicas=args.replicas,
         proxy=args.proxy,
     )
+    require(live.modules(), "agentcheck load starts the deployment", "live")
     live = dataclasses.replace(live, results=settings.results)
     with started(live, progress=lambda m: print(f"agentcheck live: {m}", flush=True)) as ctx:
         if ctx.startup_error is not None:

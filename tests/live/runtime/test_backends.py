@@ -10,6 +10,7 @@ import pluggy
 import pytest
 
 from agentcheck import hookimpl, hookspecs
+from agentcheck._extras import LANGGRAPH_DEV_MODULES, LIVE_MODULES
 from agentcheck.errors import ConfigError
 from agentcheck.live import backends
 from agentcheck.live.backends import Backend, Capability, Launch, make_backend, runtimes
@@ -98,6 +99,55 @@ def test_two_runtimes_of_one_name_are_an_error() -> None:
 
     with pytest.raises(RuntimeError, match="runtime 'echo' is defined twice"):
         runtimes(manager(Plugin(), Again()))
+
+
+class Remote(Echo):
+    """A plugin's runtime that, like url, checks a deployment at the URLs it is given, and
+    needs a module of its own installed here to reach it."""
+
+    name = "remote"
+    managed = False
+    needs_urls = True
+    options: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any], *, urls: Sequence[str] = ()) -> Self:
+        return cls(urls[0])
+
+    @classmethod
+    def modules(cls, server: str) -> tuple[str, ...]:
+        return ("remote_sdk",)
+
+
+class RemotePlugin:
+    @hookimpl
+    def agentcheck_runtimes(self) -> list[Any]:
+        return [Remote]
+
+
+def test_what_a_runtime_needs_is_asked_of_its_backend_not_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "langgraph.json").write_text('{"graphs": {}}', encoding="utf-8")
+
+    def settings(table: dict[str, Any], urls: Sequence[str] = ()) -> Any:
+        return load_settings(tmp_path, table=table, run_budget=300, urls=urls)
+
+    # Built in: only the local runtime runs `langgraph dev` from this environment.
+    local = settings({})
+    assert local.modules() == [*LIVE_MODULES, *LANGGRAPH_DEV_MODULES]
+    assert settings({"command": "serve --port {port}"}).modules() == list(LIVE_MODULES)
+    at_url = settings({}, ["http://127.0.0.1:9"])
+    assert (at_url.runtime, at_url.modules()) == ("url", list(LIVE_MODULES))
+
+    # A plugin's runtime says what it needs, and whether it needs the deployment's address.
+    monkeypatch.setattr("agentcheck.plugins.get_plugin_manager", lambda: manager(RemotePlugin()))
+    remote = settings({"runtime": "remote"}, ["http://127.0.0.1:9"])
+    assert remote.modules() == [*LIVE_MODULES, "remote_sdk"]
+    with pytest.raises(ConfigError, match="runtime remote needs the deployment's address"):
+        settings({"runtime": "remote"})
+    with pytest.raises(ConfigError, match="the runtimes remote, url all check a deployment by"):
+        settings({}, ["http://127.0.0.1:9"])
 
 
 class NeedsKill(LiveCheck):

@@ -141,8 +141,19 @@ class Backend(ABC):
     #: agentcheck starts these servers: it chooses their environment (the fake LLM, sealed
     #: egress) and serves them its probe graph. False for a deployment that already runs.
     managed: ClassVar[bool] = True
+    #: It checks a deployment at the addresses the user gives (``--agentcheck-url``, ``url``):
+    #: settings without one are refused before anything starts, and a URL on the command line
+    #: with no runtime named picks this backend.
+    needs_urls: ClassVar[bool] = False
     #: Keys of ``[tool.agentcheck.live]`` this backend reads, with what they mean.
     options: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    def modules(cls, server: str) -> tuple[str, ...]:
+        """The Python modules that must be installed here for this backend to run ``server``
+        (``DeploymentSpec.server``), besides the live checks' own; checked before anything starts.
+        None by default: the servers run elsewhere (an image, an existing deployment)."""
+        return ()
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any], *, urls: Sequence[str] = ()) -> Self:

@@ -39,6 +39,14 @@ class LocalBackend(Backend):
         "(default: langhost on PATH)",
     }
 
+    @classmethod
+    def modules(cls, server: str) -> tuple[str, ...]:
+        """``langgraph dev`` runs from this Python environment (``langgraph-cli[inmem]``);
+        langhost (its own virtualenv) and a ``command`` bring their own."""
+        from agentcheck._extras import LANGGRAPH_DEV_MODULES
+
+        return LANGGRAPH_DEV_MODULES if server == "langgraph-dev" else ()
+
     def __init__(self, *, langhost: str | None = None) -> None:
         #: The ``langhost`` option as given (resolved against the project root at open).
         self.langhost = langhost

@@ -23,6 +23,7 @@ class UrlBackend(Backend):
 
     name = "url"
     managed = False
+    needs_urls = True
     options: ClassVar[dict[str, str]] = {
         "url": "the base URL(s) of an existing deployment, for runtime = url",
     }
