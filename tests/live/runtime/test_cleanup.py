@@ -2,36 +2,53 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
 import pytest
 
-from agentcheck.live.services.cleanup import RUN_ID_ENV, Registry, sweep
+from agentcheck.live.services.cleanup import RUN_ID_ENV, Registry, stop_group, sweep
+from agentcheck.live.services.groups import create_time
 from tests.live.runtime.conftest import running
 
 
 @pytest.fixture
 def sleepers() -> Iterator[list[subprocess.Popen[bytes]]]:
-    """Start ``sleep`` processes in their own sessions; kill any the test left running."""
+    """Start ``sleep`` processes in their own sessions; kill any the test left running, the
+    shell's child included (killing the shell alone left ``sleep 300`` behind, orphaned)."""
     procs: list[subprocess.Popen[bytes]] = []
     yield procs
     for proc in procs:
         if proc.poll() is None:
-            proc.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)  # its group lives while the shell does
         proc.wait()
+        for pid in members(proc.pid):  # the child outlived a shell the test had stopped
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
-def sleeper(procs: list[subprocess.Popen[bytes]], env: dict[str, str] | None = None) -> int:
+def run_id() -> str:
+    """A run id no other run of these tests uses: the machine's other test runs (every engineer
+    is root on one /proc) sweep for their own ids, and a fixed one would let them kill ours."""
+    return f"test-{uuid.uuid4().hex}"
+
+
+def sleeper(
+    procs: list[subprocess.Popen[bytes]], env: dict[str, str] | None = None, script: str = ""
+) -> int:
     # A shell that forks a child: the group has two members, as servers that fork do.
     proc = subprocess.Popen(
-        ["sh", "-c", "sleep 300 & wait"],
+        ["sh", "-c", f"{script}sleep 300 & wait"],
         start_new_session=True,
         env={**os.environ, **(env or {})},
     )
@@ -83,15 +100,16 @@ def test_sweep_cleans_up_after_a_dead_run(tmp_path: Path, sleepers: list) -> Non
     runs.mkdir()
     leftover = tmp_path / "agentcheck-left"
     leftover.mkdir()
+    dead = run_id()
     pgid = sleeper(sleepers)
-    escapee = sleeper(sleepers, {RUN_ID_ENV: "deadrun"})  # left its group, kept its tag
+    escapee = sleeper(sleepers, {RUN_ID_ENV: dead})  # left its group, kept its tag
     owner = dead_pid()
     created = psutil.Process(pgid).create_time()
     marker = runs / f"{owner}.json"
     marker.write_text(
         json.dumps(
             {
-                "run_id": "deadrun",
+                "run_id": dead,
                 "pid": owner,
                 "started": 1.0,
                 "groups": [[pgid, created, "replica 1/1"]],
@@ -118,7 +136,7 @@ def test_sweep_leaves_live_runs_alone(tmp_path: Path, sleepers: list) -> None:
     pgid = sleeper(sleepers)
     owner = psutil.Process(pgid)  # a live "owner": the sleeper itself
     data = {
-        "run_id": "live",
+        "run_id": run_id(),
         "pid": owner.pid,
         "started": owner.create_time(),
         "groups": [[pgid, owner.create_time(), "replica"]],
@@ -136,7 +154,7 @@ def test_sweep_spares_a_group_id_that_was_reused(tmp_path: Path, sleepers: list)
     runs.mkdir()
     pgid = sleeper(sleepers)
     later = psutil.Process(pgid).create_time() + 3600  # the recorded leader was younger
-    data = {"run_id": "old", "pid": dead_pid(), "started": 1.0, "groups": [[pgid, later, "x"]]}
+    data = {"run_id": run_id(), "pid": dead_pid(), "started": 1.0, "groups": [[pgid, later, "x"]]}
     (runs / "1.json").write_text(json.dumps(data), encoding="utf-8")
 
     sweep(runs)
@@ -167,3 +185,16 @@ def test_a_forked_child_does_not_clean_up_its_parents_servers(
     assert reg.marker.exists()
     reg.cleanup()
     assert running([pgid]) == []
+
+
+def test_a_member_forked_while_the_group_stops_is_stopped_too(sleepers: list) -> None:
+    # On SIGTERM the shell forks one more child before it exits, as a supervisor that respawns
+    # a worker does: that child was not in the group when SIGTERM went out.
+    pgid = sleeper(sleepers, script='trap "sleep 300 & exit" TERM; ')
+    assert len(members(pgid)) == 2
+    started = create_time(pgid)
+    assert started is not None
+
+    stop_group(pgid, started, grace=2)
+
+    assert members(pgid) == []

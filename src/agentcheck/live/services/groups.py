@@ -77,16 +77,21 @@ def stop_group(pgid: int, started: float, *, grace: float = GRACE) -> None:
     """SIGTERM process group ``pgid``, SIGKILL what is left after ``grace`` seconds.
 
     ``started`` is the leader's creation time; members created before it belong to another
-    group that reused the id and are left alone. Never raises.
+    group that reused the id and are left alone. The group is listed again after the grace: a
+    member forked while the others shut down (a supervisor that respawns a worker, a shell's
+    trap) got no SIGTERM and would outlive the rest. Never raises.
     """
     members = group_members(pgid, started)
     if not members:
         return
     signal_all(members, signal.SIGTERM)
-    alive = wait_gone(members, grace)
-    if alive:
-        signal_all(alive, signal.SIGKILL)
-        wait_gone(alive, grace)
+    wait_gone(members, grace)
+    deadline = time.monotonic() + grace
+    while left := group_members(pgid, started):
+        signal_all(left, signal.SIGKILL)
+        wait_gone(left, max(0.0, deadline - time.monotonic()))
+        if time.monotonic() >= deadline:
+            break
 
 
 def _running(proc: psutil.Process) -> bool:
