@@ -504,7 +504,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except Exception as exc:
         if os.environ.get("AGENTCHECK_DEBUG"):
-            traceback.print_exc()
+            # A traceback quotes values (an exception's text, a line of the project): masked too.
+            from agentcheck.secrets import mask_text
+
+            print(mask_text(traceback.format_exc()), end="", file=sys.stderr)
         detail = _masked(" ".join(str(exc).split()))
         print(
             f"agentcheck: internal error: {type(exc).__name__}: {detail} "

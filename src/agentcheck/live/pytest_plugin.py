@@ -188,15 +188,19 @@ class LivePlugin:
             if capture is not None
             else contextlib.nullcontext()
         )
+        from agentcheck.secrets import mask_text
+
         with suspended:
             reporter.ensure_newline()
-            reporter.write_line(f"agentcheck live: {message}")
+            reporter.write_line(mask_text(f"agentcheck live: {message}"))
 
     def pytest_report_header(self) -> str:
         s = self.settings
         where = ", ".join(s.urls) if s.urls else f"{s.replicas} replica(s) of {s.server}"
         proxy = f" behind {s.proxy}" if s.proxy else ""
-        return f"agentcheck live: {s.runtime} runtime, {where}{proxy}"
+        from agentcheck.secrets import mask_text
+
+        return mask_text(f"agentcheck live: {s.runtime} runtime, {where}{proxy}")
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(
@@ -314,7 +318,9 @@ def agent_deployment(request: pytest.FixtureRequest) -> Deployment:
         pytest.skip("agent_deployment needs pytest --agentcheck --agentcheck-live")
     ctx = plugin.context()
     if ctx.startup_error is not None:
-        pytest.fail(f"the deployment did not start: {ctx.startup_error}", pytrace=False)
+        from agentcheck.secrets import mask_text
+
+        pytest.fail(mask_text(f"the deployment did not start: {ctx.startup_error}"), pytrace=False)
     return ctx.deployment
 
 

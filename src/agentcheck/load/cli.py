@@ -184,7 +184,7 @@ def _against_url(args: argparse.Namespace, settings: LoadSettings, line: _Line) 
         stop_timeout=table.p95_stream,
         **_plan_extras(args),  # type: ignore[arg-type]
     )
-    print(f"agentcheck load: {plan.users} users for {plan.duration} s against {url}")
+    _say(f"agentcheck load: {plan.users} users for {plan.duration} s against {url}")
     return run_load(plan, _directory(settings, "url"), progress=line)
 
 
@@ -204,7 +204,7 @@ def _against_started(args: argparse.Namespace, settings: LoadSettings, line: _Li
     )
     require(live.modules(), "agentcheck load starts the deployment", "live")
     live = dataclasses.replace(live, results=settings.results)
-    with started(live, progress=lambda m: print(f"agentcheck live: {m}", flush=True)) as ctx:
+    with started(live, progress=lambda m: _say(f"agentcheck live: {m}")) as ctx:
         if ctx.startup_error is not None:
             from agentcheck.errors import LiveError
 
@@ -224,6 +224,13 @@ def _against_started(args: argparse.Namespace, settings: LoadSettings, line: _Li
         )
 
 
+def _say(text: str) -> None:
+    """Print one line of output, masked: a URL may carry a password, a warning a server's text."""
+    from agentcheck.secrets import mask_text
+
+    print(mask_text(text), flush=True)
+
+
 def _verdict(result: LoadResult, settings: LoadSettings) -> int:
     from agentcheck.load.report import write_reports
     from agentcheck.load.verdicts import describe_result, slo_breaches, thresholds
@@ -231,13 +238,13 @@ def _verdict(result: LoadResult, settings: LoadSettings) -> int:
     breaches = slo_breaches(result, settings.table)
     verdicts = [("failed", b) for b in breaches] or [("passed", "every threshold held")]
     page = write_reports(result, verdicts, thresholds(settings.table))
-    print(f"agentcheck load: {describe_result(result)}")
+    _say(f"agentcheck load: {describe_result(result)}")
     for warning in result.warnings:
-        print(f"agentcheck load: warning: {warning}")
+        _say(f"agentcheck load: warning: {warning}")
     for breach in breaches:
-        print(f"agentcheck load: threshold broken: {breach}")
+        _say(f"agentcheck load: threshold broken: {breach}")
     if not breaches:
         held = ", ".join(f"{k} {v:g}" for k, v in thresholds(settings.table).items())
-        print(f"agentcheck load: thresholds held ({held})")
-    print(f"agentcheck load: results in {result.directory} (summary: {page.name})")
+        _say(f"agentcheck load: thresholds held ({held})")
+    _say(f"agentcheck load: results in {result.directory} (summary: {page.name})")
     return EXIT_BREACHED if breaches else EXIT_OK

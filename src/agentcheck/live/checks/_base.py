@@ -133,7 +133,11 @@ def run_check(check: LiveCheck, ctx: LiveContext, graph: str) -> Outcome:
     sealed = len(guard.attempts) if guard is not None else 0
 
     def outcome(status: str, message: str) -> Outcome:
-        logs = ctx.log_tail(marks) if status == "failed" else ""
+        # Everything an outcome carries is printed (pytest's report, warnings, JUnit): a server
+        # log line or an error that quotes the servers' environment must not show a key.
+        from agentcheck.secrets import mask_text
+
+        logs = mask_text(ctx.log_tail(marks)) if status == "failed" else ""
         seconds = time.monotonic() - began
         warned = tuple(ctx.warnings)
         tried = guard.attempts[sealed:] if guard is not None else []
@@ -145,6 +149,7 @@ def run_check(check: LiveCheck, ctx: LiveContext, graph: str) -> Outcome:
             else:
                 warned += (f"{check.code}: {describe(tried)}",)
         kept = ctx.keep_logs() if status == "failed" else None
+        message, warned = mask_text(message), tuple(mask_text(w) for w in warned)
         return Outcome(check.code, check.name, graph, status, message, logs, seconds, warned, kept)
 
     missing = sorted(c.value for c in check.requires - ctx.deployment.capabilities)
