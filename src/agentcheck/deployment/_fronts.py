@@ -55,19 +55,29 @@ def server_traits(project: Project, server: Server | None) -> Behind:
     if server.kind == "aegra":
         return Behind(server, "Aegra", False, None, known=True)
     if server.kind == "custom":
-        files = [server.app_file] if server.app_file else []
-        files.extend(sorted(deployment(project).served_files))
-        header = heartbeat = False
-        for rel in dict.fromkeys(files):
-            text = project.text(rel, report=False) or ""
-            header = header or bool(_SSE_HEADER.search(text))
-            if _SSE_STARLETTE.search(text):
-                header = heartbeat = True
+        header, heartbeat = project.memo(
+            f"fronts:sse:{server.app_file}", lambda: _sse_traits(project, server.app_file)
+        )
         where = f" in {server.app_file}" if server.app_file else ""
         return Behind(
             server, f"the custom server{where}", header, 15.0 if heartbeat else None, True
         )
     return Behind(server, "the server", None, None, known=False)
+
+
+def _sse_traits(project: Project, app_file: str | None) -> tuple[bool, bool]:
+    """Whether the custom app in ``app_file`` (and the served code) sends the
+    ``X-Accel-Buffering`` header, and SSE pings (sse-starlette). Asked for every proxy by
+    every proxy rule: read once per app."""
+    files = [app_file] if app_file else []
+    files.extend(sorted(deployment(project).served_files))
+    header = heartbeat = False
+    for rel in dict.fromkeys(files):
+        text = project.text(rel, report=False) or ""
+        header = header or bool(_SSE_HEADER.search(text))
+        if _SSE_STARLETTE.search(text):
+            header = heartbeat = True
+    return header, heartbeat
 
 
 def agent_proxies(project: Project) -> Iterator[tuple[Proxy, Behind]]:
