@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from agentcheck._astwalk import walk
 from agentcheck._distributions import IMPORT_TO_DISTS, NAMESPACES, PROVIDES, SERVER_PROVIDES
 
 if TYPE_CHECKING:
@@ -490,7 +491,7 @@ def _setup_py(project: Project, rel: str) -> list[Declared]:
     if tree is None:
         return []
     out = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.keyword) and node.arg in ("install_requires", "extras_require"):
             values: list[ast.expr] = []
             if isinstance(node.value, ast.List | ast.Tuple):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["Entry", "Kind", "NotReadable", "locate", "read_named", "read_regular"]
+__all__ = ["Entry", "Kind", "NotReadable", "locate", "read_located", "read_named", "read_regular"]
 
 Kind = Literal["file", "directory", "missing", "outside", "special", "loop", "unreadable"]
 
@@ -136,7 +136,16 @@ def read_regular(root: Path, rel: str, limit: int) -> bytes:
     :raises NotReadable: when it is not a regular file inside the root.
     :raises OSError: when it cannot be read.
     """
-    entry = locate(root, rel)
+    return read_located(locate(root, rel), limit)
+
+
+def read_located(entry: Entry, limit: int) -> bytes:
+    """:func:`read_regular` for a path :func:`locate` has just found to be a regular file
+    (``entry.kind == "file"``), without resolving it again.
+
+    :raises NotReadable: when it is not a regular file (any more).
+    :raises OSError: when it cannot be read.
+    """
     if entry.kind != "file" or entry.full is None:
         raise NotReadable(errno.EPERM, _refusal(entry))
     return _read_fd(entry.full, limit, follow=False)

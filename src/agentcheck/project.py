@@ -26,7 +26,7 @@ import pathspec
 from agentcheck import _workers, pysyntax
 from agentcheck._findings import Finding, Severity
 from agentcheck.config import Config, load_config
-from agentcheck.files import Entry, locate, read_regular
+from agentcheck.files import Entry, locate, read_located, read_regular
 from agentcheck.parsing import Located, ParseError, has_template_braces, parse_json, parse_yaml
 from agentcheck.pysyntax import SyntaxNote
 from agentcheck.secrets import ignore_spec
@@ -356,7 +356,7 @@ class Project:
             return None
         limit = self.config.max_file_size
         try:
-            data = read_regular(self.root, rel, limit)
+            data = read_located(entry, limit)
         except OSError as exc:
             if report:
                 self.problem(rel, f"cannot be read: {exc.strerror or type(exc).__name__}")

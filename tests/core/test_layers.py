@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "agentcheck.files",
         "agentcheck.scalars",
         "agentcheck._workers",
+        "agentcheck._astwalk",
     ),
     (
         "agentcheck.parsing",

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from agentcheck import pyindex
+from agentcheck._astwalk import child_nodes
 from agentcheck.deployment._pyscan import Function, keyword_lines, walk_lines
 from agentcheck.deployment.model import (
     NO_SAVER,
@@ -128,13 +129,13 @@ def _function_bindings(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, 
 
 def walk_function(fn: ast.AST) -> Iterator[ast.AST]:
     """Nodes of a function body, not descending into nested functions, lambdas or classes."""
-    stack = list(ast.iter_child_nodes(fn))
+    stack = list(child_nodes(fn))
     while stack:
         node = stack.pop()
         yield node
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(child_nodes(node))
 
 
 def _returns(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:

@@ -12,6 +12,8 @@ import ast
 import bisect
 from collections.abc import Iterable, Iterator
 
+from agentcheck._astwalk import child_nodes
+
 __all__ = ["Function", "Visit", "keyword_lines", "walk_lines"]
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -55,7 +57,7 @@ def walk_lines(tree: ast.AST, lines: list[int]) -> Iterator[Visit]:
         yield node, fn, parent, grand
         inner = node if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else fn
         decorators = getattr(node, "decorator_list", ())
-        children = [c for c in ast.iter_child_nodes(node) if _spans(c, lines)]
+        children = [c for c in child_nodes(node) if _spans(c, lines)]
         for child in reversed(children):
             # Decorators run in the enclosing scope, the body in the function's.
             scope = fn if any(child is d for d in decorators) else inner

@@ -8,6 +8,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from agentcheck._astwalk import statements
+
 __all__ = ["ModuleNames", "ancestors", "function_of", "parents_of", "str_const"]
 
 
@@ -20,7 +22,7 @@ class ModuleNames:
         self.getenv: set[str] = set()
         self.logging: set[str] = set()
         self.logging_attrs: dict[str, str] = {}
-        for node in ast.walk(tree):
+        for node in statements(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.name == "os":
@@ -84,11 +86,23 @@ def parents_of(tree: ast.Module) -> dict[ast.AST, ast.AST]:
     stack: list[ast.AST] = [tree]
     while stack:
         node = stack.pop()
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.stmt) and _is_main_guard(child):
+        # The children in ast.iter_child_nodes order, inlined: this runs on every node of
+        # every served module that reads the environment, logs or sets up CORS.
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                children: list[ast.AST] | tuple[ast.AST] = value
+            elif isinstance(value, ast.AST):
+                children = (value,)
+            else:
                 continue
-            parents[child] = node
-            stack.append(child)
+            for child in children:
+                if not isinstance(child, ast.AST) or (
+                    isinstance(child, ast.stmt) and _is_main_guard(child)
+                ):
+                    continue
+                parents[child] = node
+                stack.append(child)
     return parents
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from agentcheck._astwalk import walk
 from agentcheck.deployment._pytree import (
     ModuleNames,
     ancestors,
@@ -57,7 +58,7 @@ def _mentions(node: ast.AST, name: str, aliases: dict[str, set[str]] | None = No
     return any(
         (isinstance(n, ast.Constant) and n.value == name)
         or (aliases is not None and isinstance(n, ast.Name) and name in aliases.get(n.id, ()))
-        for n in ast.walk(node)
+        for n in walk(node)
     )
 
 

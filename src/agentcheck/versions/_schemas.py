@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from agentcheck._astwalk import walk
 from agentcheck.deployment._graphs import call_name, qualified_name, resolve_expr
 from agentcheck.deployment.model import Where
 
@@ -212,7 +213,7 @@ class _Reader:
     ) -> tuple[str, ast.ClassDef] | str | None:
         """A project class ``(file, ClassDef)``, a library name (``MessagesState``), or None."""
         if fn is not None and isinstance(expr, ast.Name):
-            for node in ast.walk(fn):
+            for node in walk(fn):
                 if isinstance(node, ast.ClassDef) and node.name == expr.id:
                     return rel, node
         found = resolve_expr(self.project, rel, expr, fn)

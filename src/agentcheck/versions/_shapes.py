@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from agentcheck._astwalk import child_nodes, walk
 from agentcheck.deployment._graphs import call_name, qualified_name, resolve_expr, walk_function
 from agentcheck.deployment.model import GraphInfo, Where
 from agentcheck.versions._schemas import Schema, read_schema
@@ -114,7 +115,7 @@ def _find_call(tree: ast.Module, where: Where) -> tuple[ast.Call, Function | Non
     found: list[tuple[ast.Call, Function | None]] = []
 
     def visit(node: ast.AST, fn: Function | None) -> None:
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             start = getattr(child, "lineno", None)
             end = getattr(child, "end_lineno", None)
             if start is not None and end is not None and not start <= where.line <= end:
@@ -143,7 +144,7 @@ def _key_reads(project: Project, rel: str) -> dict[str, Where]:
         text = project.text(rel, report=False) or ""
         tree = project.python(rel) if "[" in text else None
         out: dict[str, Where] = {}
-        for node in ast.walk(tree) if tree is not None else ():
+        for node in walk(tree) if tree is not None else ():
             if (
                 isinstance(node, ast.Subscript)
                 and isinstance(node.ctx, ast.Load)
@@ -258,7 +259,7 @@ class _Reader:
         tree = self.project.python(rel)
         if tree is None:
             return [], True
-        nodes: Iterable[ast.AST] = walk_function(scope) if scope is not None else ast.walk(tree)
+        nodes: Iterable[ast.AST] = walk_function(scope) if scope is not None else walk(tree)
         calls: list[ast.Call] = []
         escapes = False
         for node in nodes:

@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from agentcheck import deps, pyindex
+from agentcheck._astwalk import walk
 from agentcheck.langgraph_config import all_targets, target_path
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
@@ -164,7 +165,7 @@ def _dynamic(tree: ast.Module) -> bool:
             return True
         if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
             return True
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
 from agentcheck import pyindex
+from agentcheck._astwalk import child_nodes
 from agentcheck.langgraph_config import all_targets, target_file
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
@@ -225,7 +226,7 @@ def _classify_returns(
                     local[t.id] = stmt.value
         elif isinstance(stmt, ast.Return) and stmt.value is not None:
             returns.append(stmt.value)
-        stack.extend(ast.iter_child_nodes(stmt))
+        stack.extend(child_nodes(stmt))
     kinds = []
     for value in returns:
         if isinstance(value, ast.Name) and value.id in local:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agentcheck import pyindex
+from agentcheck._astwalk import walk
 from agentcheck.deployment import deployment
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
@@ -132,7 +133,7 @@ class ClientTimeoutTooShort(Rule):
                 continue
             bindings = pyindex.top_level_bindings(project, rel)
             seen: set[tuple[int, int]] = set()
-            for call in ast.walk(tree):
+            for call in walk(tree):
                 if not isinstance(call, ast.Call):
                     continue
                 for label, short in _short_timeouts(call, bindings):

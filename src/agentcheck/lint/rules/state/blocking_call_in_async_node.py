@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from agentcheck import pyindex
+from agentcheck._astwalk import child_nodes
 from agentcheck.deployment import deployment
 from agentcheck.deployment._graphs import call_name, qualified_name, walk_function
 from agentcheck.deployment._pyscan import keyword_lines, walk_lines
@@ -249,7 +250,7 @@ class BlockingCallInAsyncNode(Rule):
         local = {a.arg for a in fn.args.args + fn.args.kwonlyargs + fn.args.posonlyargs}
         parents: dict[ast.AST, ast.AST] = {}
         for node in walk_function(fn):
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 parents[child] = node
             if isinstance(node, ast.Assign):
                 local.update(t.id for t in node.targets if isinstance(t, ast.Name))
