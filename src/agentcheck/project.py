@@ -104,6 +104,12 @@ def _syntax_notes(modules: list[tuple[str, str]]) -> list[tuple[str, SyntaxNote]
     return out
 
 
+def _name(rel: str) -> str:
+    """The base name of one of :attr:`Project.files` (normalized relative POSIX paths):
+    ``PurePosixPath(rel).name`` without building a path, for predicates run on every file."""
+    return rel.rsplit("/", 1)[-1]
+
+
 class Project:
     """A repository to lint, rooted at ``root``."""
 
@@ -665,7 +671,7 @@ class Project:
     def by_name(self, *names: str) -> list[str]:
         """Files whose base name is one of ``names``."""
         wanted = set(names)
-        return [rel for rel in self.files if PurePosixPath(rel).name in wanted]
+        return [rel for rel in self.files if _name(rel) in wanted]
 
     def by_suffix(self, *suffixes: str) -> list[str]:
         """Files whose name ends with one of ``suffixes`` (``".py"``, ``".yaml"``)."""
@@ -682,8 +688,7 @@ class Project:
     @cached_property
     def dockerfiles(self) -> list[str]:
         def is_dockerfile(rel: str) -> bool:
-            name = PurePosixPath(rel).name
-            lower = name.lower()
+            lower = _name(rel).lower()
             return (
                 lower in ("dockerfile", "containerfile")
                 or lower.startswith(("dockerfile.", "containerfile."))
@@ -695,7 +700,7 @@ class Project:
     @cached_property
     def compose_files(self) -> list[str]:
         def is_compose(rel: str) -> bool:
-            name = PurePosixPath(rel).name.lower()
+            name = _name(rel).lower()
             return name.endswith((".yml", ".yaml")) and (
                 name.startswith(("docker-compose", "compose."))
                 or name in ("compose.yml", "compose.yaml")
@@ -706,7 +711,7 @@ class Project:
     @cached_property
     def env_files(self) -> list[str]:
         def is_env(rel: str) -> bool:
-            name = PurePosixPath(rel).name
+            name = _name(rel)
             return name == ".env" or name.startswith(".env.") or name.endswith(".env")
 
         return self.glob(is_env)
