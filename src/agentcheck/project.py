@@ -118,6 +118,8 @@ class Project:
         self.config = config if config is not None else load_config(self.root)
         self._texts: dict[str, str | None] = {}
         self._memo: dict[str, Any] = {}
+        #: Directories resolved so far, for :func:`agentcheck.files.locate`.
+        self._real_dirs: dict[str, str] = {}
         self._problems: dict[tuple[str, int, int, str], Finding] = {}
         #: Python files the running interpreter's grammar did not read as written (see
         #: :mod:`agentcheck.pysyntax`): their AC100 depends on the Python the project targets.
@@ -327,7 +329,7 @@ class Project:
         key = f"locate:{rel}"
         entry: Entry | None = self._memo.get(key)
         if entry is None:
-            entry = locate(self.root, rel)
+            entry = locate(self.root, rel, self._real_dirs)
             self._memo[key] = entry
             if entry.kind == "outside" and entry.link is not None:
                 self.problem(

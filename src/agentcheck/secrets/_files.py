@@ -73,9 +73,11 @@ def _decode(data: bytes) -> str | None:
     return data.decode("utf-8-sig", errors="replace")
 
 
-def _scan_one(root: str, rel: str, max_size: int) -> tuple[list[Hit], str | None]:
+def _scan_one(
+    root: str, rel: str, max_size: int, dirs: dict[str, str]
+) -> tuple[list[Hit], str | None]:
     try:
-        data = read_regular(Path(root), rel, max_size)
+        data = read_regular(Path(root), rel, max_size, dirs)
     except NotReadable:
         return [], None  # a link out of the root or a special file: the project reports it
     except OSError as exc:
@@ -90,8 +92,9 @@ def _scan_chunk(
     root: str, rels: list[str], max_size: int
 ) -> list[tuple[str, list[Hit], str | None]]:
     out = []
+    dirs: dict[str, str] = {}  # resolved directories, for this chunk's reads
     for rel in rels:
-        hits, error = _scan_one(root, rel, max_size)
+        hits, error = _scan_one(root, rel, max_size, dirs)
         if hits or error:
             out.append((rel, hits, error))
     return out
