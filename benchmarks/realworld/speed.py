@@ -3,8 +3,8 @@
 Target (issue 16, class 11): the ~2,900-file repository with large kustomize/Helm trees
 (vishnu2kmohan/mcp-server-langgraph) under 1.5 s, and no repository slower than before. Run:
 
-    .venv/bin/python benchmarks/realworld/speed.py [--repo NAME ...] [--runs 5]
-        [--baseline-src /path/to/other/checkout/src]
+    .venv/bin/python benchmarks/realworld/speed.py [--repo NAME ...] [--extra DIR ...]
+        [--runs 5] [--baseline-src /path/to/other/checkout/src]
 
 Each run is the whole command as an installed agentcheck runs it (bytecode cached). With
 ``--baseline-src`` the same interpreter runs the other checkout's sources (``PYTHONPATH``) in
@@ -42,8 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", action="append", help=f"a corpus repository (default {BIG})")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--baseline-src", type=Path, help="another checkout's src/ to compare")
+    parser.add_argument("--extra", type=Path, action="append", default=[], help="another dir")
     args = parser.parse_args(argv)
-    repos = select(load_corpus(), args.repo or [BIG])
+    names = args.repo or ([] if args.extra else [BIG])
+    repos = select(load_corpus(), names) if names else []
+    roots = [(r.repo, r.checkout(args.corpus)) for r in repos]
+    roots += [(str(p), p.resolve()) for p in args.extra]
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
@@ -51,8 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     variants = [("this checkout", env_for(SRC, "this"))]
     if args.baseline_src:
         variants.append((f"baseline {args.baseline_src}", env_for(args.baseline_src, "base")))
-    for repo in repos:
-        root = repo.checkout(args.corpus)
+    for name, root in roots:
         files = sum(1 for _ in root.rglob("*") if ".git" not in _.parts and _.is_file())
         cmd = [sys.executable, "-m", "agentcheck", "lint", str(root), "--format", "json"]
         results: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in variants}
@@ -61,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.runs):
             for name, env in variants:
                 results[name].append(run_once(cmd, env))
-        print(f"\n{repo.repo} ({files} files)")
+        print(f"\n{name} ({files} files)")
         for name, runs in results.items():
             print(f"  {name}: {summary(runs)}")
     print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
