@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     variants = [("this checkout", env_for(SRC, "this"))]
     if args.baseline_src:
         variants.append((f"baseline {args.baseline_src}", env_for(args.baseline_src, "base")))
-    for name, root in roots:
+    for target, root in roots:
         files = sum(1 for _ in root.rglob("*") if ".git" not in _.parts and _.is_file())
         cmd = [sys.executable, "-m", "agentcheck", "lint", str(root), "--format", "json"]
         results: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in variants}
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.runs):
             for name, env in variants:
                 results[name].append(run_once(cmd, env))
-        print(f"\n{name} ({files} files)")
+        print(f"\n{target} ({files} files)")
         for name, runs in results.items():
             print(f"  {name}: {summary(runs)}")
     print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
