@@ -31,19 +31,7 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
 
 def walk(node: ast.AST) -> Iterator[ast.AST]:
     """``ast.walk(node)``: ``node`` and every node below it, breadth first."""
-    todo = deque([node])
-    pop, push = todo.popleft, todo.append
-    while todo:
-        node = pop()
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if isinstance(value, list):
-                for item in value:
-                    if isinstance(item, _AST):
-                        push(item)
-            elif isinstance(value, _AST):
-                push(value)
-        yield node
+    return _breadth_first(node, _AST)
 
 
 _BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)
@@ -53,6 +41,14 @@ def statements(node: ast.AST) -> Iterator[ast.AST]:
     """The statements below ``node`` (with the except handlers and match cases that hold
     some), in the order :func:`walk` visits them: expressions are never entered, since no
     statement (an ``import``) is ever inside one."""
+    return _breadth_first(node, _BLOCKS)
+
+
+def _breadth_first(
+    node: ast.AST, kinds: type[ast.AST] | tuple[type[ast.AST], ...]
+) -> Iterator[ast.AST]:
+    """``node`` and the nodes of ``kinds`` below it reached through nodes of ``kinds``, in
+    ``ast.walk``'s order."""
     todo = deque([node])
     pop, push = todo.popleft, todo.append
     while todo:
@@ -61,8 +57,8 @@ def statements(node: ast.AST) -> Iterator[ast.AST]:
             value = getattr(node, name, None)
             if isinstance(value, list):
                 for item in value:
-                    if isinstance(item, _BLOCKS):
+                    if isinstance(item, kinds):
                         push(item)
-            elif isinstance(value, _BLOCKS):
+            elif isinstance(value, kinds):
                 push(value)
         yield node
