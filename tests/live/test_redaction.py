@@ -3,11 +3,13 @@ servers' log lines or a debug traceback is never shown in full."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from agentcheck.cli import main
+from agentcheck.errors import LiveError
 from agentcheck.live.checks import CheckFailed, LiveCheck, LiveContext, run_check
 from agentcheck.live.orchestrator import Deployment
 from agentcheck.live.settings import load_settings
@@ -93,3 +95,23 @@ def test_agentcheck_load_masks_what_it_prints(capsys: pytest.CaptureFixture[str]
     assert "https://ops:" in out
     assert "agent.internal" in out
     assert KEY not in out
+
+
+class Logged(Deployment):
+    """A deployment whose every log is :data:`LOG` (a server that printed its environment)."""
+
+    def all_logs(self) -> Iterator[tuple[str, str]]:
+        yield "replica-0", LOG
+
+
+def test_the_logs_a_failure_keeps_are_masked(tmp_path: Path) -> None:
+    (tmp_path / "langgraph.json").write_text('{"graphs": {}}', encoding="utf-8")
+    settings = load_settings(tmp_path, table={}, run_budget=300)
+    ctx = LiveContext(Logged(settings.spec(managed=False), Echo("http://127.0.0.1:9")), settings)
+    ctx.startup_error = LiveError(f"the server exited: openai.AuthenticationError for {KEY}")
+    kept = ctx.keep_logs()
+    assert kept is not None
+    files = {p.name: p.read_text(encoding="utf-8") for p in kept.iterdir()}
+    assert set(files) == {"replica-0.log", "startup-error.txt"}
+    assert "ERROR run failed" in files["replica-0.log"]
+    assert not any(KEY in text for text in files.values())

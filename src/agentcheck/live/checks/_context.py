@@ -96,7 +96,10 @@ class LiveContext:
 
     def keep_logs(self) -> Path | None:
         """Copy every log of this run into its folder under ``results`` (once a failure wants
-        them kept; written again when the run ends, complete); the folder, or None."""
+        them kept; written again when the run ends, complete); the folder, or None. Masked like
+        everything agentcheck prints: CI uploads such folders as artifacts."""
+        from agentcheck.secrets import mask_text
+
         if self.settings.results is None:
             return None
         try:
@@ -109,10 +112,10 @@ class LiveContext:
                     ignore.write_text("# agentcheck's results: not for git\n*\n", encoding="utf-8")
             for name, text in self.deployment.all_logs():
                 if text:
-                    (self._results / f"{name}.log").write_text(text, encoding="utf-8")
+                    (self._results / f"{name}.log").write_text(mask_text(text), encoding="utf-8")
             if self.startup_error is not None:
                 (self._results / "startup-error.txt").write_text(
-                    f"{self.startup_error}\n", encoding="utf-8"
+                    mask_text(f"{self.startup_error}\n"), encoding="utf-8"
                 )
         except OSError:
             return None
