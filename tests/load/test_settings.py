@@ -20,6 +20,7 @@ def test_defaults_without_a_table(tmp_path: Path) -> None:
     table = settings.table
     assert (table.enabled, table.users, table.duration, table.processes) == (False, 20, 30, 1)
     assert table.max_failure_ratio == 0.01
+    assert (table.p95_first_token, table.p95_stream) == (6.0, 12.0)
     assert table.min_runs_per_second is None
     assert table.scale_out_efficiency == DEFAULT_EFFICIENCY
     assert table.fake_llm.ttft == 2.0
