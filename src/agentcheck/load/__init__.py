@@ -1,7 +1,7 @@
 """Load runs: Locust against a LangGraph deployment, with thresholds and reports.
 
 * :mod:`agentcheck.load.locustfile` is the shipped locustfile (``locust -f`` works on it
-  alone); ``loadtests/locustfile.py`` in the repository is the same file, to read.
+  alone); ``loadtests/locustfile.py`` in the repository links to it.
 * :func:`run_load` runs Locust headless in a subprocess (``--processes N`` for Locust's own
   distributed mode) and returns the :class:`LoadResult` read from Locust's CSV files, with the
   load generator's own CPU; :mod:`agentcheck.load.report` writes the summary page.
