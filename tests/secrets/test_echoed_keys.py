@@ -84,6 +84,26 @@ def test_the_redactor_knows_named_formats(assignment: str, secret: str) -> None:
     assert secret not in mask_text(f'"env": {text!r} names a file that is missing')
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # A measurement under a threshold named like a secret stays readable (AC831's verdict).
+        ("p95-first-token: 6.30 s measured, at most 4.5 s allowed", "6.30"),
+        ('"max-token": "3.14"', "3.14"),
+    ],
+)
+def test_a_decimal_measurement_under_a_secret_name_is_shown(text: str, shown: str) -> None:
+    assert shown in mask_text(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [("token: 6.30abc", "6.30abc"), ("PASSWORD=1.2.3.4", "1.2.3.4"), ("api_key: 123456", "123456")],
+)
+def test_a_value_that_is_more_than_a_decimal_is_still_masked(text: str, secret: str) -> None:
+    assert secret not in mask_text(text)
+
+
 def test_azure_key_in_committed_env_production_is_found(tmp_path: Path) -> None:
     (tmp_path / ".env.production").write_text(f"AZURE_OPENAI_API_KEY={NAMED[0][1]}\n")
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
