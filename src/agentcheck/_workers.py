@@ -9,13 +9,24 @@ does any caller whose workers fail to start.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Generic, NoReturn, TypeVar
 
-__all__ = ["deal", "die_with_parent", "jobs", "may_fork", "run_forked"]
+__all__ = [
+    "Forked",
+    "deal",
+    "die_with_parent",
+    "jobs",
+    "may_fork",
+    "run_forked",
+    "start_forked",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -61,7 +72,6 @@ def die_with_parent(parent: int) -> None:
     if sys.platform != "linux":
         return
     import ctypes
-    import signal
 
     try:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -75,21 +85,115 @@ def die_with_parent(parent: int) -> None:
 def run_forked(work: Callable[[T], list[R]], chunks: Sequence[T], workers: int) -> list[R] | None:
     """``work`` applied to every chunk on ``workers`` forked processes, the results joined in
     chunk order; None when the workers could not run (the caller then works in-process)."""
-    import multiprocessing  # only large repositories pay for these imports
-    from concurrent.futures import ProcessPoolExecutor
+    started = start_forked(work, chunks, workers)
+    return None if started is None else started.result()
 
-    ctx = multiprocessing.get_context("fork")
-    out: list[R] = []
+
+class Forked(Generic[R]):
+    """Work running on forked processes (see :func:`start_forked`): :meth:`result` waits for
+    it, :meth:`close` abandons it. Each worker sends its results, pickled, down its own pipe;
+    the parent holds no thread meanwhile, so it may fork again and keeps working."""
+
+    def __init__(self, workers: list[tuple[int, int, list[int]]], count: int) -> None:
+        #: ``(pid, read end, indexes of its chunks)`` per worker.
+        self._workers = workers
+        self._count = count
+        self._done: list[R] | None = None
+        self._closed = False
+
+    def result(self) -> list[R] | None:
+        """The results in chunk order, or None when a worker failed (the caller then does
+        the work in-process). Waits for the workers; later calls return the same answer."""
+        if self._closed:
+            return self._done
+        per_chunk: list[list[R] | None] = [None] * self._count
+        ok = True
+        for pid, fd, indexes in self._workers:
+            data = _read_all(fd)
+            _, status = os.waitpid(pid, 0)
+            if not ok or status != 0:
+                ok = False
+                continue
+            try:
+                lists = pickle.loads(data)
+            except Exception:
+                ok = False
+                continue
+            for index, found in zip(indexes, lists, strict=True):
+                per_chunk[index] = found
+        self._closed = True
+        if ok:
+            self._done = [item for found in per_chunk for item in found or ()]
+        return self._done
+
+    def close(self) -> None:
+        """Stop workers whose result nobody collected, and reap them."""
+        if self._closed:
+            return
+        self._closed = True
+        for pid, fd, _ in self._workers:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
+def _read_all(fd: int) -> bytes:
+    parts = []
     try:
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=ctx,
-            initializer=die_with_parent,
-            initargs=(os.getpid(),),
-        ) as pool:
-            futures = [pool.submit(work, chunk) for chunk in chunks]
-            for future in futures:
-                out.extend(future.result())
-    except Exception:
-        return None
-    return out
+        while True:
+            part = os.read(fd, 1 << 20)
+            if not part:
+                break
+            parts.append(part)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+    return b"".join(parts)
+
+
+def start_forked(
+    work: Callable[[T], list[R]], chunks: Sequence[T], workers: int
+) -> Forked[R] | None:
+    """Start ``work`` on every chunk on ``workers`` forked processes (chunk ``i`` on worker
+    ``i % workers``) and return at once, so that this process works meanwhile; None when the
+    workers could not start (the caller then works in-process)."""
+    parent = os.getpid()
+    started: list[tuple[int, int, list[int]]] = []
+    for w in range(max(1, min(workers, len(chunks)))):
+        indexes = list(range(w, len(chunks), max(1, min(workers, len(chunks)))))
+        try:
+            read, write = os.pipe()
+        except OSError:
+            Forked(started, len(chunks)).close()
+            return None
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            Forked(started, len(chunks)).close()
+            return None
+        if pid == 0:  # the worker: never returns
+            _work_and_exit(work, [chunks[i] for i in indexes], read, write, parent)
+        os.close(write)
+        started.append((pid, read, indexes))
+    return Forked(started, len(chunks))
+
+
+def _work_and_exit(
+    work: Callable[[T], list[R]], mine: list[T], read: int, write: int, parent: int
+) -> NoReturn:
+    code = 1
+    try:
+        os.close(read)
+        die_with_parent(parent)
+        data = pickle.dumps([work(chunk) for chunk in mine], pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write, "wb") as out:
+            out.write(data)
+        code = 0
+    finally:
+        os._exit(code)  # no atexit handlers, no flush of the parent's buffers

@@ -124,6 +124,19 @@ class Project:
         #: Python files the running interpreter's grammar did not read as written (see
         #: :mod:`agentcheck.pysyntax`): their AC100 depends on the Python the project targets.
         self.python_notes: dict[str, SyntaxNote] = {}
+        #: What :meth:`close` stops: work started on other processes and not yet collected.
+        self._closers: list[Callable[[], None]] = []
+
+    def on_close(self, closer: Callable[[], None]) -> None:
+        """Have :meth:`close` call ``closer`` (which stops background work it started)."""
+        self._closers.append(closer)
+
+    def close(self) -> None:
+        """Stop background work nobody collected (workers started early by a rule's
+        :meth:`~agentcheck.lint.rule.Rule.prefetch`). The lint runner calls it at the end."""
+        closers, self._closers = self._closers, []
+        for closer in closers:
+            closer()
 
     # ----------------------------------------------------------------- files
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -83,3 +84,68 @@ def test_workers_die_with_the_parent_and_release_its_pipe(tmp_path: Path, sig: i
         with contextlib.suppress(ProcessLookupError):
             os.killpg(parent.pid, signal.SIGKILL)
         parent.wait(timeout=60)
+
+
+#: Work started on forked workers while the parent goes on; then collected, failed, abandoned.
+_STARTED = textwrap.dedent(
+    """
+    import json, os, sys, time
+    from agentcheck import _workers
+
+    def square(chunk):
+        return [(x * x, os.getpid()) for x in chunk]
+
+    def fail(chunk):
+        if 3 in chunk:
+            raise ValueError("a worker fails")
+        return chunk
+
+    def hang(chunk):
+        time.sleep(600)
+        return chunk
+
+    started = _workers.start_forked(square, [[1, 2], [3], [4, 5, 6], [7]], 2)
+    mine = sum(range(10**5))  # the parent works meanwhile
+    done = started.result()
+    failed = _workers.start_forked(fail, [[1], [2], [3]], 2).result()
+    hanging = _workers.start_forked(hang, [[1], [2]], 2)
+    pids = [pid for pid, _, _ in hanging._workers]
+    hanging.close()
+
+    def gone(pid):  # killed and reaped by its parent: not even a zombie is left
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    print(json.dumps({
+        "values": [v for v, _ in done],
+        "workers": len({pid for _, pid in done}),
+        "parent_not_a_worker": os.getpid() not in {pid for _, pid in done},
+        "failed": failed,
+        "hanging": [gone(pid) for pid in pids],
+        "again": started.result() == done,
+    }))
+    """
+)
+
+
+def test_started_work_comes_back_in_chunk_order_fails_whole_and_can_be_abandoned(
+    tmp_path: Path,
+) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", _STARTED],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    result = json.loads(out.stdout)
+    assert result["values"] == [1, 4, 9, 16, 25, 36, 49]
+    assert result["workers"] == 2
+    assert result["parent_not_a_worker"]
+    assert result["failed"] is None  # the caller then works in-process
+    assert result["again"]
+    # close() killed and reaped the hanging workers at once (each would sleep 600 s).
+    assert result["hanging"] == [True, True]

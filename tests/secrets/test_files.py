@@ -86,9 +86,14 @@ root, paths = Path(sys.argv[1]), sys.argv[2:]
 serial = _files.scan_files(root, paths, max_size=2**21, jobs=1)
 _files.PARALLEL_MIN_BYTES = 0
 parallel = _files.scan_files(root, paths, max_size=2**21, jobs=2)
+# Started before other work (as the lint starts it), on the one core the caller leaves free.
+pending = _files.start_scan(root, paths, max_size=2**21, jobs=2, beside=True)
+forked = pending._running is not None
+beside = pending.result()
 print(json.dumps({
-    "jobs": [serial.jobs, parallel.jobs],
-    "same": serial.hits == parallel.hits,
+    "jobs": [serial.jobs, parallel.jobs, beside.jobs],
+    "forked": forked,
+    "same": serial.hits == parallel.hits == beside.hits,
     "files": sorted(parallel.hits),
 }))
 """
@@ -109,7 +114,8 @@ def test_both_cores_find_exactly_what_one_core_finds(tmp_path: Path) -> None:
         check=True,
     )
     result = json.loads(out.stdout)
-    assert result["jobs"] == [1, 2]
+    assert result["jobs"] == [1, 2, 1]
+    assert result["forked"]
     assert result["same"]
     assert result["files"] == [f"pkg/m{i:02d}.py" for i in range(0, 60, 7)]
 

@@ -56,6 +56,13 @@ class Rule:
         """Yield the findings for ``project``."""
         raise NotImplementedError
 
+    @classmethod
+    def prefetch(cls, project: Project) -> None:
+        """Optional: start, before any rule runs, slow work this rule will need that can run
+        on other processes meanwhile (the secrets scan of a large tree). What it starts is
+        registered with :meth:`Project.on_close <agentcheck.project.Project.on_close>`, so
+        that the runner stops it if no rule collects it. By default, nothing."""
+
     def finding(
         self,
         path: str,

@@ -112,10 +112,24 @@ def _crash_finding(rule: type[Rule], exc: BaseException, root: Path) -> Finding:
 def run_rules(project: Project, rules: Sequence[type[Rule]]) -> dict[str, list[Finding]]:
     """Run each rule, isolating crashes; returns raw findings keyed by rule code.
 
-    AC100 runs last, so that it reports what every other rule failed to parse.
+    AC100 runs last, so that it reports what every other rule failed to parse. Before any
+    rule runs, each may start work on other processes (:meth:`Rule.prefetch`); whatever no
+    rule collected is stopped at the end.
     """
-    out: dict[str, list[Finding]] = {}
     ordered = sorted(rules, key=lambda r: (r.code == ParseError.code, r.code))
+    try:
+        for rule_cls in ordered:
+            try:
+                rule_cls.prefetch(project)
+            except Exception:
+                continue  # the rule's check() meets the same problem and reports it
+        return _run_ordered(project, ordered)
+    finally:
+        project.close()
+
+
+def _run_ordered(project: Project, ordered: Sequence[type[Rule]]) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
     for rule_cls in ordered:
         if rule_cls.code in (UnusedSuppression.code, RuleCrashed.code):
             continue

@@ -6,7 +6,8 @@ The engine behind the AC2xx rules, usable on its own:
   (OpenAI, Anthropic, LangSmith, Google AI, Groq, Tavily, Hugging Face, Pinecone, Cohere ...),
   detect-secrets' well-known formats (AWS, GitHub, Slack, private keys ...), passwords in URLs,
   and high-entropy values only under a secret's name.
-- :func:`scan_files` does it for a tree, skipping lock files and binaries, on every core.
+- :func:`scan_files` does it for a tree, skipping lock files and binaries, on every core;
+  :func:`start_scan` starts it and returns while the workers scan.
 - :func:`redact` and :func:`fingerprint` are the only forms in which a value leaves the engine.
 - :func:`is_secret_name`, :func:`is_placeholder` and friends are the judgements the manifest
   rules share.
@@ -14,7 +15,13 @@ The engine behind the AC2xx rules, usable on its own:
 
 from __future__ import annotations
 
-from agentcheck.secrets._files import FileScan, can_hold_secrets, scan_files
+from agentcheck.secrets._files import (
+    FileScan,
+    PendingScan,
+    can_hold_secrets,
+    scan_files,
+    start_scan,
+)
 from agentcheck.secrets._ignore import GitIgnores, docker_excludes, dockerignore_spec, ignore_spec
 from agentcheck.secrets._mask import mask_text
 from agentcheck.secrets._names import is_secret_name, name_words, secret_word
@@ -42,6 +49,7 @@ __all__ = [
     "FileScan",
     "GitIgnores",
     "Hit",
+    "PendingScan",
     "UrlPassword",
     "can_hold_secrets",
     "compose_default",
@@ -63,5 +71,6 @@ __all__ = [
     "scan_files",
     "scan_text",
     "secret_word",
+    "start_scan",
     "url_passwords",
 ]

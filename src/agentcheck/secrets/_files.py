@@ -22,7 +22,7 @@ from agentcheck.files import NotReadable, read_regular
 from agentcheck.secrets._names import words
 from agentcheck.secrets._scan import Hit, scan_text
 
-__all__ = ["FileScan", "can_hold_secrets", "scan_files"]
+__all__ = ["FileScan", "PendingScan", "can_hold_secrets", "scan_files", "start_scan"]
 
 LOCK_FILES = words(
     """poetry.lock uv.lock pipfile.lock pdm.lock package-lock.json npm-shrinkwrap.json yarn.lock
@@ -40,7 +40,6 @@ _SKIP_SUFFIXES = words(
 _BINARY_SNIFF = 8192
 #: Below this many bytes in total, worker processes cost more than they save.
 PARALLEL_MIN_BYTES = 1_500_000
-_CHUNKS_PER_JOB = 6
 
 
 @dataclass
@@ -111,7 +110,58 @@ def scan_files(
     when the tree is large enough and this process may fork safely; any failure to start
     workers falls back to scanning in-process.
     """
-    result = FileScan()
+    return start_scan(root, paths, max_size=max_size, jobs=jobs).result()
+
+
+class PendingScan:
+    """A scan started by :func:`start_scan`: :meth:`result` finishes it (waiting for its
+    workers, or scanning in-process), :meth:`close` abandons it."""
+
+    def __init__(
+        self,
+        root: Path,
+        sized: list[tuple[int, str]],
+        max_size: int,
+        found: FileScan,
+        running: _workers.Forked[tuple[str, list[Hit], str | None]] | None,
+        jobs: int,
+    ) -> None:
+        self._root, self._sized, self._max_size = root, sized, max_size
+        self._found, self._running, self._jobs = found, running, jobs
+        self._result: FileScan | None = None
+
+    def result(self) -> FileScan:
+        if self._result is not None:
+            return self._result
+        result = self._found
+        done = self._running.result() if self._running is not None else None
+        if done is None:
+            done = _scan_chunk(str(self._root), [rel for _, rel in self._sized], self._max_size)
+        else:
+            result.jobs = self._jobs
+        for rel, hits, error in done:
+            _collect(result, rel, hits, error)
+        self._result = result
+        return result
+
+    def close(self) -> None:
+        if self._running is not None:
+            self._running.close()
+
+
+def start_scan(
+    root: Path,
+    paths: Sequence[str],
+    *,
+    max_size: int,
+    jobs: int | None = None,
+    beside: bool = False,
+) -> PendingScan:
+    """:func:`scan_files`, started: on a large tree the workers scan while the caller goes
+    on with other work (the lint builds its deployment model meanwhile); a small tree is
+    scanned in-process when :meth:`PendingScan.result` is called. With ``beside``, the
+    caller keeps one of the ``jobs`` cores busy meanwhile: one worker fewer (at least one)."""
+    found = FileScan()
     sized: list[tuple[int, str]] = []
     for rel in paths:
         if not can_hold_secrets(rel):
@@ -119,29 +169,24 @@ def scan_files(
         try:
             st = os.stat(root / rel)
         except OSError as exc:
-            result.unreadable.append((rel, exc.strerror or type(exc).__name__))
+            found.unreadable.append((rel, exc.strerror or type(exc).__name__))
             continue
         if not stat.S_ISREG(st.st_mode) or st.st_size == 0:
             continue
         if st.st_size > max_size:
-            result.too_large.append((rel, st.st_size))
+            found.too_large.append((rel, st.st_size))
             continue
         sized.append((st.st_size, rel))
 
-    n = min(_workers.jobs(jobs), max(1, len(sized)))
+    cores = _workers.jobs(jobs)
+    n = min(max(1, cores - 1) if beside else cores, max(1, len(sized)))
     total = sum(size for size, _ in sized)
-    if n > 1 and total >= PARALLEL_MIN_BYTES and _workers.may_fork():
-        chunks = _workers.deal(sized, n * _CHUNKS_PER_JOB)
+    running = None
+    if cores > 1 and (n > 1 or beside) and total >= PARALLEL_MIN_BYTES and _workers.may_fork():
+        chunks = _workers.deal(sized, n)
         work = functools.partial(_scan_chunk, str(root), max_size=max_size)
-        done = _workers.run_forked(work, chunks, n)
-        if done is not None:
-            for rel, hits, error in done:
-                _collect(result, rel, hits, error)
-            result.jobs = n
-            return result
-    for rel, hits, error in _scan_chunk(str(root), [rel for _, rel in sized], max_size):
-        _collect(result, rel, hits, error)
-    return result
+        running = _workers.start_forked(work, chunks, n)
+    return PendingScan(root, sized, max_size, found, running, n)
 
 
 def _collect(result: FileScan, rel: str, hits: list[Hit], error: str | None) -> None:

@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING
 from agentcheck.deployment._envfiles import dotenv_kind
 from agentcheck.deployment._k8s_util import ignore_codes as k8s_ignores
 from agentcheck.files import locate
-from agentcheck.secrets import GitIgnores, Hit, scan_files
+from agentcheck.lint.rule import Rule
+from agentcheck.secrets import GitIgnores, Hit, PendingScan, start_scan
 
 if TYPE_CHECKING:
     from agentcheck.project import Project
 
 __all__ = [
+    "ScanningRule",
     "dotenv_files",
     "dotenv_kind",
     "git_ignores",
@@ -28,6 +30,7 @@ __all__ = [
     "k8s_ignores",
     "scanned_hits",
     "scanned_paths",
+    "start_scanning",
 ]
 
 
@@ -92,15 +95,39 @@ def scanned_paths(project: Project) -> list[str]:
     return project.memo("secrets:paths", build)
 
 
+def start_scanning(project: Project) -> PendingScan:
+    """The scan behind :func:`scanned_hits`, started once: on a large tree its workers scan
+    while this process builds the deployment model (the runner starts it before any rule
+    runs, and abandons it if no rule asked for its result)."""
+
+    def build() -> PendingScan:
+        pending = start_scan(
+            project.root,
+            scanned_paths(project),
+            max_size=project.config.max_file_size,
+            beside=True,
+        )
+        project.on_close(pending.close)
+        return pending
+
+    return project.memo("secrets:pending", build)
+
+
+class ScanningRule(Rule):
+    """A rule that reads :func:`scanned_hits`: it starts the scan before any rule runs."""
+
+    @classmethod
+    def prefetch(cls, project: Project) -> None:
+        start_scanning(project)
+
+
 def scanned_hits(project: Project) -> dict[str, list[Hit]]:
     """Credentials found in :func:`scanned_paths`, per file. Files over ``max-file-size`` are
     reported once, as the AC100 info finding every rule shares, unless they are data
     (``results.jsonl``, ``export.csv``): no rule reads those, so skipping one is no finding."""
 
     def build() -> dict[str, list[Hit]]:
-        scan = scan_files(
-            project.root, scanned_paths(project), max_size=project.config.max_file_size
-        )
+        scan = start_scanning(project).result()
         for rel, _size in scan.too_large:
             if PurePosixPath(rel).suffix.lower() not in _DATA_SUFFIXES:
                 project.text(rel)  # records the one "skipped: over max-file-size" finding

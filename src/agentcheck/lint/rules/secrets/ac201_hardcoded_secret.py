@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from agentcheck.lint.finding import Finding, Severity
-from agentcheck.lint.rule import Rule
-from agentcheck.lint.rules.secrets._common import scanned_hits
+from agentcheck.lint.rules.secrets._common import ScanningRule, scanned_hits
 from agentcheck.lint.rules.secrets._judge import manifest_secret_places
 
 if TYPE_CHECKING:
@@ -16,7 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["HardcodedSecret"]
 
 
-class HardcodedSecret(Rule):
+class HardcodedSecret(ScanningRule):
     """A credential is written in a committed file.
 
     What it does

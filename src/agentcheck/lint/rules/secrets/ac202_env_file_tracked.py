@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 from agentcheck.deployment._envfiles import env_bindings
 from agentcheck.lint.finding import Finding, Severity
-from agentcheck.lint.rule import Rule
-from agentcheck.lint.rules.secrets._common import dotenv_kind, scanned_hits
+from agentcheck.lint.rules.secrets._common import ScanningRule, dotenv_kind, scanned_hits
 from agentcheck.secrets import is_dummy, secret_word
 
 if TYPE_CHECKING:
@@ -29,7 +28,7 @@ def _secret_values(project: Project, rel: str) -> Iterator[str]:
             yield value or ""
 
 
-class EnvFileTracked(Rule):
+class EnvFileTracked(ScanningRule):
     """A .env file is committed to git.
 
     What it does

@@ -10,8 +10,7 @@ from agentcheck.deployment import deployment
 from agentcheck.deployment._scripts import build_dockerfile
 from agentcheck.deployment.model import DockerfileInfo, ScriptCommand
 from agentcheck.lint.finding import Finding, Severity
-from agentcheck.lint.rule import Rule
-from agentcheck.lint.rules.secrets._common import scanned_hits
+from agentcheck.lint.rules.secrets._common import ScanningRule, scanned_hits
 from agentcheck.secrets import is_dummy, is_placeholder, name_words, secret_word
 
 if TYPE_CHECKING:
@@ -103,7 +102,7 @@ def _option_values(
         )
 
 
-class SecretOnCommandLine(Rule):
+class SecretOnCommandLine(ScanningRule):
     """A deploy script passes a secret on the command line.
 
     What it does
