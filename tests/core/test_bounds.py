@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agentcheck.deployment import nginx
+from agentcheck.deployment import _nginx_model, nginx
 from agentcheck.deployment.proxies import find_proxies
 from agentcheck.lint.runner import enabled_rules, lint
 from agentcheck.project import MAX_ANALYSED_PYTHON, MAX_GRAPHS, Project
@@ -53,14 +53,14 @@ def test_nginx_upstreams_are_read_once_per_configuration(
         + "}\n"
     )
     walks = []
-    real = nginx._walk
+    real = _nginx_model._walk
 
     def counting(statements: tuple[nginx.Directive, ...], depth: int = 0):  # type: ignore[no-untyped-def]
         if depth == 0:
             walks.append(1)
         return real(statements, depth)
 
-    monkeypatch.setattr(nginx, "_walk", counting)
+    monkeypatch.setattr(_nginx_model, "_walk", counting)
     proxies = find_proxies(Project(tmp_path))
     assert len(proxies) == servers
     assert len(walks) <= 2  # not one walk per location
