@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from agentcheck.cli import build_parser, pytest_args_for_check
+from agentcheck.cli import build_parser
+from agentcheck.cli._check import pytest_args_for_check
 from agentcheck.errors import UsageError
 from tests.cli.testrules import copy_fixture
 
