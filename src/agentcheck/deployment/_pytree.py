@@ -80,8 +80,17 @@ def _is_main_guard(node: ast.stmt) -> bool:
     )
 
 
+#: Where :func:`parents_of` keeps its map on the tree: the environment, logging and CORS
+#: readers each ask for it (AC501, AC510, AC511), and the map lives exactly as long as the tree.
+_PARENTS = "_agentcheck_parents"
+
+
 def parents_of(tree: ast.Module) -> dict[ast.AST, ast.AST]:
-    """Child -> parent for every node outside ``if __name__ == "__main__":`` blocks."""
+    """Child -> parent for every node outside ``if __name__ == "__main__":`` blocks, built
+    once per tree (callers must not change it)."""
+    known: dict[ast.AST, ast.AST] | None = tree.__dict__.get(_PARENTS)
+    if known is not None:
+        return known
     parents: dict[ast.AST, ast.AST] = {}
     stack: list[ast.AST] = [tree]
     while stack:
@@ -103,6 +112,7 @@ def parents_of(tree: ast.Module) -> dict[ast.AST, ast.AST]:
                     continue
                 parents[child] = node
                 stack.append(child)
+    tree.__dict__[_PARENTS] = parents
     return parents
 
 
