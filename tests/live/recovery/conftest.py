@@ -114,12 +114,27 @@ def settings(**kwargs: object) -> LiveSettings:
     return dataclasses.replace(base, **{"results": None, **kwargs})  # type: ignore[arg-type]
 
 
+#: Contexts kept across tests by ``check_on(..., shared=True)``, as a pytest session keeps one.
+_SHARED: dict[tuple[int, str], LiveContext] = {}
+
+
 @pytest.fixture
 def check_on(recovery_llm: FakeLLM) -> Iterator[Callable[..., Outcome]]:
-    """``check_on(langhost, AC812(), recovery_timeout=60)``: run one check on a deployment."""
+    """``check_on(langhost, AC812(), recovery_timeout=60)``: run one check on a deployment.
 
-    def run(deployment: Deployment, check: LiveCheck, **kwargs: object) -> Outcome:
-        ctx = LiveContext(deployment, settings(**kwargs), recovery_llm)
+    Each call has a context of its own, unless ``shared=True``: then every such call on the
+    same deployment with the same settings shares one, as the checks of one pytest session do
+    (AC812 and AC824 read one SIGKILL there)."""
+
+    def run(
+        deployment: Deployment, check: LiveCheck, *, shared: bool = False, **kwargs: object
+    ) -> Outcome:
+        key = (id(deployment), repr(sorted(kwargs.items())))
+        ctx = _SHARED.get(key) if shared else None
+        if ctx is None or ctx.deployment is not deployment:
+            ctx = LiveContext(deployment, settings(**kwargs), recovery_llm)
+            if shared:
+                _SHARED[key] = ctx
         graph = check.params(ctx.graphs, ctx.probe)[0]
         try:
             return run_check(check, ctx, graph)

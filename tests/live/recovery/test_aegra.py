@@ -4,6 +4,7 @@ admits two simultaneous runs on one thread."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -70,7 +71,7 @@ def test_a_killed_replicas_runs_under_load_stay_running(
 ) -> None:
     outcome = check_on(aegra2, check("AC824"), recovery_timeout=15.0)
     assert outcome.status == "failed"
-    assert "SIGKILLed 2 s into 6 s of load by 3 clients" in outcome.message
+    assert re.search(r"SIGKILLed [\d.]+ s into [\d.]+ s of load by 3 clients", outcome.message)
     assert "accepted runs did not end within 15 s of the kill or are gone" in outcome.message
     assert ": still running" in outcome.message
     assert all(aegra2.alive(i) for i in range(2))  # restored

@@ -6,6 +6,7 @@ import signal
 
 from agentcheck.live.checks._base import LiveCheck
 from agentcheck.live.checks._context import LiveContext
+from agentcheck.live.checks._crash import crash
 from agentcheck.live.checks._midstep import MidStepFault
 
 __all__ = ["CrashRecovery"]
@@ -18,11 +19,13 @@ class CrashRecovery(MidStepFault, LiveCheck):
     --------------
     agentcheck's probe graph commits two steps, then announces a 4 s step and which replica
     runs it. In that step the check SIGKILLs that replica (an out-of-memory kill, a node lost),
-    brings it back at once as an orchestrator would, and polls the run on the other replicas
-    (with one replica, on the restarted one) for up to ``recovery-timeout`` seconds (default
-    600). The run must reach a terminal state (``success`` when it was resumed from its
-    checkpoint; ``error`` passes with a warning), the thread must not stay ``busy``, and the
-    steps committed before the kill must still be in its state. The message gives the measured
+    brings it back as an orchestrator would, and polls the run on the other replicas (with one
+    replica, on the restarted one) for up to ``recovery-timeout`` seconds (default 600). With
+    several replicas this is the same SIGKILL as AC824's, under its load (the replica comes back
+    when the load ends, 4 s after the kill): the two checks share the sweeper's wait. The run
+    must reach a terminal state (``success`` when it was resumed from its checkpoint;
+    ``error`` passes with a warning), the thread must not stay ``busy``, and the steps
+    committed before the kill must still be in its state. The message gives the measured
     time to recover. When the killed replica does not come back, the check says it cannot
     decide.
 
@@ -54,3 +57,16 @@ class CrashRecovery(MidStepFault, LiveCheck):
 
     def timeout(self, ctx: LiveContext) -> float:
         return ctx.settings.recovery_timeout
+
+    def run(self, ctx: LiveContext, graph: str) -> str:
+        done = crash(ctx, graph)
+        ctx.deployment.report(
+            f"{self.code}: run {done.waited.status} {done.waited.seconds:.1f} s after SIGKILL; "
+            f"replica {done.victim + 1} back in {done.took:.1f} s"
+        )
+        note = self._verdict(
+            ctx, done.started, done.waited, done.victim, "SIGKILL", self.timeout(ctx), done.took
+        )
+        if done.load is not None:
+            note += " (under AC824's load: the same SIGKILL, which AC824 reads)"
+        return note
