@@ -40,6 +40,8 @@ class Replica:
     #: Where this incarnation's output starts in the backend's log.
     offset: int = 0
     started: bool = field(default=False)
+    #: ``time.monotonic()`` when this incarnation was launched.
+    launched: float = 0.0
 
 
 def _tail(text: str, lines: int = TAIL_LINES) -> str:
@@ -87,6 +89,7 @@ class Replicas:
         replica.offset = len(self.backend.log(replica.index)) if replica.started else 0
         if self.backend.managed:
             self._report(f"starting {self.name(replica)} on port {replica.port}")
+        replica.launched = time.monotonic()
         replica.url = self.backend.start(self._launch(replica.index, replica.port))
         replica.started = True
         if not self.backend.managed:
@@ -98,6 +101,39 @@ class Replicas:
             self.spawn(replica, new_port=True)
         for replica in wave:
             self.wait_healthy(replica, retry=True)
+
+    def start_after_schema(
+        self, first: Replica, rest: list[Replica], schema_ready: re.Pattern[str] | None
+    ) -> None:
+        """Launch ``first`` alone (it creates the database's schema), the others as soon as its
+        log says the schema is in place (``schema_ready``; without one, once it is healthy),
+        then wait for every one of them."""
+        self.spawn(first, new_port=True)
+        if schema_ready is None or not self._wait_output(first, schema_ready):
+            self.wait_healthy(first, retry=True)
+            self.start_wave(rest)
+            return
+        for replica in rest:
+            self.spawn(replica, new_port=True)
+        for replica in (first, *rest):
+            self.wait_healthy(replica, retry=True)
+
+    def _wait_output(self, replica: Replica, pattern: re.Pattern[str]) -> bool:
+        """Wait until ``replica``'s log matches ``pattern``: True; False when it exits, cannot
+        have its port, or the startup timeout passes first (waiting for health says why)."""
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            output = self._output(replica)
+            if pattern.search(output):
+                self._report(
+                    f"{self.name(replica)} set up the database in "
+                    f"{time.monotonic() - replica.launched:.1f} s: starting the others"
+                )
+                return True
+            if _ADDRESS_IN_USE.search(output) or not self.backend.alive(replica.index):
+                return False
+            time.sleep(POLL)
+        return False
 
     def wait_healthy(self, replica: Replica, *, retry: bool) -> None:
         for attempt in range(1, PORT_ATTEMPTS + 1):
@@ -150,7 +186,8 @@ class Replicas:
                 said = f": {last}" if last else ", nothing in its log yet"
                 self._report(f"still waiting for {name} ({now - began:.0f} s){said}")
             time.sleep(POLL)
-        self._report(f"{name} healthy in {time.monotonic() - began:.1f} s at {replica.url}")
+        since = replica.launched or began
+        self._report(f"{name} healthy in {time.monotonic() - since:.1f} s at {replica.url}")
 
     # -- stopping and restarting ---------------------------------------------------------------
 

@@ -5,9 +5,10 @@ One :class:`Deployment` runs a :class:`~agentcheck.live.spec.DeploymentSpec` on 
 
 1. the services (:mod:`._services`): the fake LLM and the egress guard (in this process), a
    throwaway PostgreSQL and Redis (from the backend: local processes, or containers);
-2. the replicas, in waves: with a database the first replica starts alone (it creates the
-   schema; two migrations at once collide on a fresh database), then the others together;
-   each is healthy before the next wave, a replica whose port was taken gets another;
+2. the replicas: with a database the first replica starts alone (it creates the schema; two
+   migrations at once collide on a fresh database), then the others together, as soon as its
+   log says the schema is in place (:data:`SCHEMA_READY`, else once it is healthy); a replica
+   whose port was taken gets another;
 3. the user's nginx in front, its upstreams rewritten to the replicas.
 
 Stopping goes the other way and keeps every log, so a failure can still show them. Checks ask
@@ -53,6 +54,10 @@ logger = logging.getLogger(__name__)
 
 #: Logs kept after stop, per server.
 KEPT_LOG = 1024 * 1024
+#: What a server kind logs once its database schema is in place, so that the other replicas
+#: can start then instead of once the first is healthy (langhost: its Alembic migrations, then
+#: the checkpointer's and the store's tables, then this line; loading the graphs comes after).
+SCHEMA_READY = {"langhost": re.compile(r"PG pool started")}
 
 
 def _quietly(action: Callable[[], object]) -> None:
@@ -146,9 +151,11 @@ class Deployment:
         backend.open(spec, self._directory or Path(os.devnull))
         self._start_services()
         items = self._replicas.items
-        waves = [items[:1], items[1:]] if spec.database and len(items) > 1 else [items]
-        for wave in waves:
-            self._replicas.start_wave(wave)
+        if spec.database and len(items) > 1:
+            ready = SCHEMA_READY.get(spec.server)
+            self._replicas.start_after_schema(items[0], items[1:], ready)
+        else:
+            self._replicas.start_wave(items)
         if spec.proxy is not None:
             self._start_proxy(spec.proxy)
 
