@@ -13,7 +13,9 @@ at once) through agentcheck's locustfile and runner, as `agentcheck load` does. 
 setting, the mean and median time to first token (Locust rounds values of a second and more to
 two significant digits; the mean is exact), the error of the mean against the setting, the
 time to the run's first event (the server's own share: queue pick-up), the error once that is
-taken off (the model's share as the client sees it) and what the load generator used.
+taken off (the model's share as the client sees it) and what the load generator used. The
+"fake LLM alone" column is the fake's own time to first token, streamed straight from it by
+httpx (no server between): what agentcheck's side adds to the setting.
 """
 
 from __future__ import annotations
@@ -21,15 +23,17 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from agentcheck.live.backends import LocalBackend  # noqa: E402
-from agentcheck.live.fake_llm import FakeLLM, Reply  # noqa: E402
+from agentcheck.live.fake_llm import API_KEY, FakeLLM, Reply  # noqa: E402
 from agentcheck.live.orchestrator import Deployment  # noqa: E402
 from agentcheck.live.probe import FILES, GRAPHS  # noqa: E402
 from agentcheck.live.spec import DeploymentSpec  # noqa: E402
@@ -38,6 +42,28 @@ from agentcheck.load.runner import LoadPlan, run_load  # noqa: E402
 
 PROJECT = ROOT / "tests" / "fixtures" / "live" / "project"
 LANGHOST = ROOT / ".venv-langhost"
+
+
+def fake_alone(llm: FakeLLM, streams: int = 5) -> float:
+    """Mean seconds from sending a streamed chat completion to the fake LLM to its first
+    content delta, measured by a client talking to it directly."""
+    import httpx
+
+    body = {"model": "gpt-4o-mini", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    times = []
+    with httpx.Client(timeout=60) as client:
+        for _ in range(streams):
+            began = time.perf_counter()
+            with client.stream(
+                "POST", f"{llm.url}/chat/completions", json=body, headers=headers
+            ) as response:
+                for line in response.iter_lines():
+                    if line.startswith("data: {") and '"content"' in line:
+                        times.append(time.perf_counter() - began)
+                        break
+    llm.reset()
+    return statistics.fmean(times)
 
 
 def main() -> None:
@@ -68,9 +94,9 @@ def main() -> None:
             print(
                 "\n| ttft set | runs | first token mean | median | p95 | error of the mean "
                 "| first event mean | error after the first event | full stream mean "
-                "| generator CPU |"
+                "| generator CPU | fake LLM alone |"
             )
-            print("|---|---|---|---|---|---|---|---|---|---|")
+            print("|---|---|---|---|---|---|---|---|---|---|---|")
             for ttft in args.ttft:
                 llm.ttft = ttft
                 plan = LoadPlan(
@@ -88,7 +114,8 @@ def main() -> None:
                 print(
                     f"| {ttft:g} s | {first.count} | {first.average:.3f} s | {first.p50:.2f} s | "
                     f"{first.p95:.2f} s | {error:+.1%} | {event.average:.3f} s | {model:+.1%} | "
-                    f"{stream.average:.3f} s | {gen.cores:.2f} cores (busiest {gen.peak_core:.0%}) |"
+                    f"{stream.average:.3f} s | {gen.cores:.2f} cores (busiest {gen.peak_core:.0%}) "
+                    f"| {fake_alone(llm):.3f} s |"
                 )
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

@@ -232,12 +232,15 @@ def run_load(
     *,
     progress: Callable[[Progress], None] | None = None,
     replica_cpu: Callable[[], Sequence[float]] | None = None,
+    time_up: Callable[[], None] | None = None,
 ) -> LoadResult:
     """Run ``plan`` with Locust, leaving its CSV and HTML files in ``directory``.
 
     ``replica_cpu``: the CPU seconds each replica has used so far (sampled before and after,
-    for the replicas' share of the cores). Raises :class:`LiveError` when Locust ends without
-    results (the host unreachable before anything ran, a broken install), with its log tail.
+    for the replicas' share of the cores). ``time_up`` is called once the load's duration has
+    passed (no user starts anything after it; the streams in flight are still finishing).
+    Raises :class:`LiveError` when Locust ends without results (the host unreachable before
+    anything ran, a broken install), with its log tail.
     """
     directory.mkdir(parents=True, exist_ok=True)
     server = Server(
@@ -266,10 +269,16 @@ def run_load(
             if load_began is None and any(int(r.get("User Count") or 0) for r in history.rows):
                 load_began = time.monotonic()
             sampler.sample(counting=load_began is not None)
+            # Counted from the first second Locust reported users, after its own clock started:
+            # its time limit has passed by then.
+            up = load_began is not None and time.monotonic() - load_began >= plan.duration
+            if time_up is not None and up:
+                time_up()
+                time_up = None
             report = history.progress(plan, load_began)
             if progress is not None and report is not None:
                 progress(report)
-            time.sleep(SAMPLE)
+            server.wait_gone(SAMPLE)  # a second, or less when Locust ends meanwhile
     finally:
         server.stop()
     wall = time.monotonic() - began

@@ -144,11 +144,13 @@ def load_run(
     duration: int | None = None,
     progress: Callable[[Progress], None] | None = None,
     extras: Mapping[str, Any] | None = None,
+    time_up: Callable[[], None] | None = None,
 ) -> LoadResult:
     """One Locust run against the deployment, its reports under ``results/load/``.
 
     ``progress`` receives the run's progress each second (default: a line on the deployment's
-    progress every few seconds); ``extras`` are more :class:`LoadPlan` fields (a master's).
+    progress every few seconds); ``extras`` are more :class:`LoadPlan` fields (a master's);
+    ``time_up`` is called when the load's time is up (see :func:`run_load`).
     """
     table = settings.table
     plan = LoadPlan(
@@ -180,6 +182,7 @@ def load_run(
             directory,
             progress=progress or report,
             replica_cpu=_replica_cpu(ctx, len(ctx.deployment.urls)),
+            time_up=time_up,
         )
     for warning in result.warnings:
         ctx.warn(f"{label}: {warning}")

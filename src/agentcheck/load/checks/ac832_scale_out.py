@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import signal
+from collections.abc import Callable
 
 from agentcheck.live.backends import Capability
 from agentcheck.live.checks import CheckFailed, CheckSkipped, LiveCheck, LiveContext
+from agentcheck.live.checks._faults import restart_behind
 
 __all__ = ["ScaleOut"]
 
@@ -21,9 +23,9 @@ class ScaleOut(LiveCheck):
     The same Locust load (``users``, ``duration``) runs on the N replicas, each user's thread
     continued on another replica (AC831's run when it ran in this session: through the proxy,
     which spreads the requests), then on one replica with the others stopped (they are
-    restarted afterwards). With N replicas no more requests may fail than
-    ``max-failure-ratio`` allows, and the completed runs per second must reach
-    ``scale-out-efficiency`` times N times one replica's. A run of one user alone first says
+    restarted once its time is up, while its last streams finish). With N replicas no more
+    requests may fail than ``max-failure-ratio`` allows, and the completed runs per second must
+    reach ``scale-out-efficiency`` times N times one replica's. A run of one user alone first says
     how long a run takes when nothing queues: when one replica keeps up with the load, nothing
     can show what more replicas add and the check is skipped (raise ``users``); when the N
     replicas serve every user that fast, they did all they could. Runs with
@@ -77,13 +79,25 @@ class ScaleOut(LiveCheck):
             replicas=urls,
         )  # fmt: skip
         wait_idle(ctx, urls[0])
+        # The stopped replicas come back as soon as the load's time is up, while the streams in
+        # flight on the one replica finish (no request goes to them: they only share the CPU).
+        back: list[Callable[[], float]] = []
+
+        def bring_back() -> None:
+            back.extend(restart_behind(ctx, i, "the one-replica load") for i in range(1, n))
+
         try:
             for index in range(1, n):
                 deployment.kill(index, signal.SIGTERM)
-            one = load_run(ctx, settings, name="ac832-1-replica", label="1 replica", host=urls[0])
+            one = load_run(
+                ctx, settings, name="ac832-1-replica", label="1 replica", host=urls[0],
+                time_up=bring_back,
+            )  # fmt: skip
         finally:
-            for index in range(1, n):
-                deployment.restart(index)
+            if not back:
+                bring_back()
+            for join in back:
+                join()
         alone = idle.stream.p50 if idle.stream is not None else None
         verdict = scale_out(one, many, n, alone, settings.table)
         for result in (one, many):
