@@ -264,7 +264,8 @@ def from_schema(schema: Schema, reads: frozenset[str]) -> tuple[dict[str, Any] |
 class VersionsCheck:
     """A check across versions: one item per graph (the probe first), one scenario for all.
 
-    A mixin: ``class UpgradeResume(VersionsCheck, LiveCheck)``.
+    A mixin: ``class UpgradeResume(VersionsCheck, LiveCheck)``, which gives ``new_graphs`` and
+    :meth:`cross` (how threads move between the versions); :meth:`exercise` builds the scenario.
     """
 
     code: ClassVar[str]
@@ -272,12 +273,22 @@ class VersionsCheck:
         {Capability.KILL, Capability.RESTART, Capability.SAME_PORT, Capability.VERSIONS}
     )
     per_graph: ClassVar[bool] = True
+    #: Why a graph only the working tree serves is not driven (``{graph}`` and ``{release}``
+    #: are filled in): see :func:`scenario`.
+    new_graphs: ClassVar[str]
 
     def params(self, graphs: Sequence[str], probe: str) -> list[str]:
         return [probe, *graphs]
 
     def exercise(self, ctx: LiveContext) -> Scenario:
         """Run the scenario on every graph (once per context)."""
+        scene = scenario(ctx, new_graphs=self.new_graphs)
+        self.cross(ctx, scene, scene.release.label)
+        return scene
+
+    def cross(self, ctx: LiveContext, scene: Scenario, old: str) -> None:
+        """Move the threads of ``scene`` between the last release (labelled ``old``) and the
+        working tree."""
         raise NotImplementedError
 
     def run(self, ctx: LiveContext, graph: str) -> str:

@@ -12,7 +12,7 @@ from agentcheck.live.checks._moves import (
     stop_all,
 )
 from agentcheck.live.checks._release import WORKING_TREE
-from agentcheck.live.checks._versions import Scenario, VersionsCheck, scenario
+from agentcheck.live.checks._versions import Scenario, VersionsCheck
 
 __all__ = ["UpgradeResume"]
 
@@ -70,9 +70,9 @@ class UpgradeResume(VersionsCheck, LiveCheck):
         "on the same database."
     )
 
-    def exercise(self, ctx: LiveContext) -> Scenario:
-        scene = scenario(ctx, new_graphs="'{graph}' is new: {release} has no thread of it")
-        old = scene.release.label
+    new_graphs = "'{graph}' is new: {release} has no thread of it"
+
+    def cross(self, ctx: LiveContext, scene: Scenario, old: str) -> None:
         stop_all(ctx)
         try:
             with release_beside(ctx, scene.release) as release:
@@ -86,4 +86,3 @@ class UpgradeResume(VersionsCheck, LiveCheck):
         end_in_flight(ctx, scene, urls, flight, stopped=old, by=WORKING_TREE)
         scene.finish_all(ctx, urls[0], left)
         scene.run_alone(ctx, urls[0], WORKING_TREE)
-        return scene

@@ -13,7 +13,7 @@ from agentcheck.live.checks._moves import (
     stop_all,
 )
 from agentcheck.live.checks._release import WORKING_TREE
-from agentcheck.live.checks._versions import Scenario, VersionsCheck, scenario
+from agentcheck.live.checks._versions import Scenario, VersionsCheck
 
 __all__ = ["RollbackRead"]
 
@@ -57,13 +57,12 @@ class RollbackRead(VersionsCheck, LiveCheck):
         "rollback."
     )
 
-    def exercise(self, ctx: LiveContext) -> Scenario:
-        scene = scenario(
-            ctx,
-            new_graphs="'{graph}' is new: after a rollback to {release}, which does not serve "
-            "it, its threads wait for the next roll-forward",
-        )
-        old = scene.release.label
+    new_graphs = (
+        "'{graph}' is new: after a rollback to {release}, which does not serve it, its threads "
+        "wait for the next roll-forward"
+    )
+
+    def cross(self, ctx: LiveContext, scene: Scenario, old: str) -> None:
         url = ctx.deployment.urls[0]
         scene.run_alone(ctx, url, WORKING_TREE)
         left = scene.leave_all(ctx, url, WORKING_TREE, by=old)
@@ -77,4 +76,3 @@ class RollbackRead(VersionsCheck, LiveCheck):
                 scene.run_alone(ctx, urls[0], old)
         finally:
             start_all(ctx, f"the rollback to {old}")
-        return scene

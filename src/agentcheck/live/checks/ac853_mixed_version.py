@@ -7,7 +7,7 @@ from agentcheck.live.checks._base import LiveCheck
 from agentcheck.live.checks._context import LiveContext
 from agentcheck.live.checks._moves import end_in_flight, paused, release_beside, start_in_flight
 from agentcheck.live.checks._release import WORKING_TREE
-from agentcheck.live.checks._versions import Scenario, VersionsCheck, scenario
+from agentcheck.live.checks._versions import Scenario, VersionsCheck
 
 __all__ = ["MixedVersion"]
 
@@ -54,11 +54,10 @@ class MixedVersion(VersionsCheck, LiveCheck):
         "other's threads."
     )
 
-    def exercise(self, ctx: LiveContext) -> Scenario:
-        scene = scenario(
-            ctx, new_graphs="'{graph}' is new: {release} does not serve it, nothing crosses"
-        )
-        old, new = scene.release.label, ctx.deployment
+    new_graphs = "'{graph}' is new: {release} does not serve it, nothing crosses"
+
+    def cross(self, ctx: LiveContext, scene: Scenario, old: str) -> None:
+        new = ctx.deployment
         with release_beside(ctx, scene.release) as release:
             at_old, at_new = release.urls[0], new.urls[0]
             with paused(new):
@@ -72,4 +71,3 @@ class MixedVersion(VersionsCheck, LiveCheck):
                 scene.finish_all(ctx, at_old, back)
                 flight = start_in_flight(ctx, at_old)
         end_in_flight(ctx, scene, new.urls, flight, stopped=old, by=WORKING_TREE)
-        return scene
