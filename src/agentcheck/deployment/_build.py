@@ -105,7 +105,7 @@ def build(project: Project) -> Deployment:
     dep.replicas = _replicas(dep)
     dep.env, dep.env_opaque = _env(dep)
     _compose_exposure(dep)
-    from agentcheck.deployment._graphs import read_graphs
+    from agentcheck.deployment._served import read_graphs
 
     config = next((c.path for c in project.langgraph_configs), None)
     guarded(project, config, "the graphs", partial(read_graphs, project, dep), None)

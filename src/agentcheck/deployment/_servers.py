@@ -259,7 +259,7 @@ def implied(project: Project, has_config: bool, has_aegra: bool) -> list[Server]
                 implied=True,
             )
         ]
-    from agentcheck.deployment._graphs import find_asgi_apps
+    from agentcheck.deployment._served import find_asgi_apps
 
     return [
         Server(

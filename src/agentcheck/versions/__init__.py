@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agentcheck.deployment import Deployment, deployment
-from agentcheck.deployment._graphs import read_graphs
+from agentcheck.deployment._served import read_graphs
 from agentcheck.errors import UsageError
 from agentcheck.versions._git import Baseline, NoBaseline, RevisionProject, find_baseline
 from agentcheck.versions._schemas import Schema, SchemaField
