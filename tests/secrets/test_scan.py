@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -285,3 +287,35 @@ def test_setenv_counts_only_as_a_call() -> None:
         "secret assigned to JWT_SECRET"
     ]
     assert kinds(f'names = ["jwt_secret", "{secret}"]\n') == []
+
+
+def test_context_plugins_skip_windows_without_the_shape_their_pattern_needs() -> None:
+    # A real AWS secret access key shape next to the word is still found...
+    secret = "Zq8Xv3Lw9Kp2Rt7Yb4Nc6Hd1Mf5Gj0Sa8Ue3Wi7Oq"[:40]
+    assert kinds(f'aws_key = "{secret}"\n', "settings.yaml") == ["AWS secret access key"]
+    # ... while a manifest that only names AWS does not import detect-secrets at all.
+    code = (
+        "import sys\n"
+        "from agentcheck.secrets import scan_text\n"
+        "text = 'region: ${AWS_REGION}\\nexporters: [awsxray, logging]\\n'\n"
+        "text += 'discord: on\\ntelegram: off\\ntwilio: none\\nmailchimp: list\\n'\n"
+        "assert scan_text(text, 'otel.yaml') == []\n"
+        "print('detect_secrets' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_each_shape_is_part_of_its_plugins_own_pattern() -> None:
+    """The shapes restate part of detect-secrets' patterns: a newer detect-secrets that
+    changes a pattern fails here instead of missing keys silently."""
+    from agentcheck.secrets._plugins import PLUGINS, _plugin
+
+    shaped = [spec for spec in PLUGINS if spec.shape is not None]
+    assert {spec.cls for spec in shaped} >= {"AWSKeyDetector", "TwilioKeyDetector"}
+    for spec in shaped:
+        assert spec.shape is not None
+        patterns = _plugin(spec.module, spec.cls).denylist
+        assert any(
+            spec.shape.pattern in p.pattern and spec.shape.flags == p.flags for p in patterns
+        ), spec.cls

@@ -242,6 +242,8 @@ def _detector_hits(text: str, det: Detector, positions: list[int], priority: int
 
 def _spec_hits(text: str, spec: PluginSpec, positions: list[int], priority: int) -> Iterator[_Raw]:
     for start, end in _windows(text, positions):
+        if spec.shape is not None and spec.shape.search(text, start, end) is None:
+            continue  # nothing the plugin's pattern could match
         for s, e, value in plugin_matches(spec, text[start:end]):
             if spec.cls == "PrivateKeyDetector":
                 body = _KEY_BODY.search(text, start + e, start + e + 400)
