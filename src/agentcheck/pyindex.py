@@ -539,15 +539,26 @@ def local_closure(
         seen[rel] = None
         if not rel.endswith(".py"):
             continue
+        for target in reversed(_import_targets(project, rel, include_type_checking)):
+            if target not in seen:
+                stack.append(target)
+    return list(seen)
+
+
+def _import_targets(project: Project, rel: str, include_type_checking: bool) -> list[str]:
+    """The project files the imports of ``rel`` load, in source order (repeats kept), once per
+    module: the deployment model asks for the closure of each graph and each app, and most
+    of their modules are shared."""
+
+    def build() -> list[str]:
         found: list[str] = []
         for ref in imports(project, rel):
             if ref.type_checking and not include_type_checking:
                 continue
             found.extend(resolve_import(project, rel, ref))
-        for target in reversed(found):
-            if target not in seen:
-                stack.append(target)
-    return list(seen)
+        return found
+
+    return project.memo(f"pyindex:targets:{int(include_type_checking)}:{rel}", build)
 
 
 # --------------------------------------------------------------------------- bindings
