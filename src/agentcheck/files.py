@@ -23,9 +23,33 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["Entry", "Kind", "NotReadable", "locate", "read_located", "read_named", "read_regular"]
+__all__ = [
+    "Entry",
+    "Kind",
+    "NotReadable",
+    "locate",
+    "name_of",
+    "read_located",
+    "read_named",
+    "read_regular",
+    "suffix_of",
+]
 
 Kind = Literal["file", "directory", "missing", "outside", "special", "loop", "unreadable"]
+
+
+def name_of(rel: str) -> str:
+    """``PurePosixPath(rel).name`` of a normalized relative POSIX path (one of
+    :attr:`Project.files <agentcheck.project.Project.files>`), without building a path: for
+    predicates run on every file of a large tree."""
+    return rel.rsplit("/", 1)[-1]
+
+
+def suffix_of(name: str) -> str:
+    """``PurePosixPath(name).suffix`` of a base name: from its last dot, unless the dot
+    starts or ends the name (``.env`` and ``file.`` have none)."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 @dataclass(frozen=True)

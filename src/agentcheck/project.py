@@ -26,7 +26,7 @@ import pathspec
 from agentcheck import _workers, pysyntax
 from agentcheck._findings import Finding, Severity
 from agentcheck.config import Config, load_config
-from agentcheck.files import Entry, locate, read_located, read_regular
+from agentcheck.files import Entry, locate, name_of, read_located, read_regular
 from agentcheck.parsing import Located, ParseError, has_template_braces, parse_json, parse_yaml
 from agentcheck.pysyntax import SyntaxNote
 from agentcheck.secrets import ignore_spec
@@ -102,12 +102,6 @@ def _syntax_notes(modules: list[tuple[str, str]]) -> list[tuple[str, SyntaxNote]
         if note is not None:
             out.append((rel, note))
     return out
-
-
-def _name(rel: str) -> str:
-    """The base name of one of :attr:`Project.files` (normalized relative POSIX paths):
-    ``PurePosixPath(rel).name`` without building a path, for predicates run on every file."""
-    return rel.rsplit("/", 1)[-1]
 
 
 class Project:
@@ -656,7 +650,7 @@ class Project:
         """Every ``langgraph.json`` / ``aegra.json`` below the root (AC100 when malformed)."""
         found = []
         for rel in self.files:
-            if PurePosixPath(rel).name in CONFIG_NAMES:
+            if name_of(rel) in CONFIG_NAMES:
                 found.append(LanggraphConfig(rel, self._capped_graphs(rel, self.json(rel))))
         return found
 
@@ -686,7 +680,7 @@ class Project:
     def by_name(self, *names: str) -> list[str]:
         """Files whose base name is one of ``names``."""
         wanted = set(names)
-        return [rel for rel in self.files if _name(rel) in wanted]
+        return [rel for rel in self.files if name_of(rel) in wanted]
 
     def by_suffix(self, *suffixes: str) -> list[str]:
         """Files whose name ends with one of ``suffixes`` (``".py"``, ``".yaml"``)."""
@@ -703,7 +697,7 @@ class Project:
     @cached_property
     def dockerfiles(self) -> list[str]:
         def is_dockerfile(rel: str) -> bool:
-            lower = _name(rel).lower()
+            lower = name_of(rel).lower()
             return (
                 lower in ("dockerfile", "containerfile")
                 or lower.startswith(("dockerfile.", "containerfile."))
@@ -715,7 +709,7 @@ class Project:
     @cached_property
     def compose_files(self) -> list[str]:
         def is_compose(rel: str) -> bool:
-            name = _name(rel).lower()
+            name = name_of(rel).lower()
             return name.endswith((".yml", ".yaml")) and (
                 name.startswith(("docker-compose", "compose."))
                 or name in ("compose.yml", "compose.yaml")
@@ -726,7 +720,7 @@ class Project:
     @cached_property
     def env_files(self) -> list[str]:
         def is_env(rel: str) -> bool:
-            name = _name(rel)
+            name = name_of(rel)
             return name == ".env" or name.startswith(".env.") or name.endswith(".env")
 
         return self.glob(is_env)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from agentcheck.deployment._commands import SEPARATORS
 from agentcheck.deployment.model import ScriptCommand, Where
+from agentcheck.files import name_of, suffix_of
 
 if TYPE_CHECKING:
     from agentcheck.project import Project
@@ -65,10 +66,11 @@ _TOOL = re.compile(
 
 def is_script(rel: str) -> bool:
     """Shell scripts, Makefiles and CI definitions: where deploy commands are written."""
-    path = PurePosixPath(rel)
-    if path.name.lower() in _SCRIPT_NAMES or path.suffix.lower() in _SCRIPT_SUFFIXES:
+    name = name_of(rel)
+    suffix = suffix_of(name).lower()
+    if name.lower() in _SCRIPT_NAMES or suffix in _SCRIPT_SUFFIXES:
         return True
-    return rel.startswith(_CI_DIRS) and path.suffix.lower() in (".yml", ".yaml")
+    return rel.startswith(_CI_DIRS) and suffix in (".yml", ".yaml")
 
 
 def read_scripts(project: Project) -> list[ScriptCommand]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from agentcheck import _workers
-from agentcheck.files import NotReadable, read_regular
+from agentcheck.files import NotReadable, name_of, read_regular, suffix_of
 from agentcheck.secrets._names import words
 from agentcheck.secrets._scan import Hit, scan_text
 
@@ -57,11 +57,13 @@ class FileScan:
 
 def can_hold_secrets(path: str) -> bool:
     """False for lock files, media, archives and compiled artefacts (judged by name)."""
-    name = PurePosixPath(path).name.lower()
+    name = name_of(path)
+    if name in ("", ".", ".."):  # not a normalized path: let pathlib say what it names
+        name = PurePosixPath(path).name
+    name = name.lower()
     if name in LOCK_FILES:
         return False
-    suffix = PurePosixPath(name).suffix
-    return suffix not in _SKIP_SUFFIXES
+    return suffix_of(name) not in _SKIP_SUFFIXES
 
 
 def _decode(data: bytes) -> str | None:

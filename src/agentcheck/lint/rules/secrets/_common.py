@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from agentcheck.deployment._envfiles import dotenv_kind
 from agentcheck.deployment._k8s_util import ignore_codes as k8s_ignores
-from agentcheck.files import locate
+from agentcheck.files import locate, name_of
 from agentcheck.lint.rule import Rule
 from agentcheck.secrets import GitIgnores, Hit, PendingScan, start_scan
 
@@ -85,9 +85,7 @@ def scanned_paths(project: Project) -> list[str]:
     def build() -> list[str]:
         tracked = project.tracked
         paths = [
-            rel
-            for rel in project.files
-            if rel in tracked or dotenv_kind(PurePosixPath(rel).name) != "env"
+            rel for rel in project.files if rel in tracked or dotenv_kind(name_of(rel)) != "env"
         ]
         cache: dict[str, bool] = {}
         return [rel for rel in paths if not _in_virtualenv(project.root, rel, cache)]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from agentcheck.deployment._envfiles import env_bindings
+from agentcheck.files import name_of
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rules.secrets._common import ScanningRule, dotenv_kind, scanned_hits
 from agentcheck.secrets import is_dummy, secret_word
@@ -81,7 +81,7 @@ class EnvFileTracked(ScanningRule):
             return
         hits = scanned_hits(project)
         for rel in sorted(project.tracked):
-            name = PurePosixPath(rel).name
+            name = name_of(rel)
             if dotenv_kind(name) != "env":
                 continue
             if hits.get(rel) or not all(is_dummy(v) for v in _secret_values(project, rel)):
