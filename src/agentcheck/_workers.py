@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import signal
 import sys
 import threading
@@ -106,6 +105,8 @@ class Forked(Generic[R]):
         the work in-process). Waits for the workers; later calls return the same answer."""
         if self._closed:
             return self._done
+        import pickle
+
         per_chunk: list[list[R] | None] = [None] * self._count
         ok = True
         for pid, fd, indexes in self._workers:
@@ -161,10 +162,13 @@ def start_forked(
     """Start ``work`` on every chunk on ``workers`` forked processes (chunk ``i`` on worker
     ``i % workers``) and return at once, so that this process works meanwhile; None when the
     workers could not start (the caller then works in-process)."""
+    import pickle  # imported before the fork, once; small trees never fork
+
     parent = os.getpid()
     started: list[tuple[int, int, list[int]]] = []
-    for w in range(max(1, min(workers, len(chunks)))):
-        indexes = list(range(w, len(chunks), max(1, min(workers, len(chunks)))))
+    count = min(max(1, workers), len(chunks))
+    for w in range(count):
+        indexes = list(range(w, len(chunks), count))
         try:
             read, write = os.pipe()
         except OSError:
@@ -178,20 +182,25 @@ def start_forked(
             Forked(started, len(chunks)).close()
             return None
         if pid == 0:  # the worker: never returns
-            _work_and_exit(work, [chunks[i] for i in indexes], read, write, parent)
+            _work_and_exit(work, [chunks[i] for i in indexes], read, write, parent, pickle.dumps)
         os.close(write)
         started.append((pid, read, indexes))
     return Forked(started, len(chunks))
 
 
 def _work_and_exit(
-    work: Callable[[T], list[R]], mine: list[T], read: int, write: int, parent: int
+    work: Callable[[T], list[R]],
+    mine: list[T],
+    read: int,
+    write: int,
+    parent: int,
+    dumps: Callable[[object, int], bytes],
 ) -> NoReturn:
     code = 1
     try:
         os.close(read)
         die_with_parent(parent)
-        data = pickle.dumps([work(chunk) for chunk in mine], pickle.HIGHEST_PROTOCOL)
+        data = dumps([work(chunk) for chunk in mine], -1)
         with os.fdopen(write, "wb") as out:
             out.write(data)
         code = 0
