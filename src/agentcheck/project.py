@@ -13,7 +13,6 @@ import ast
 import codecs
 import os
 import stat
-import subprocess
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -23,41 +22,18 @@ from typing import Any, TypeVar
 
 import pathspec
 
-from agentcheck import _workers, pysyntax
+from agentcheck import _filelist, _workers, pysyntax
+from agentcheck._filelist import SKIP_DIRS
 from agentcheck._findings import Finding, Severity
 from agentcheck.config import Config, load_config
 from agentcheck.files import Entry, locate, name_of, read_located, read_regular
 from agentcheck.parsing import Located, ParseError, has_template_braces, parse_json, parse_yaml
 from agentcheck.pysyntax import SyntaxNote
-from agentcheck.secrets import ignore_spec
 
 __all__ = ["LanggraphConfig", "Project"]
 
 T = TypeVar("T")
 
-#: Directories never read: tooling caches, virtualenvs, dependencies, VCS internals.
-SKIP_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        ".venv",
-        "venv",
-        ".tox",
-        ".nox",
-        "node_modules",
-        "__pycache__",
-        ".mypy_cache",
-        ".ruff_cache",
-        ".pytest_cache",
-        ".langgraph_api",
-        "site-packages",
-        ".eggs",
-        ".idea",
-        ".vscode",
-        ".cache",
-    }
-)
 CONFIG_NAMES = ("langgraph.json", "aegra.json")
 _BINARY_SNIFF = 8192
 #: Below this much Python source in a batch, parsing on worker processes costs more than it
@@ -67,7 +43,6 @@ PARALLEL_PARSE_MIN_CHARS = 500_000
 MAX_ANALYSED_PYTHON = 1024 * 1024
 #: Graphs of one langgraph.json that are checked; more get one info finding.
 MAX_GRAPHS = 1000
-_GIT_LS_FILES = ("git", "-c", "core.quotepath=off", "ls-files", "-z", "-t")
 
 
 @dataclass(frozen=True)
@@ -137,20 +112,7 @@ class Project:
     @cached_property
     def git_root(self) -> Path | None:
         """The enclosing git work tree, or None (git missing or not a repository)."""
-        try:
-            out = subprocess.run(
-                ["git", "rev-parse", "--show-toplevel"],
-                cwd=self.root,
-                capture_output=True,
-                text=True,
-                timeout=20,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        if out.returncode != 0 or not out.stdout.strip():
-            return None
-        return Path(out.stdout.strip()).resolve()
+        return _filelist.git_root(self.root)
 
     @cached_property
     def tracked(self) -> frozenset[str]:
@@ -159,26 +121,11 @@ class Project:
 
     @cached_property
     def _git_listing(self) -> tuple[frozenset[str], tuple[str, ...]]:
-        """``(tracked, tracked and untracked-but-not-ignored)`` below the root, from one
-        ``git ls-files`` (its ``-t`` tag is ``?`` for untracked files); empty outside a git
-        work tree or when git fails."""
+        """``(tracked, tracked and untracked-but-not-ignored)`` below the root; empty outside
+        a git work tree or when git fails (see :func:`agentcheck._filelist.git_listing`)."""
         if self.git_root is None:
             return frozenset(), ()
-        try:
-            out = subprocess.run(
-                [*_GIT_LS_FILES, "--cached", "--others", "--exclude-standard"],
-                cwd=self.root,
-                capture_output=True,
-                timeout=60,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return frozenset(), ()
-        if out.returncode != 0:
-            return frozenset(), ()
-        entries = [e for e in out.stdout.decode("utf-8", "surrogateescape").split("\0") if e]
-        tracked = frozenset(e[2:] for e in entries if not e.startswith("? "))
-        return tracked, tuple(e[2:] for e in entries)
+        return _filelist.git_listing(self.root)
 
     @cached_property
     def files(self) -> tuple[str, ...]:
@@ -239,44 +186,7 @@ class Project:
             self.problem(rel, f"{what}: it is not read", severity=severity)
 
     def _walk(self) -> Iterator[str]:
-        ignores: list[tuple[str, pathspec.PathSpec[Any]]] = []
-        for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
-            rel_dir = Path(dirpath).relative_to(self.root).as_posix()
-            rel_dir = "" if rel_dir == "." else rel_dir
-            gitignore = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
-            if ".gitignore" in filenames:
-                try:
-                    data = read_regular(self.root, gitignore, self.config.max_file_size)
-                    lines = data.decode("utf-8", errors="replace").splitlines()
-                    ignores.append((rel_dir, ignore_spec(lines)))
-                except OSError:
-                    self.locate(gitignore)  # a link out of the root is reported, not followed
-
-            def ignored(rel: str, is_dir: bool) -> bool:
-                for base, spec in ignores:
-                    if base and not rel.startswith(base + "/"):
-                        continue
-                    sub = rel[len(base) + 1 :] if base else rel
-                    if spec.match_file(sub + ("/" if is_dir else "")):
-                        return True
-                return False
-
-            keep = []
-            for name in sorted(dirnames):
-                rel = f"{rel_dir}/{name}" if rel_dir else name
-                if name in SKIP_DIRS or ignored(rel, True):
-                    continue
-                if os.path.islink(os.path.join(dirpath, name)):
-                    self.locate(rel)  # never walked into; reported when it leaves the root
-                    continue
-                if os.path.lexists(Path(dirpath) / name / "pyvenv.cfg"):
-                    continue
-                keep.append(name)
-            dirnames[:] = keep
-            for name in sorted(filenames):
-                rel = f"{rel_dir}/{name}" if rel_dir else name
-                if not ignored(rel, False):
-                    yield rel
+        return _filelist.walk(self.root, self.config.max_file_size, self.locate)
 
     @staticmethod
     def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec[Any] | None:

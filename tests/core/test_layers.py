@@ -34,6 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "agentcheck.config",
         "agentcheck._distributions",
         "agentcheck.pysyntax",
+        "agentcheck._filelist",
     ),
     ("agentcheck.project",),
     ("agentcheck.pyindex", "agentcheck.deps", "agentcheck.langgraph_config"),

@@ -23,8 +23,9 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from agentcheck._filelist import SKIP_DIRS
 from agentcheck.config import Config
-from agentcheck.project import SKIP_DIRS, Project
+from agentcheck.project import Project
 
 __all__ = ["Baseline", "NoBaseline", "RevisionProject", "find_baseline", "git"]
 
@@ -206,6 +207,7 @@ class RevisionProject(Project):
         self._blobs = _BlobReader(git_root)
 
     def close(self) -> None:
+        super().close()
         self._blobs.close()
 
     @cached_property
