@@ -66,6 +66,11 @@ def load_summaries(since: float) -> list[str]:
     return lines
 
 
+def _loadavg() -> str:
+    """The 1-minute load average."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
@@ -85,11 +90,14 @@ def main() -> None:
             ]  # fmt: skip
             start = time.perf_counter()
             began = time.time()
+            before = _loadavg()
             subprocess.run(cmd, cwd=EXAMPLE, capture_output=True, check=False)
             elapsed = time.perf_counter() - start
             runs.append((elapsed, verdicts(junit)))
-            print(f"run {i + 1}: {elapsed:.1f} s, {sum(v == 'passed' for v in runs[-1][1].values())}"
-                  f"/{len(runs[-1][1])} live items passed", flush=True)  # fmt: skip
+            print(f"run {i + 1} (ended {time.strftime('%H:%M:%S')}): {elapsed:.1f} s, "
+                  f"{sum(v == 'passed' for v in runs[-1][1].values())}/{len(runs[-1][1])} live "
+                  f"items passed; load average {before} before, {_loadavg()} after",
+                  flush=True)  # fmt: skip
             for line in load_summaries(began):
                 print(line, flush=True)
     times = [t for t, _ in runs]
@@ -101,7 +109,10 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, load {' '.join(load)}"
     )
     print(f"proxy: {args.proxy}{', with load' if args.load else ''}")
-    print(f"wall per run: median {statistics.median(times):.1f} s, max {max(times):.1f} s")
+    print(
+        f"wall per run: median {statistics.median(times):.1f} s, max {max(times):.1f} s, "
+        f"min {min(times):.1f} s ({', '.join(f'{t:.1f}' for t in times)})"
+    )
     for name, status in sorted(first.items()):
         print(f"  {name}: {status}")
     print(f"identical verdicts in all {len(runs)} runs: {'yes' if agree else 'NO'}")
