@@ -119,8 +119,10 @@ class Replicas:
             self.wait_healthy(replica, retry=True)
 
     def _wait_output(self, replica: Replica, pattern: re.Pattern[str]) -> bool:
-        """Wait until ``replica``'s log matches ``pattern``: True; False when it exits, cannot
-        have its port, or the startup timeout passes first (waiting for health says why)."""
+        """Wait until ``replica``'s log matches ``pattern`` or it is healthy (a server that
+        logs otherwise, or less, costs no more than waiting for its health): True; False when
+        it exits, cannot have its port, or the startup timeout passes first (waiting for health
+        then says why)."""
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             output = self._output(replica)
@@ -132,6 +134,8 @@ class Replicas:
                 return True
             if _ADDRESS_IN_USE.search(output) or not self.backend.alive(replica.index):
                 return False
+            if http.status(replica.url + self.health) == 200:
+                return True
             time.sleep(POLL)
         return False
 
