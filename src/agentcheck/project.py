@@ -9,12 +9,11 @@ Lint never imports the user's code.
 
 from __future__ import annotations
 
-import ast
 import codecs
 import os
 import stat
 import tomllib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -22,9 +21,10 @@ from typing import Any, TypeVar
 
 import pathspec
 
-from agentcheck import _filelist, _workers, pysyntax
+from agentcheck import _filelist
 from agentcheck._filelist import SKIP_DIRS
 from agentcheck._findings import Finding, Severity
+from agentcheck._pysources import PythonSources
 from agentcheck.config import Config, load_config
 from agentcheck.files import Entry, locate, name_of, read_located, read_regular
 from agentcheck.parsing import Located, ParseError, has_template_braces, parse_json, parse_yaml
@@ -36,11 +36,6 @@ T = TypeVar("T")
 
 CONFIG_NAMES = ("langgraph.json", "aegra.json")
 _BINARY_SNIFF = 8192
-#: Below this much Python source in a batch, parsing on worker processes costs more than it
-#: saves (a fork and its start-up against about a millisecond per 2,000 characters).
-PARALLEL_PARSE_MIN_CHARS = 500_000
-#: Python modules larger than this are checked for syntax but not analysed.
-MAX_ANALYSED_PYTHON = 1024 * 1024
 #: Graphs of one langgraph.json that are checked; more get one info finding.
 MAX_GRAPHS = 1000
 
@@ -68,18 +63,7 @@ class LanggraphConfig:
         return PurePosixPath(joined.replace(os.sep, "/")).as_posix()
 
 
-def _syntax_notes(modules: list[tuple[str, str]]) -> list[tuple[str, SyntaxNote]]:
-    """``(path, note)`` of each ``(path, text)`` module that does not parse as written (run on
-    worker processes: returns no trees)."""
-    out = []
-    for rel, text in modules:
-        _, note = pysyntax.parse(rel, text)
-        if note is not None:
-            out.append((rel, note))
-    return out
-
-
-class Project:
+class Project(PythonSources):
     """A repository to lint, rooted at ``root``."""
 
     def __init__(self, root: Path | str, config: Config | None = None) -> None:
@@ -435,86 +419,6 @@ class Project:
                 msg = msg.rsplit(" (at line ", 1)[0]
             self.problem(rel, f"invalid TOML: {msg}", line, col)
             return None
-
-    def python(self, rel: str) -> ast.Module | None:
-        """The module's AST (never imported), or None (reported as AC100)."""
-        return self.memo(f"py:{rel}", lambda: self._python(rel))
-
-    def parses(self, rel: str) -> bool:
-        """Whether the module parses, reported as AC100 exactly like :meth:`python`, without
-        keeping its AST.
-
-        For code a rule must check but whose text already says it holds nothing the rule
-        looks for: the tree of every module of a large repository would take hundreds of
-        megabytes, and the garbage collector would keep walking all of it.
-        """
-        key = f"py:{rel}"
-        if key in self._memo:
-            return self._memo[key] is not None
-        return self.memo(f"py-parses:{rel}", lambda: self._python(rel) is not None)
-
-    def check_parses(self, rels: Iterable[str]) -> None:
-        """:meth:`parses` for many modules at once; a large batch is parsed on worker
-        processes (see :mod:`agentcheck._workers`)."""
-        todo: list[tuple[str, str]] = []
-        for rel in dict.fromkeys(rels):
-            if f"py:{rel}" in self._memo or f"py-parses:{rel}" in self._memo:
-                continue
-            text = self._parse_text(rel, "Python source")
-            if text is None:
-                self._memo[f"py-parses:{rel}"] = False
-            elif len(text) > MAX_ANALYSED_PYTHON:
-                self.python(rel)  # not parsed: one info finding says so
-                self._memo[f"py-parses:{rel}"] = True
-            else:
-                todo.append((rel, text))
-        workers = min(_workers.jobs(), len(todo))
-        total = sum(len(text) for _, text in todo)
-        found: list[tuple[str, SyntaxNote]] | None = None
-        if workers > 1 and total >= PARALLEL_PARSE_MIN_CHARS and _workers.may_fork():
-            texts = dict(todo)
-            chunks = [
-                [(rel, texts[rel]) for rel in chunk]
-                for chunk in _workers.deal([(len(t), r) for r, t in todo], workers * 4)
-            ]
-            found = _workers.run_forked(_syntax_notes, chunks, workers)
-        if found is None:
-            found = _syntax_notes(todo)
-        notes = dict(found)
-        for rel, _ in todo:
-            note = notes.get(rel)
-            if note is not None:
-                self._note(rel, note)
-            self._memo[f"py-parses:{rel}"] = note is None or note.error is None
-
-    def _python(self, rel: str) -> ast.Module | None:
-        text = self._parse_text(rel, "Python source")
-        if text is None:
-            return None
-        if len(text) > MAX_ANALYSED_PYTHON:
-            # Its tree would take hundreds of megabytes and seconds to build, and every rule
-            # would walk it: a generated module, not one a graph is written in.
-            self.problem(
-                rel,
-                f"is {len(text) // 1024:,} KiB of Python, over the "
-                f"{MAX_ANALYSED_PYTHON // 1024:,} KiB agentcheck reads as code: it is not "
-                "parsed, and its graphs, imports and calls are not checked",
-                severity=Severity.INFO,
-                fix="Split the module, or exclude it with [tool.agentcheck] exclude.",
-            )
-            return None
-        tree, note = pysyntax.parse(rel, text)
-        if note is not None:
-            self._note(rel, note)
-        return tree
-
-    def _note(self, rel: str, note: SyntaxNote) -> None:
-        """Record a module the running grammar did not read as written; one that does not
-        parse at all is AC100 (the AC100 rule may soften it once it knows which Python the
-        project targets)."""
-        self.python_notes[rel] = note
-        if note.error is not None:
-            self.problem(rel, *note.error)
 
     def retract_problem(self, rel: str, message: str, line: int, column: int) -> None:
         """Withdraw an AC100 finding recorded with exactly these arguments."""

@@ -121,15 +121,15 @@ def test_check_parses_reports_what_parses_reports(tmp_path: Path) -> None:
 
 _BOTH_CORES = """
 import json, sys
-from agentcheck import project
+from agentcheck import _pysources, project
 root = sys.argv[1]
 rels = [f"pkg/m{i:03d}.py" for i in range(200)]
 serial = project.Project(root)
 serial.check_parses(rels)
-project.PARALLEL_PARSE_MIN_CHARS = 0
+_pysources.PARALLEL_PARSE_MIN_CHARS = 0
 used = []
-run = project._workers.run_forked
-project._workers.run_forked = lambda *a: used.append(a[2]) or run(*a)
+run = _pysources._workers.run_forked
+_pysources._workers.run_forked = lambda *a: used.append(a[2]) or run(*a)
 parallel = project.Project(root)
 parallel.check_parses(rels)
 print(json.dumps({

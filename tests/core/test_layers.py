@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "agentcheck._distributions",
         "agentcheck.pysyntax",
         "agentcheck._filelist",
+        "agentcheck._pysources",
     ),
     ("agentcheck.project",),
     ("agentcheck.pyindex", "agentcheck.deps", "agentcheck.langgraph_config"),
