@@ -10,7 +10,8 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from agentcheck import pyindex
-from agentcheck.deployment._graphs import _Analyzer, _returns, call_name
+from agentcheck.deployment._graphs import _Analyzer
+from agentcheck.deployment._pynames import _returns, call_name
 from agentcheck.deployment._pyscan import keyword_lines, walk_lines
 from agentcheck.deployment.model import CheckpointerInfo, GraphInfo, Server, Where
 

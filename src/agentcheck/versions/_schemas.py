@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agentcheck._astwalk import walk
-from agentcheck.deployment._graphs import call_name, qualified_name, resolve_expr
+from agentcheck.deployment._graphs import resolve_expr
+from agentcheck.deployment._pynames import call_name, qualified_name
 from agentcheck.deployment.model import Where
 
 if TYPE_CHECKING:

@@ -7,7 +7,8 @@ import ast
 from typing import TYPE_CHECKING
 
 from agentcheck._astwalk import child_nodes, walk
-from agentcheck.deployment._graphs import call_name, qualified_name, resolve_expr, walk_function
+from agentcheck.deployment._graphs import resolve_expr
+from agentcheck.deployment._pynames import call_name, qualified_name, walk_function
 from agentcheck.deployment.model import GraphInfo, Where
 from agentcheck.versions._shape_model import _HELPER_DEPTH, END, START, Function, _where
 

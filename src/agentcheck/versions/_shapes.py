@@ -18,7 +18,8 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from agentcheck._astwalk import walk
-from agentcheck.deployment._graphs import call_name, resolve_expr, walk_function
+from agentcheck.deployment._graphs import resolve_expr
+from agentcheck.deployment._pynames import call_name, walk_function
 from agentcheck.deployment.model import GraphInfo
 from agentcheck.versions._schemas import read_schema
 from agentcheck.versions._shape_code import _CodeReader, _find_call, _key_reads

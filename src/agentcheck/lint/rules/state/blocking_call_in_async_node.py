@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from agentcheck import pyindex
 from agentcheck._astwalk import child_nodes
 from agentcheck.deployment import deployment
-from agentcheck.deployment._graphs import call_name, qualified_name, walk_function
+from agentcheck.deployment._pynames import call_name, qualified_name, walk_function
 from agentcheck.deployment._pyscan import keyword_lines, walk_lines
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
