@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from agentcheck._known_files import MAX_GRAPHS
 from agentcheck._pysources import MAX_ANALYSED_PYTHON
 from agentcheck.deployment import _nginx_model, nginx
 from agentcheck.deployment.proxies import find_proxies
 from agentcheck.lint.runner import enabled_rules, lint
-from agentcheck.project import MAX_GRAPHS, Project
+from agentcheck.project import Project
 
 
 def test_graphs_past_the_cap_are_not_checked_and_said_so(tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "agentcheck.pysyntax",
         "agentcheck._filelist",
         "agentcheck._pysources",
+        "agentcheck._known_files",
     ),
     ("agentcheck.project",),
     ("agentcheck.pyindex", "agentcheck.deps", "agentcheck.langgraph_config"),

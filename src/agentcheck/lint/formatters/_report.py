@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agentcheck._known_files import CONFIG_NAMES
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
-from agentcheck.project import CONFIG_NAMES
 
 if TYPE_CHECKING:
     from agentcheck.lint.runner import LintResult
