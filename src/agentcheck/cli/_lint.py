@@ -4,8 +4,11 @@ deployment model's production and role decisions."""
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +22,36 @@ if TYPE_CHECKING:
     from agentcheck.project import Project
 
 
+#: How many young-generation passes the collector makes before a full one during a lint
+#: (Python's default is 10; a full pass then also waits for the old objects to grow by a
+#: quarter).
+_FULL_PASS_EVERY = 1000
+
+
+@contextmanager
+def _few_full_collections() -> Iterator[None]:
+    """Rare full passes of the garbage collector while a lint runs.
+
+    A lint builds a large heap that lives until it ends (the served modules' trees, every YAML
+    document, the file list) and makes little cyclic garbage: each of the collector's full
+    passes walked the whole heap to free almost nothing (five passes, 0.2-0.3 s of the 2.1 s
+    of CPU on a 2,900-file repository). Young objects are still collected as before, and a
+    full pass still comes after a thousand young-generation passes, so memory stays bounded.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(before[0], before[1], max(before[2], _FULL_PASS_EVERY))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
+    with _few_full_collections():
+        return _lint(args)
+
+
+def _lint(args: argparse.Namespace) -> int:
     from agentcheck.config import load_config, since
     from agentcheck.lint.baseline import Baseline
     from agentcheck.lint.formatters import FORMATS, Report, display_prefix, text
