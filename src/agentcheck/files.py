@@ -27,6 +27,7 @@ __all__ = [
     "Entry",
     "Kind",
     "NotReadable",
+    "dir_of",
     "locate",
     "name_of",
     "read_located",
@@ -43,6 +44,12 @@ def name_of(rel: str) -> str:
     :attr:`Project.files <agentcheck.project.Project.files>`), without building a path: for
     predicates run on every file of a large tree."""
     return rel.rsplit("/", 1)[-1]
+
+
+def dir_of(rel: str) -> str:
+    """The directory of a normalized relative POSIX path, ``""`` at the root:
+    ``PurePosixPath(rel).parent.as_posix()`` with ``"."`` as ``""``, without building a path."""
+    return rel.rpartition("/")[0]
 
 
 def suffix_of(name: str) -> str:

@@ -1,4 +1,5 @@
-"""files.name_of and files.suffix_of say what pathlib says, without building a path."""
+"""files.name_of, files.suffix_of and files.dir_of say what pathlib says, without building a
+path."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from agentcheck.files import name_of, suffix_of
+from agentcheck.files import dir_of, name_of, suffix_of
 from agentcheck.secrets import can_hold_secrets
 
 NAMES = [
@@ -26,6 +27,9 @@ NAMES = [
     "pkg/icon.PNG",
     "dir.d/noext",
     "a b/c d.txt",
+    "requirements/dev.txt",
+    "svc/requirements/base.in",
+    ".github/workflows/ci.yaml",
 ]
 
 
@@ -34,6 +38,10 @@ def test_name_and_suffix_are_pathlibs(rel: str) -> None:
     name = name_of(rel)
     assert name == PurePosixPath(rel).name
     assert suffix_of(name) == PurePosixPath(rel).suffix
+    parent = PurePosixPath(rel).parent
+    assert dir_of(rel) == ("" if parent.as_posix() == "." else parent.as_posix())
+    assert name_of(dir_of(rel)) == parent.name
+    assert dir_of(dir_of(rel)) == ("" if (g := parent.parent.as_posix()) == "." else g)
 
 
 @pytest.mark.parametrize(

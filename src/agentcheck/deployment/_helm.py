@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentcheck._findings import Severity
 from agentcheck.deployment.model import HelmImage, Where
+from agentcheck.files import name_of
 
 if TYPE_CHECKING:
     from agentcheck.parsing import Located
@@ -57,10 +58,12 @@ def templated_manifests(project: Project, charts: list[str]) -> None:
     for rel in project.yaml_files:
         if any(rel.startswith(f"{chart}/" if chart else "") for chart in charts):
             continue
-        if not project.is_templated(rel):
-            continue
+        # Whether it looks like a manifest first: that is a substring test, where telling a
+        # template needs a parse (CI workflows' `${{ }}` would be parsed for nothing).
         text = project.text(rel, report=False) or ""
         if rel not in compose and not ("apiVersion" in text and "kind:" in text):
+            continue
+        if not project.is_templated(rel):
             continue
         project.problem(
             rel,
@@ -75,9 +78,10 @@ def helm_values(project: Project) -> list[tuple[str, Located]]:
     """Chart ``values*.yaml`` documents (production values)."""
     out: list[tuple[str, Located]] = []
     for rel in project.yaml_files:
-        name = PurePosixPath(rel).name
-        parts = PurePosixPath(rel).parts
-        if name.startswith("values") and ("charts" in parts or "helm" in parts):
+        if not name_of(rel).startswith("values"):
+            continue
+        parts = rel.split("/")
+        if "charts" in parts or "helm" in parts:
             out.extend((rel, doc) for doc in project.yaml(rel))
     return out
 

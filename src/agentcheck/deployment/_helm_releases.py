@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentcheck.deployment._production import file_verdict
 from agentcheck.deployment.model import Where
+from agentcheck.files import dir_of, name_of
 from agentcheck.parsing import ParseError, parse_yaml
 
 if TYPE_CHECKING:
@@ -135,10 +136,9 @@ def _overrides(project: Project, chart: str) -> list[str]:
     out = []
     for directory in dict.fromkeys((chart, "" if parent == "." else parent)):
         for rel in project.yaml_files:
-            path = PurePosixPath(rel)
-            if (path.parent.as_posix() if path.parent.as_posix() != "." else "") != directory:
+            if dir_of(rel) != directory:
                 continue
-            stem = path.name.rsplit(".", 1)[0].lower()
+            stem = name_of(rel).rsplit(".", 1)[0].lower()
             if stem == "values" or "values" not in _WORDS.split(stem):
                 continue
             out.append(rel)

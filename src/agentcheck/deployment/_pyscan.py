@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import re
 from collections.abc import Iterable, Iterator
 
 from agentcheck._astwalk import child_nodes
@@ -21,12 +22,32 @@ Function = ast.FunctionDef | ast.AsyncFunctionDef
 Visit = tuple[ast.AST, Function | None, ast.AST | None, ast.AST | None]
 
 
+#: Line boundaries of :meth:`str.splitlines` other than ``\n``.
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def keyword_lines(text: str, words: Iterable[str]) -> list[int]:
-    """Sorted 1-based numbers of the lines of ``text`` that contain any of ``words``."""
+    """Sorted 1-based numbers of the lines of ``text`` (as :meth:`str.splitlines` cuts them)
+    that contain any of ``words``."""
     wanted = tuple(words)
-    return [
-        n for n, line in enumerate(text.splitlines(), start=1) if any(w in line for w in wanted)
-    ]
+    if any(not w or "\n" in w for w in wanted) or _OTHER_BREAKS.search(text):
+        return [
+            n for n, line in enumerate(text.splitlines(), start=1) if any(w in line for w in wanted)
+        ]
+    # Lines end at "\n" only: find each word in the whole text and count the line breaks
+    # before it, in C, rather than testing every word on every line (most lines hold none).
+    found: set[int] = set()
+    for word in wanted:
+        line, counted = 1, 0
+        at = text.find(word)
+        while at != -1:
+            line += text.count("\n", counted, at)
+            found.add(line)
+            counted = text.find("\n", at)
+            if counted == -1:
+                break
+            at = text.find(word, counted)
+    return sorted(found)
 
 
 def _first_line(node: ast.AST) -> int | None:

@@ -88,7 +88,7 @@ def _read(project: Project) -> list[ScriptCommand]:
         if not text or not any(needle in text for needle in _NEEDLES):
             continue
         lines = text.splitlines()
-        for first, last, command in _logical_lines(lines):
+        for first, last, command in _logical_lines(lines, _needle_lines(lines)):
             if _TOOL.search(command) is None:
                 continue  # no tool run here (a `docker/Dockerfile` path is not a command)
             physical = tuple(lines[first - 1 : last])
@@ -97,18 +97,40 @@ def _read(project: Project) -> list[ScriptCommand]:
     return out
 
 
-def _logical_lines(lines: list[str]) -> Iterator[tuple[int, int, str]]:
-    """``(first line, last line, command)`` of each command, backslash continuations joined."""
-    i = 0
-    while i < len(lines):
+#: Any tool's name anywhere in a line (a logical line without one runs no tool).
+_NEEDLE = re.compile("|".join(_NEEDLES))
+
+
+def _needle_lines(lines: list[str]) -> list[int]:
+    """Indexes of the lines that hold a tool's name: the only commands worth splitting (a
+    script of thousands of lines runs a tool on a few)."""
+    search = _NEEDLE.search
+    return [i for i, line in enumerate(lines) if search(line)]
+
+
+def _continued(line: str) -> bool:
+    return line.rstrip().endswith("\\")
+
+
+def _logical_lines(lines: list[str], wanted: list[int]) -> Iterator[tuple[int, int, str]]:
+    """``(first line, last line, command)`` of each command holding a line of ``wanted``
+    (sorted indexes), backslash continuations joined; a trailing backslash on the last line
+    continues nothing. The logical lines are those of a pass over every line, in order."""
+    end = -1  # index of the last line of the command yielded last
+    for k in wanted:
+        if k <= end:
+            continue  # part of that command
+        i = k
+        while i > end + 1 and _continued(lines[i - 1]):
+            i -= 1
         first = i + 1
         parts = [lines[i]]
-        while parts[-1].rstrip().endswith("\\") and i + 1 < len(lines):
+        while _continued(parts[-1]) and i + 1 < len(lines):
             parts[-1] = parts[-1].rstrip()[:-1]
             i += 1
             parts.append(lines[i])
+        end = i
         yield first, i + 1, " ".join(parts)
-        i += 1
 
 
 def _words(command: str) -> list[str]:
@@ -130,7 +152,9 @@ def _commands(words: list[str]) -> Iterator[list[str]]:
             current.append(word)
             continue
         for i, candidate in enumerate(current):
-            if PurePosixPath(candidate).name in TOOLS:
+            # A word without "/" is its own name ("" and "." are no tool's).
+            name = PurePosixPath(candidate).name if "/" in candidate else candidate
+            if name in TOOLS:
                 yield current[i:]
                 break
         current = []

@@ -85,7 +85,8 @@ def compose_chains(project: Project, commands: list[ScriptCommand]) -> list[list
             if "-f" not in text:
                 continue
             for line in text.splitlines():
-                if _COMPOSE_LINE.search(line):
+                # "-f" first: a substring test, where most lines of a README hold none.
+                if "-f" in line and _COMPOSE_LINE.search(line):
                     chain = [resolve_path(files, rel, ref) for ref in _FILE_OPTION.findall(line)]
                     chains.append([f for f in chain if f is not None])
         return [chain for chain in chains if len(chain) > 1]

@@ -12,6 +12,7 @@ from agentcheck.deps._formats import _pipfile, _setup_cfg, _setup_py, langgraph_
 from agentcheck.deps._model import LOCK_FILES, Declared, LocalPath, _rel_join
 from agentcheck.deps._pyproject import pyproject_dependencies
 from agentcheck.deps._requirements import requirements_file
+from agentcheck.files import dir_of, name_of, suffix_of
 
 if TYPE_CHECKING:
     from agentcheck.project import LanggraphConfig, Project
@@ -21,9 +22,10 @@ _REQ_NAME = re.compile(r"^(?:.*[-_.])?requirements(?:[-_.].*)?\.(?:txt|in)$", re
 
 
 def _is_requirements(rel: str) -> bool:
-    path = PurePosixPath(rel)
-    return bool(_REQ_NAME.match(path.name)) or (
-        path.parent.name.lower() == "requirements" and path.suffix in (".txt", ".in")
+    # Names by string work, not PurePosixPath: this runs on every file of the project.
+    name = name_of(rel)
+    return bool(_REQ_NAME.match(name)) or (
+        name_of(dir_of(rel)).lower() == "requirements" and suffix_of(name) in (".txt", ".in")
     )
 
 
@@ -31,13 +33,11 @@ def _by_dir(project: Project) -> dict[str, list[str]]:
     names = {"pyproject.toml", "setup.cfg", "setup.py", "Pipfile"}
     out: dict[str, list[str]] = {}
     for rel in project.files:
-        path = PurePosixPath(rel)
-        parent = "" if path.parent.as_posix() == "." else path.parent.as_posix()
-        if path.name in names or _is_requirements(rel):
+        if name_of(rel) in names or _is_requirements(rel):
+            parent = dir_of(rel)
             out.setdefault(parent, []).append(rel)
-            if path.parent.name.lower() == "requirements":
-                grand = path.parent.parent.as_posix()
-                out.setdefault("" if grand == "." else grand, []).append(rel)
+            if name_of(parent).lower() == "requirements":
+                out.setdefault(dir_of(parent), []).append(rel)
     return out
 
 
@@ -102,7 +102,7 @@ def _declared_for_config(project: Project, cfg: LanggraphConfig) -> list[Declare
 
 def lock_files(project: Project) -> list[str]:
     """Lock files in the project (``uv.lock``, ``poetry.lock`` ...)."""
-    return [rel for rel in project.files if PurePosixPath(rel).name in LOCK_FILES]
+    return [rel for rel in project.files if name_of(rel) in LOCK_FILES]
 
 
 # --------------------------------------------------------------------------- local packages
@@ -135,9 +135,9 @@ def _local_installs(project: Project) -> tuple[str, ...]:
 
     dirs = sorted(
         {
-            "" if (p := PurePosixPath(rel).parent.as_posix()) == "." else p
+            dir_of(rel)
             for rel in project.files
-            if PurePosixPath(rel).name in ("pyproject.toml", "setup.py", "setup.cfg")
+            if name_of(rel) in ("pyproject.toml", "setup.py", "setup.cfg")
         }
     )
     found: set[str] = set()

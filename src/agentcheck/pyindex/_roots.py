@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from agentcheck.files import dir_of
+
 if TYPE_CHECKING:
     from agentcheck.project import Project
 
@@ -26,15 +28,12 @@ def _dir_set(project: Project) -> frozenset[str]:
     def build() -> frozenset[str]:
         dirs: set[str] = set()
         for rel in project.python_files:
-            parent = PurePosixPath(rel).parent
-            while True:
-                key = "" if parent.as_posix() == "." else parent.as_posix()
-                if key in dirs:
-                    break
+            key = dir_of(rel)
+            while key not in dirs:
                 dirs.add(key)
                 if not key:
                     break
-                parent = parent.parent
+                key = dir_of(key)
         return frozenset(dirs)
 
     return project.memo("pyindex:dirs", build)

@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from agentcheck import pyindex
+from agentcheck.files import dir_of, name_of
 from agentcheck.langgraph_config import served_closure
 
 if TYPE_CHECKING:
@@ -96,9 +97,8 @@ def project_packages(project: Project) -> frozenset[str]:
     def build() -> frozenset[str]:
         roots = set(pyindex.search_roots(project))
         for rel in project.files:
-            path = PurePosixPath(rel)
-            if path.name in PACKAGE_MANIFESTS:
-                parent = "" if path.parent.as_posix() == "." else path.parent.as_posix()
+            if name_of(rel) in PACKAGE_MANIFESTS:
+                parent = dir_of(rel)
                 roots.add(parent)
                 roots.add(f"{parent}/src" if parent else "src")
         names: set[str] = set()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from agentcheck.deployment._envfiles import dotenv_kind
 from agentcheck.deployment._k8s_util import ignore_codes as k8s_ignores
-from agentcheck.files import locate, name_of
+from agentcheck.files import dir_of, locate, name_of
 from agentcheck.lint.rule import Rule
 from agentcheck.secrets import GitIgnores, Hit, PendingScan, start_scan
 
@@ -141,7 +141,7 @@ def dotenv_files(project: Project) -> list[str]:
     directory agentcheck reads, whether ignored or not, relative to the project root."""
 
     def build() -> list[str]:
-        dirs = {""} | {str(PurePosixPath(rel).parent) for rel in project.files if "/" in rel}
+        dirs = {""} | {dir_of(rel) for rel in project.files if "/" in rel}
         found = []
         for d in sorted(dirs):
             base = project.root / d if d else project.root
