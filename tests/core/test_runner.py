@@ -199,3 +199,53 @@ def test_k8s_annotation_suppresses_findings_inside_its_object(
     result = lint(project, [ImageRule], pm=pm)
     assert codes(result.findings) == [("XT004", "k8s/app.yaml", 21)]
     assert result.suppressed == 1
+
+
+def test_rules_that_prefetch_run_after_the_others_and_before_ac100(tmp_path: Path) -> None:
+    """A rule that starts work on other processes (the secrets scan) runs after every rule
+    that does not, so that this process works while the other one does; AC100 still runs
+    last; the findings come out sorted whatever the order."""
+    ran: list[str] = []
+
+    def rule(code: str, *, prefetches: bool) -> type[Rule]:
+        def check(self: Rule, project: Project) -> Iterable[Finding]:
+            ran.append(code)
+            yield self.finding("a.txt", 1 if prefetches else 2)
+
+        def prefetch(cls: type[Rule], project: Project) -> None:
+            ran.append(f"prefetch {code}")
+
+        body: dict[str, object] = {
+            "code": code,
+            "name": f"rule-{code.lower()}",
+            "message": "m",
+            "check": check,
+        }
+        if prefetches:
+            body["prefetch"] = classmethod(prefetch)
+        return type(f"Rule{code}", (Rule,), body)
+
+    (tmp_path / "a.txt").write_text("x\ny\n")
+    rules = [
+        rule("XT010", prefetches=True),
+        rule("XT020", prefetches=False),
+        rule("XT030", prefetches=True),
+        rule("XT040", prefetches=False),
+        core.ParseError,
+    ]
+    project = Project(tmp_path, Config())
+    result = lint(project, rules)
+    assert ran == [
+        "prefetch XT010",
+        "prefetch XT030",
+        "XT020",
+        "XT040",
+        "XT010",
+        "XT030",
+    ]
+    assert [(f.code, f.line) for f in result.findings] == [
+        ("XT010", 1),
+        ("XT030", 1),
+        ("XT020", 2),
+        ("XT040", 2),
+    ]

@@ -93,25 +93,27 @@ def parents_of(tree: ast.Module) -> dict[ast.AST, ast.AST]:
         return known
     parents: dict[ast.AST, ast.AST] = {}
     stack: list[ast.AST] = [tree]
+    push = stack.append
+    node_type, if_type = ast.AST, ast.If
     while stack:
         node = stack.pop()
         # The children in ast.iter_child_nodes order, inlined: this runs on every node of
-        # every served module that reads the environment, logs or sets up CORS.
+        # every served module that reads the environment, logs or sets up CORS. Only an
+        # `if` can be a main guard.
         for name in node._fields:
             value = getattr(node, name, None)
-            if isinstance(value, list):
-                children: list[ast.AST] | tuple[ast.AST] = value
-            elif isinstance(value, ast.AST):
-                children = (value,)
-            else:
-                continue
-            for child in children:
-                if not isinstance(child, ast.AST) or (
-                    isinstance(child, ast.stmt) and _is_main_guard(child)
-                ):
+            if value.__class__ is list:
+                for child in value:
+                    if isinstance(child, node_type) and not (
+                        child.__class__ is if_type and _is_main_guard(child)
+                    ):
+                        parents[child] = node
+                        push(child)
+            elif isinstance(value, node_type):
+                if value.__class__ is if_type and _is_main_guard(value):
                     continue
-                parents[child] = node
-                stack.append(child)
+                parents[value] = node
+                push(value)
     tree.__dict__[_PARENTS] = parents
     return parents
 
