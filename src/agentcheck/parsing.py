@@ -21,7 +21,7 @@ import yaml.nodes
 
 from agentcheck.scalars import number_problem
 
-__all__ = ["Located", "ParseError", "has_template_braces", "parse_json", "parse_yaml"]
+__all__ = ["Located", "ParseError", "has_template_braces", "may_hold", "parse_json", "parse_yaml"]
 
 PathKey = tuple[str | int, ...]
 
@@ -389,3 +389,18 @@ def has_template_braces(text: str) -> bool:
     finally:
         loader.dispose()
     return False
+
+
+def may_hold(text: str, words: tuple[str, ...]) -> bool:
+    """Whether ``text`` may hold one of ``words`` (lower-case ASCII) in any letter case: the
+    cheap test before a case-insensitive expression that needs one of them.
+
+    False only for ASCII text without any of them: lower-casing it and looking for each word
+    costs a small part of what a case-insensitive search of a module does. Other text may
+    always hold one, since Unicode case folding matches more than ASCII does (the Kelvin sign
+    matches ``k``): the expression decides.
+    """
+    if not text.isascii():
+        return True
+    folded = text.lower()
+    return any(word in folded for word in words)

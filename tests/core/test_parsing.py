@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
-from agentcheck.parsing import MAX_YAML_NODES, ParseError, parse_json, parse_yaml
+from agentcheck.parsing import MAX_YAML_NODES, ParseError, may_hold, parse_json, parse_yaml
 
 
 def test_json_positions_of_values_and_keys() -> None:
@@ -119,3 +122,30 @@ def test_json_number_out_of_range_is_a_problem_not_a_crash(number: str, column: 
     assert "out of range" in message
     assert number[:20] not in message
     assert (line, col) == (2, column)
+
+
+def test_may_hold_is_false_only_where_a_case_insensitive_search_finds_nothing() -> None:
+    words = ("saver", "x-accel-buffering", "k")
+    search = re.compile("|".join(map(re.escape, words)), re.IGNORECASE).search
+    pieces = [
+        "Saver",
+        "SAVER",
+        "save",
+        "X-Accel-Buffering",
+        "x-accel",
+        "K",
+        "\u212a",
+        "\u017f",
+        "é",
+    ]
+    pieces += ["a", " ", "\n", "r"]
+    rng = random.Random(16)
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        if not may_hold(text, words):
+            assert search(text) is None, text
+        if text.isascii():
+            assert may_hold(text, words) is (search(text) is not None), text
+    # the Kelvin sign folds to k: non-ASCII text is left to the expression
+    assert may_hold("\u212a", ("k",))
+    assert not may_hold("nothing here", ("saver",))

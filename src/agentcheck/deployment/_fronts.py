@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from agentcheck.deployment import deployment
 from agentcheck.deployment.model import Server
+from agentcheck.parsing import may_hold
 
 if TYPE_CHECKING:
     from agentcheck.deployment._proxy_model import Proxy
@@ -74,8 +75,10 @@ def _sse_traits(project: Project, app_file: str | None) -> tuple[bool, bool]:
     header = heartbeat = False
     for rel in dict.fromkeys(files):
         text = project.text(rel, report=False) or ""
-        header = header or bool(_SSE_HEADER.search(text))
-        if _SSE_STARLETTE.search(text):
+        header = header or (
+            may_hold(text, ("x-accel-buffering",)) and bool(_SSE_HEADER.search(text))
+        )
+        if "sse_starlette" in text and _SSE_STARLETTE.search(text):
             header = heartbeat = True
     return header, heartbeat
 

@@ -38,6 +38,7 @@ from agentcheck.deployment.model import (
     SaverUse,
     Where,
 )
+from agentcheck.parsing import may_hold
 
 if TYPE_CHECKING:
     from agentcheck.project import Project
@@ -249,7 +250,7 @@ class _Analyzer(_SaverReader):
         text = self.project.text(rel, report=False) or ""
         fallbacks = (
             _fallback_handlers(self.project, rel)
-            if "except" in text and (f.calls or _UNSET_SAVER.search(text))
+            if "except" in text and (f.calls or _may_unset_saver(text))
             else _NO_FALLBACKS
         )
         for where in fallbacks.nones:
@@ -334,3 +335,9 @@ def _is_module_method(project: Project, rel: str, call: ast.Call) -> bool:
             if func.value.id in ref.bound and not ref.is_from:
                 return True
     return isinstance(func, ast.Name) and func.id == "compile"
+
+
+def _may_unset_saver(text: str) -> bool:
+    """Whether the module sets a checkpointer or saver to None (the case-insensitive search
+    only where the text holds one of the words)."""
+    return may_hold(text, ("checkpointer", "saver")) and bool(_UNSET_SAVER.search(text))

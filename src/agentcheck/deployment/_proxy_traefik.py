@@ -17,6 +17,7 @@ from agentcheck.deployment._proxy_model import (
     where_in,
 )
 from agentcheck.deployment.model import Where
+from agentcheck.parsing import may_hold
 
 if TYPE_CHECKING:
     from agentcheck.parsing import Located
@@ -231,7 +232,10 @@ def _traefik_files(project: Project) -> Iterator[Proxy]:
         name = rel.rsplit("/", 1)[-1].lower()
         if name.endswith((".yml", ".yaml")) and rel not in compose:
             text = project.text(rel, report=False)
-            if not text or not re.search(r"(?i)entrypoints|serverstransport", text):
+            if not text or not (
+                may_hold(text, ("entrypoints", "serverstransport"))
+                and re.search(r"(?i)entrypoints|serverstransport", text)
+            ):
                 continue
             if "apiVersion" in text and "kind" in text:
                 continue  # Kubernetes objects are read above

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import bisect
-import re
 from collections.abc import Iterable, Iterator
 
 from agentcheck._astwalk import child_nodes
@@ -22,15 +21,16 @@ Function = ast.FunctionDef | ast.AsyncFunctionDef
 Visit = tuple[ast.AST, Function | None, ast.AST | None, ast.AST | None]
 
 
-#: Line boundaries of :meth:`str.splitlines` other than ``\n``.
-_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+#: Line boundaries of :meth:`str.splitlines` other than ``\n`` (each looked for with ``in``:
+#: nine scans in C cost a tenth of one search for a class of characters).
+_OTHER_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 def keyword_lines(text: str, words: Iterable[str]) -> list[int]:
     """Sorted 1-based numbers of the lines of ``text`` (as :meth:`str.splitlines` cuts them)
     that contain any of ``words``."""
     wanted = tuple(words)
-    if any(not w or "\n" in w for w in wanted) or _OTHER_BREAKS.search(text):
+    if any(not w or "\n" in w for w in wanted) or any(c in text for c in _OTHER_BREAKS):
         return [
             n for n, line in enumerate(text.splitlines(), start=1) if any(w in line for w in wanted)
         ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -135,12 +134,65 @@ def _logical_lines(lines: list[str], wanted: list[int]) -> Iterator[tuple[int, i
 
 def _words(command: str) -> list[str]:
     try:
-        lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|")
-        lexer.whitespace_split = True
-        lexer.commenters = "#"
-        return list(lexer)
+        return shell_split(command)
     except ValueError:
         return command.split()
+
+
+#: The pieces :func:`shell_split` reads, in the order shlex tries them.
+_PIECE = re.compile(
+    r"""(?P<space>[ \t\r\n]+)"""
+    r"""|(?P<comment>\#[^\n]*\n?)"""
+    r"""|(?P<punct>[;&|]+)"""
+    r"""|'(?P<single>[^']*)'"""
+    r'|"(?P<double>(?:[^"\\]|\\[\s\S])*)"'
+    r"""|\\(?P<escaped>[\s\S])"""
+    r"""|(?P<plain>[^ \t\r\n'"\\#;&|]+)"""
+    r"""|(?P<unclosed>['"\\])"""
+)
+_ESCAPED_IN_DOUBLE = re.compile(r"\\([\s\S])")
+
+
+def _unescape_double(match: re.Match[str]) -> str:
+    char = match.group(1)
+    return char if char in '"\\' else match.group(0)
+
+
+def shell_split(command: str) -> list[str]:
+    """``list(shlex)`` with ``posix=True``, ``punctuation_chars=";&|"``, ``whitespace_split``
+    and ``#`` comments, read by one expression rather than character by character (shlex
+    costs about 60 microseconds per command; a script of thousands of lines has hundreds).
+
+    Words are separated by spaces, tabs and line breaks; runs of ``;``, ``&`` and ``|`` are
+    words of their own; ``#`` starts a comment anywhere outside quotes (also inside a word);
+    single quotes keep everything, double quotes let ``\\`` escape only ``"`` and ``\\``;
+    a backslash outside quotes keeps the next character. An empty quoted word is a word.
+
+    :raises ValueError: on an unclosed quote or a trailing backslash, as shlex does.
+    """
+    words: list[str] = []
+    word: str | None = None
+    for match in _PIECE.finditer(command):
+        kind = match.lastgroup
+        if kind in ("space", "comment"):
+            if word is not None:
+                words.append(word)
+                word = None
+        elif kind == "punct":
+            if word is not None:
+                words.append(word)
+                word = None
+            words.append(match.group())
+        elif kind == "unclosed":
+            raise ValueError("No closing quotation or escaped character")
+        else:
+            piece = match.group(kind or "plain")
+            if kind == "double" and "\\" in piece:
+                piece = _ESCAPED_IN_DOUBLE.sub(_unescape_double, piece)
+            word = piece if word is None else word + piece
+    if word is not None:
+        words.append(word)
+    return words
 
 
 def _commands(words: list[str]) -> Iterator[list[str]]:
