@@ -34,6 +34,7 @@ def installed_env() -> dict[str, str]:
     cache goes to ``benchmarks/.work/pycache``, never beside the sources."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(ROOT / "benchmarks" / ".work" / "pycache")
+    env["AGENTCHECK_NO_CACHE"] = "1"  # cold lints, and no lint cache left in the linted tree
     return env
 
 
@@ -41,6 +42,7 @@ def uncached_env() -> dict[str, str]:
     """No bytecode cache for agentcheck: every run compiles its modules from source."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["AGENTCHECK_NO_CACHE"] = "1"
     return env
 
 

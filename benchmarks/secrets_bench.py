@@ -185,6 +185,7 @@ def installed_env() -> dict[str, str]:
     to ``benchmarks/.work/pycache``, never beside the sources."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(Path(__file__).resolve().parent / ".work" / "pycache")
+    env["AGENTCHECK_NO_CACHE"] = "1"  # cold lints
     return env
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,11 @@ from agentcheck.deployment import Deployment, deployment
 from agentcheck.project import Project
 
 pytest_plugins = ["pytester"]
+
+# No lint cache anywhere in the suite (nor in the CLI subprocesses it starts): it must never
+# write into tests/fixtures/ or examples/, and nothing may depend on a leftover cache. The
+# cache's own tests (tests/core/test_lint_cache.py) turn it back on in their temporary trees.
+os.environ["AGENTCHECK_NO_CACHE"] = "1"
 
 MakeProject = Callable[[dict[str, str]], Project]
 MakeDeployment = Callable[[dict[str, str]], Deployment]

@@ -115,7 +115,7 @@ def lint(repo: Repo, corpus: Path) -> RepoResult:
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1", "AGENTCHECK_NO_CACHE": "1"},
     )
     result.wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -59,6 +59,7 @@ def lint_all(src: Path, targets: list[Path], tag: str, out: Path) -> dict[tuple[
     env["PYTHONPATH"] = str(src)
     env["PYTHONPYCACHEPREFIX"] = env["PYTHONPYCACHEPREFIX"] + "-" + tag
     env["AGENTCHECK_DEBUG"] = "1"  # an internal error prints its traceback
+    env["AGENTCHECK_NO_CACHE"] = "1"  # never a lint cache in the corpus or the fixtures
     result = out / f".{tag}.json"
     cmd = [sys.executable, "-c", DRIVER, json.dumps(MODES), str(result)]
     done = subprocess.run(

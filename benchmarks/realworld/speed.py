@@ -10,6 +10,12 @@ Each run is the whole command as an installed agentcheck runs it (bytecode cache
 ``--baseline-src`` the same interpreter runs the other checkout's sources (``PYTHONPATH``) in
 alternation with this one, run by run, so load from other work on the machine hits both alike;
 CPU time (user + system, children included) is printed beside wall time for the same reason.
+
+With ``--cache`` it measures the lint cache (this checkout only), in alternation run by run:
+cold (``--no-cache``), cold writing a new cache, warm with nothing changed, warm after one documentation file's
+modification time moved, and warm after one served Python module was edited (a comment line
+appended before each run; the module is restored at the end). The cache lives in a temporary
+directory, never in the linted tree.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import argparse
 import os
 import platform
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -43,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--baseline-src", type=Path, help="another checkout's src/ to compare")
     parser.add_argument("--extra", type=Path, action="append", default=[], help="another dir")
+    parser.add_argument("--cache", action="store_true", help="measure the lint cache")
     args = parser.parse_args(argv)
     names = args.repo or ([] if args.extra else [BIG])
     repos = select(load_corpus(), names) if names else []
@@ -55,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     variants = [("this checkout", env_for(SRC, "this"))]
     if args.baseline_src:
         variants.append((f"baseline {args.baseline_src}", env_for(args.baseline_src, "base")))
+    if args.cache:
+        for target, root in roots:
+            cache_rows(target, root, args.runs)
+        print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        return 0
     for target, root in roots:
         files = sum(1 for _ in root.rglob("*") if ".git" not in _.parts and _.is_file())
         cmd = [sys.executable, "-m", "agentcheck", "lint", str(root), "--format", "json"]
@@ -69,6 +83,70 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {name}: {summary(runs)}")
     print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
+
+
+def _victims(root: Path) -> tuple[Path | None, Path | None]:
+    """A documentation file and a served Python module of ``root``."""
+    from agentcheck.langgraph_config import served_closure
+    from agentcheck.project import Project
+
+    project = Project(root)
+    docs = [rel for rel in project.files if rel.endswith(".md")]
+    served = sorted(served_closure(project))
+    return (
+        root / docs[0] if docs else None,
+        root / served[0] if served else None,
+    )
+
+
+def _set_mtime(path: Path) -> None:
+    """A new modification time, a few seconds old (the cache does not trust newer ones)."""
+    then = time.time() - 5
+    os.utime(path, (then, then))
+
+
+def cache_rows(target: str, root: Path, runs: int) -> None:
+    doc, module = _victims(root)
+    env = env_for(SRC, "this")
+    env.pop("AGENTCHECK_NO_CACHE", None)
+    original = module.read_bytes() if module is not None else b""
+    stat = module.stat() if module is not None else None
+    with tempfile.TemporaryDirectory(prefix="agentcheck-speed-cache-") as tmp:
+        base = [sys.executable, "-m", "agentcheck", "lint", str(root), "--format", "json"]
+        cached = [*base, "--cache-dir", tmp]
+        rows: dict[str, list[tuple[float, float]]] = {
+            "cold (--no-cache)": [],
+            "cold, writing an empty cache": [],
+            "warm, nothing changed": [],
+        }
+        if doc is not None:
+            rows[f"warm, {doc.relative_to(root)} touched"] = []
+        if module is not None:
+            rows[f"warm, served module {module.relative_to(root)} edited"] = []
+        try:
+            run_once([*base, "--no-cache"], env)  # the bytecode and page caches
+            run_once(cached, env)  # fills the lint cache
+            for i in range(runs):
+                rows["cold (--no-cache)"].append(run_once([*base, "--no-cache"], env))
+                empty = [*base, "--cache-dir", f"{tmp}/empty{i}"]
+                rows["cold, writing an empty cache"].append(run_once(empty, env))
+                rows["warm, nothing changed"].append(run_once(cached, env))
+                if doc is not None:
+                    _set_mtime(doc)
+                    rows[f"warm, {doc.relative_to(root)} touched"].append(run_once(cached, env))
+                if module is not None:
+                    module.write_bytes(original + f"\n# speed.py edit {i}\n".encode())
+                    _set_mtime(module)
+                    key = f"warm, served module {module.relative_to(root)} edited"
+                    rows[key].append(run_once(cached, env))
+                    run_once(cached, env)  # warm again for the next round
+        finally:
+            if module is not None and stat is not None:
+                module.write_bytes(original)
+                os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    print(f"\n{target} (lint cache, this checkout)")
+    for name, measured in rows.items():
+        print(f"  {name}: {summary(measured)}")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ SKIP_DIRS = frozenset(
         ".idea",
         ".vscode",
         ".cache",
+        ".agentcheck_cache",
     }
 )
 _GIT_LS_FILES = ("git", "-c", "core.quotepath=off", "ls-files", "-z", "-t")

@@ -10,13 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from agentcheck._findings import Severity
 from agentcheck.files import name_of
 from agentcheck.parsing import Located
 
 __all__ = ["CONFIG_NAMES", "MAX_GRAPHS", "KnownFiles", "LanggraphConfig"]
+
+T = TypeVar("T")
 
 CONFIG_NAMES = ("langgraph.json", "aegra.json")
 #: Graphs of one langgraph.json that are checked; more get one info finding.
@@ -65,11 +67,16 @@ class KnownFiles:
 
         def yaml(self, rel: str) -> list[Located]: ...
 
+        def memo(self, key: str, factory: Callable[[], T]) -> T: ...
+
         def toml(self, rel: str) -> dict[str, Any] | None: ...
 
-    @cached_property
+    @property
     def langgraph_configs(self) -> list[LanggraphConfig]:
         """Every ``langgraph.json`` / ``aegra.json`` below the root (AC100 when malformed)."""
+        return self.memo("known:langgraph-configs", self._langgraph_configs)
+
+    def _langgraph_configs(self) -> list[LanggraphConfig]:
         found = []
         for rel in self.files:
             if name_of(rel) in CONFIG_NAMES:
@@ -94,7 +101,7 @@ class KnownFiles:
         capped = {**doc.data, "graphs": kept}
         return Located(capped, doc.positions, doc.start_line, doc.problems)
 
-    @cached_property
+    @property
     def pyproject(self) -> dict[str, Any] | None:
         """The root ``pyproject.toml``, parsed, or None."""
         return self.toml("pyproject.toml") if "pyproject.toml" in self.files else None
@@ -140,6 +147,10 @@ class KnownFiles:
         return self.glob(is_compose)
 
     @cached_property
+    def _compose_set(self) -> frozenset[str]:
+        return frozenset(self.compose_files)
+
+    @cached_property
     def env_files(self) -> list[str]:
         def is_env(rel: str) -> bool:
             name = name_of(rel)
@@ -147,36 +158,42 @@ class KnownFiles:
 
         return self.glob(is_env)
 
-    @cached_property
+    @property
     def k8s_objects(self) -> list[tuple[str, Located]]:
         """Kubernetes objects (documents with ``apiVersion`` and ``kind``), ``List`` items
         flattened, compose files excluded."""
-        compose = set(self.compose_files)
+        return self.memo("known:k8s-objects", self._k8s_objects)
+
+    def _k8s_objects(self) -> list[tuple[str, Located]]:
         out: list[tuple[str, Located]] = []
         for rel in self.yaml_files:
-            if rel in compose:
+            out.extend(self.k8s_objects_in(rel))
+        return out
+
+    def k8s_objects_in(self, rel: str) -> list[tuple[str, Located]]:
+        """The Kubernetes objects of one file (see :attr:`k8s_objects`)."""
+        out: list[tuple[str, Located]] = []
+        if rel in self._compose_set:
+            return out
+        text = self.text(rel, report=False)
+        if text is None or "kind" not in text or "apiVersion" not in text:
+            return out
+        for doc in self.yaml(rel):
+            data = doc.data
+            if not isinstance(data, dict):
                 continue
-            text = self.text(rel, report=False)
-            if text is None or "kind" not in text or "apiVersion" not in text:
-                continue
-            for doc in self.yaml(rel):
-                data = doc.data
-                if not isinstance(data, dict):
-                    continue
-                if data.get("kind") == "List" and isinstance(data.get("items"), list):
-                    for i, item in enumerate(data["items"]):
-                        if isinstance(item, dict) and "kind" in item:
-                            sub = {
-                                k[2:]: v for k, v in doc.positions.items() if k[:2] == ("items", i)
+            if data.get("kind") == "List" and isinstance(data.get("items"), list):
+                for i, item in enumerate(data["items"]):
+                    if isinstance(item, dict) and "kind" in item:
+                        sub = {k[2:]: v for k, v in doc.positions.items() if k[:2] == ("items", i)}
+                        sub.update(
+                            {
+                                ("__key__", *k[3:]): v
+                                for k, v in doc.positions.items()
+                                if k[:3] == ("__key__", "items", i)
                             }
-                            sub.update(
-                                {
-                                    ("__key__", *k[3:]): v
-                                    for k, v in doc.positions.items()
-                                    if k[:3] == ("__key__", "items", i)
-                                }
-                            )
-                            out.append((rel, Located(item, sub, doc.line("items", i))))
-                elif "apiVersion" in data and "kind" in data:
-                    out.append((rel, doc))
+                        )
+                        out.append((rel, Located(item, sub, doc.line("items", i))))
+            elif "apiVersion" in data and "kind" in data:
+                out.append((rel, doc))
         return out

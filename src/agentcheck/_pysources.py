@@ -8,12 +8,16 @@ the text and records the AC100 findings.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from agentcheck import _workers, pysyntax
 from agentcheck._findings import Severity
 from agentcheck.pysyntax import SyntaxNote
+
+if TYPE_CHECKING:
+    from agentcheck._reads import Reads
 
 T = TypeVar("T")
 
@@ -47,9 +51,13 @@ class PythonSources:
     _parse_text: Callable[[str, str], str | None]
     problem: Callable[..., None]
 
+    reads: Reads | None
+
     if TYPE_CHECKING:
 
         def memo(self, key: str, factory: Callable[[], T]) -> T: ...
+
+        def _has_memo(self, key: str) -> bool: ...
 
     def python(self, rel: str) -> ast.Module | None:
         """The module's AST (never imported), or None (reported as AC100)."""
@@ -64,7 +72,7 @@ class PythonSources:
         megabytes, and the garbage collector would keep walking all of it.
         """
         key = f"py:{rel}"
-        if key in self._memo:
+        if self._has_memo(key):
             return self._memo[key] is not None
         return self.memo(f"py-parses:{rel}", lambda: self._python(rel) is not None)
 
@@ -73,13 +81,13 @@ class PythonSources:
         processes (see :mod:`agentcheck._workers`)."""
         todo: list[tuple[str, str]] = []
         for rel in dict.fromkeys(rels):
-            if f"py:{rel}" in self._memo or f"py-parses:{rel}" in self._memo:
+            if self._has_memo(f"py:{rel}") or self._has_memo(f"py-parses:{rel}"):
                 continue
-            text = self._parse_text(rel, "Python source")
+            text = self._in_entry(f"py-parses:{rel}", self._parse_text, rel, "Python source")
             if text is None:
                 self._memo[f"py-parses:{rel}"] = False
             elif len(text) > MAX_ANALYSED_PYTHON:
-                self.python(rel)  # not parsed: one info finding says so
+                self._in_entry(f"py-parses:{rel}", self.python, rel)  # one info finding
                 self._memo[f"py-parses:{rel}"] = True
             else:
                 todo.append((rel, text))
@@ -99,8 +107,14 @@ class PythonSources:
         for rel, _ in todo:
             note = notes.get(rel)
             if note is not None:
-                self._note(rel, note)
+                self._in_entry(f"py-parses:{rel}", self._note, rel, note)
             self._memo[f"py-parses:{rel}"] = note is None or note.error is None
+
+    def _in_entry(self, key: str, build: Callable[..., T], *args: Any) -> T:
+        """``build(*args)``, recorded as part of memo entry ``key`` (:mod:`agentcheck._reads`)."""
+        if self.reads is None:
+            return build(*args)
+        return self.reads.attach(key, functools.partial(build, *args))
 
     def _python(self, rel: str) -> ast.Module | None:
         text = self._parse_text(rel, "Python source")
@@ -128,5 +142,7 @@ class PythonSources:
         parse at all is AC100 (the AC100 rule may soften it once it knows which Python the
         project targets)."""
         self.python_notes[rel] = note
+        if self.reads is not None:
+            self.reads.event(["n", rel, note.error, note.needs, note.features, note.line])
         if note.error is not None:
             self.problem(rel, *note.error)

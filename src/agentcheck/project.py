@@ -16,7 +16,7 @@ import tomllib
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pathspec
 
@@ -25,10 +25,14 @@ from agentcheck._filelist import SKIP_DIRS
 from agentcheck._findings import Finding, Severity
 from agentcheck._known_files import CONFIG_NAMES, KnownFiles, LanggraphConfig
 from agentcheck._pysources import PythonSources
+from agentcheck._reads import Reads, Sig
 from agentcheck.config import Config, load_config
 from agentcheck.files import Entry, locate, read_located, read_regular
 from agentcheck.parsing import Located, ParseError, has_template_braces, parse_json, parse_yaml
 from agentcheck.pysyntax import SyntaxNote
+
+if TYPE_CHECKING:
+    from agentcheck.secrets._hits_cache import HitsCache
 
 __all__ = ["LanggraphConfig", "Project"]
 
@@ -53,6 +57,35 @@ class Project(KnownFiles, PythonSources):
         self.python_notes: dict[str, SyntaxNote] = {}
         #: What :meth:`close` stops: work started on other processes and not yet collected.
         self._closers: list[Callable[[], None]] = []
+        #: What each computation read, while the lint cache is on (:meth:`track_reads`).
+        self.reads: Reads | None = None
+        #: The signature of each listed regular file, from the listing's ``lstat``.
+        self._listed: dict[str, Sig] = {}
+        #: The secrets scan's per-file cache, while the lint cache is on.
+        self.hits_cache: HitsCache | None = None
+
+    def track_reads(self) -> Reads:
+        """Record from now on what each computation reads (see :mod:`agentcheck._reads`)."""
+        if self.reads is None:
+            self.reads = Reads(str(self.root), self._listed.get)
+        return self.reads
+
+    def track(self, rel: str) -> None:
+        """Record that the running computation depends on path ``rel`` (relative to the
+        root, or absolute), read without the project (a direct ``stat``, a link test)."""
+        if self.reads is not None:
+            self.reads.touch(rel)
+
+    def track_dir(self, rel: str) -> None:
+        """Record that the running computation listed directory ``rel`` itself."""
+        if self.reads is not None:
+            self.reads.touch_dir(rel)
+
+    def untracked_read(self) -> None:
+        """The running computation read something no signature covers (a subprocess): its
+        result is never cached."""
+        if self.reads is not None:
+            self.reads.uncacheable()
 
     def on_close(self, closer: Callable[[], None]) -> None:
         """Have :meth:`close` call ``closer`` (which stops background work it started)."""
@@ -107,10 +140,13 @@ class Project(KnownFiles, PythonSources):
             if exclude is not None and exclude.match_file(rel):
                 continue
             try:
-                mode = os.lstat(self.root / rel).st_mode
+                st = os.lstat(self.root / rel)
             except (OSError, ValueError):
                 continue
-            if stat.S_ISLNK(mode):
+            mode = st.st_mode
+            if stat.S_ISREG(mode):
+                self._listed[rel] = ["file", st.st_size, st.st_mtime_ns]
+            elif stat.S_ISLNK(mode):
                 if not self.locate(rel).is_file:  # out of the root, dangling, to a directory
                     odd.append(rel)
                     continue
@@ -172,10 +208,48 @@ class Project(KnownFiles, PythonSources):
 
     def memo(self, key: str, factory: Callable[[], T]) -> T:
         """Compute ``factory()`` once per project under ``key`` (for derived models)."""
-        if key not in self._memo:
+        reads = self.reads
+        if key in self._memo:
+            if reads is not None and reads.stack:
+                reads.use(key)
+        elif reads is None:
             self._memo[key] = factory()
+        else:
+            self._memo[key] = reads.attach(key, factory)
         value: T = self._memo[key]
         return value
+
+    def kept_memo(
+        self,
+        key: str,
+        factory: Callable[[], T],
+        encode: Callable[[T], Any],
+        decode: Callable[[Any], T],
+    ) -> T:
+        """:meth:`memo`, kept in the lint cache between runs while what it read is unchanged:
+        for a small result of a costly model (``encode`` makes it JSON, ``decode`` reads that
+        back and raises ``ValueError``/``TypeError``/``KeyError`` on any other shape)."""
+        reads = self.reads
+        if reads is None or reads.store is None or key in self._memo:
+            return self.memo(key, factory)
+        found = reads.store.restore(key, decode)
+        if found is None:
+            value = self.memo(key, factory)
+            reads.store.keep(key, encode(value))
+            return value
+        self._memo[key] = found[0]
+        if reads.stack:
+            reads.use(key)
+        restored: T = found[0]
+        return restored
+
+    def _has_memo(self, key: str) -> bool:
+        """Whether memo entry ``key`` exists (a use of it, when it does)."""
+        if key not in self._memo:
+            return False
+        if self.reads is not None and self.reads.stack:
+            self.reads.use(key)
+        return True
 
     def text(self, rel: str, *, report: bool = True) -> str | None:
         """The file's text, or None when it is missing, binary, too large or unreadable.
@@ -184,6 +258,8 @@ class Project(KnownFiles, PythonSources):
         are replaced (and reported as AC100 when a parser needs the text). A file over
         ``max-file-size`` is skipped with one info finding.
         """
+        if self.reads is not None:
+            self.reads.touch_text(rel)
         if rel in self._texts:
             return self._texts[rel]
         text = self._read(rel, report)
@@ -201,19 +277,23 @@ class Project(KnownFiles, PythonSources):
         A symbolic link that leaves the root is reported once, as an AC100 info finding that
         names the link and where it points (never what is there).
         """
+        if self.reads is not None:
+            self.reads.touch(rel)
         key = f"locate:{rel}"
         entry: Entry | None = self._memo.get(key)
         if entry is None:
             entry = locate(self.root, rel, self._real_dirs)
             self._memo[key] = entry
-            if entry.kind == "outside" and entry.link is not None:
-                self.problem(
-                    entry.link,
-                    f"is a symbolic link to {entry.target}, outside the project: "
-                    "agentcheck does not follow it",
-                    severity=Severity.INFO,
-                    fix="Commit the file itself, or list the link in [tool.agentcheck] exclude.",
-                )
+        if entry.kind == "outside" and entry.link is not None:
+            if entry.link != rel and self.reads is not None:
+                self.reads.touch(entry.link)
+            self.problem(
+                entry.link,
+                f"is a symbolic link to {entry.target}, outside the project: "
+                "agentcheck does not follow it",
+                severity=Severity.INFO,
+                fix="Commit the file itself, or list the link in [tool.agentcheck] exclude.",
+            )
         return entry
 
     def is_file(self, rel: str) -> bool:
@@ -277,6 +357,8 @@ class Project(KnownFiles, PythonSources):
 
     def is_binary(self, rel: str) -> bool:
         """Whether the file looks binary (a NUL byte near its start)."""
+        if self.reads is not None:
+            self.reads.touch(rel)
         try:
             return self._looks_binary(read_regular(self.root, rel, _BINARY_SNIFF))
         except OSError:
@@ -398,6 +480,8 @@ class Project(KnownFiles, PythonSources):
         """Withdraw an AC100 finding recorded with exactly these arguments."""
         key = (rel, line, column, message)
         self._problems.pop(key, None)
+        if self.reads is not None:
+            self.reads.event(["r", rel, message, line, column])
 
     # ----------------------------------------------------------------- problems
 
@@ -412,6 +496,8 @@ class Project(KnownFiles, PythonSources):
         fix: str | None = None,
     ) -> None:
         """Record an AC100 finding: a file agentcheck must read does not parse or read."""
+        if self.reads is not None:
+            self.reads.event(["p", rel, message, line, column, severity.value, fix])
         key = (rel, line, column, message)
         if key not in self._problems:
             self._problems[key] = Finding(

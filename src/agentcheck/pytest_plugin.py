@@ -230,7 +230,8 @@ class LintPlugin:
         if self._result is None:
             from agentcheck.lint.runner import lint
 
-            self._result = lint(self.project, self.rules)
+            # The lint cache, as the CLI keeps it (AGENTCHECK_NO_CACHE=1 turns it off).
+            self._result = lint(self.project, self.rules, cache=True)
         return self._result
 
     def findings(self, code: str) -> list[Finding]:

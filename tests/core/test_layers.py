@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "agentcheck.scalars",
         "agentcheck._workers",
         "agentcheck._astwalk",
+        "agentcheck._reads",
     ),
     (
         "agentcheck.parsing",

@@ -17,6 +17,9 @@ from agentcheck.errors import UsageError
 from agentcheck.lint.finding import Severity
 from agentcheck.lint.selectors import check_selectors, split_codes
 
+#: Whether ``agentcheck lint`` keeps a cache unless told not to (``--no-cache``).
+CACHE_BY_DEFAULT = True
+
 if TYPE_CHECKING:
     from agentcheck.lint.formatters import Report
     from agentcheck.project import Project
@@ -72,7 +75,10 @@ def _lint(args: argparse.Namespace) -> int:
     select = check_selectors(split_codes(args.select), known, "--select")
     ignore = check_selectors(split_codes(args.ignore), known, "--ignore")
     rules = enabled_rules(project, pm, select=select or None, ignore=ignore or None)
-    result = lint(project, rules)
+    # --since compares with another release: its runs would evict the everyday cache.
+    use_cache = not args.no_cache and args.since is None and (CACHE_BY_DEFAULT or args.cache_dir)
+    cache_dir = Path(args.cache_dir) if args.cache_dir else None
+    result = lint(project, rules, cache=bool(use_cache), cache_dir=cache_dir)
 
     if args.write_baseline:
         baseline = Baseline.from_findings(result.findings)

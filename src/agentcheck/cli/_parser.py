@@ -100,6 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="text format: one line per finding, no source lines or fixes",
     )
     lint.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the lint cache (also: AGENTCHECK_NO_CACHE=1)",
+    )
+    lint.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="where the lint cache lives (default: .agentcheck_cache at the project root)",
+    )
+    lint.add_argument(
         "--explain-production",
         action="store_true",
         help="list each deployment file and workload: whether agentcheck counts it as "

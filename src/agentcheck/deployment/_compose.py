@@ -332,6 +332,7 @@ def _dotenv_values(project: Project, directory: str) -> dict[str, str]:
     def read() -> dict[str, str]:
         for name in _DOTENV_NAMES:
             rel = f"{directory}/{name}" if directory else name
+            project.track(rel)
             if (project.root / rel).is_file() and not (project.root / rel).is_symlink():
                 return {k: v for k, v, _ in env_bindings(project, rel) if v is not None}
         return {}

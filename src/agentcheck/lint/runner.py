@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ import pathspec
 import pluggy
 
 from agentcheck.config import Config
+from agentcheck.lint.cache import Entry, LintCache, cache_disabled, cacheable, open_cache
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
 from agentcheck.lint.rules.core import ParseError, RuleCrashed, UnusedSuppression
@@ -109,7 +111,9 @@ def _crash_finding(rule: type[Rule], exc: BaseException, root: Path) -> Finding:
     )
 
 
-def run_rules(project: Project, rules: Sequence[type[Rule]]) -> dict[str, list[Finding]]:
+def run_rules(
+    project: Project, rules: Sequence[type[Rule]], cache: LintCache | None = None
+) -> dict[str, list[Finding]]:
     """Run each rule, isolating crashes; returns raw findings keyed by rule code.
 
     AC100 runs last, so that it reports what every other rule failed to parse. Before any
@@ -117,16 +121,26 @@ def run_rules(project: Project, rules: Sequence[type[Rule]]) -> dict[str, list[F
     rule collected is stopped at the end. The rules that do run after the others (AC100
     aside): on a large tree the secrets scan then ends while this process runs the other
     rules, where the first of them used to wait for it (0.3-0.4 s of a 2.5 s lint of 2,924
-    files). Findings are sorted afterwards, so the order the rules run in is not seen.
+    files). Findings are sorted afterwards, so the order the rules run in is not seen. With a
+    ``cache``, a rule whose cached result is still valid is replayed (and starts no work); the
+    others run and are cached.
     """
     ordered = sorted(rules, key=lambda r: (r.code == ParseError.code, _prefetches(r), r.code))
+    hits: dict[str, Entry] = {}
+    if cache is not None:
+        for rule_cls in ordered:
+            entry = cache.lookup(rule_cls.code) if cacheable(rule_cls) else None
+            if entry is not None:
+                hits[rule_cls.code] = entry
     try:
         for rule_cls in ordered:
+            if rule_cls.code in hits:
+                continue
             try:
                 rule_cls.prefetch(project)
             except Exception:
                 continue  # the rule's check() meets the same problem and reports it
-        return _run_ordered(project, ordered)
+        return _run_ordered(project, ordered, cache, hits)
     finally:
         project.close()
 
@@ -137,25 +151,65 @@ def _prefetches(rule: type[Rule]) -> bool:
     return rule.prefetch.__func__ is not Rule.prefetch.__func__  # type: ignore[attr-defined]
 
 
-def _run_ordered(project: Project, ordered: Sequence[type[Rule]]) -> dict[str, list[Finding]]:
+def _run_ordered(
+    project: Project,
+    ordered: Sequence[type[Rule]],
+    cache: LintCache | None,
+    hits: dict[str, Entry],
+) -> dict[str, list[Finding]]:
     out: dict[str, list[Finding]] = {}
     for rule_cls in ordered:
-        if rule_cls.code in (UnusedSuppression.code, RuleCrashed.code):
+        code = rule_cls.code
+        if code in (UnusedSuppression.code, RuleCrashed.code):
             continue
-        try:
-            found = list(rule_cls().check(project))
-        except Exception as exc:
-            crash = _crash_finding(rule_cls, exc, project.root)
-            out.setdefault(RuleCrashed.code, []).append(crash)
+        if cache is not None and code in hits:
+            out.setdefault(code, []).extend(cache.replay(hits[code]))
             continue
-        # One finding per place and message: a compose service deployed alone and with an
-        # overlay is judged twice by the rules that read workloads, with the same result.
-        unique = {(f.path, f.line, f.column, f.message): f for f in found}
-        kept = list(unique.values())
-        if rule_cls.production_dependent and kept:
-            kept = _unsure_production(project, kept)
-        out.setdefault(rule_cls.code, []).extend(kept)
+        if cache is not None and code == ParseError.code:
+            _parse_inputs(project, cache)
+        if cache is not None and cacheable(rule_cls):
+            result, frame = cache.reads.run(functools.partial(_run_one, project, rule_cls))
+            if not isinstance(result, Finding):
+                cache.store(code, result, frame)
+        else:
+            result = _run_one(project, rule_cls)
+        if isinstance(result, Finding):
+            out.setdefault(RuleCrashed.code, []).append(result)
+        else:
+            out.setdefault(code, []).extend(result)
     return out
+
+
+def _run_one(project: Project, rule_cls: type[Rule]) -> list[Finding] | Finding:
+    """The rule's findings, or the AC901 finding of its crash."""
+    try:
+        found = list(rule_cls().check(project))
+    except Exception as exc:
+        return _crash_finding(rule_cls, exc, project.root)
+    # One finding per place and message: a compose service deployed alone and with an
+    # overlay is judged twice by the rules that read workloads, with the same result.
+    unique = {(f.path, f.line, f.column, f.message): f for f in found}
+    kept = list(unique.values())
+    if rule_cls.production_dependent and kept:
+        kept = _unsure_production(project, kept)
+    return kept
+
+
+def _parse_inputs(project: Project, cache: LintCache) -> None:
+    """What AC100 parses for itself (:func:`~agentcheck.lint.rules.core.read_inputs`),
+    replayed from the cache when nothing it read changed, else parsed and cached."""
+    from agentcheck.lint.rules.core import INPUTS_MEMO, read_inputs
+
+    entry = cache.lookup(INPUTS_MEMO)
+    if entry is not None:
+        cache.replay(entry)
+        project.memo(INPUTS_MEMO, lambda: None)
+        return
+    try:
+        _, frame = cache.reads.run(lambda: project.memo(INPUTS_MEMO, lambda: read_inputs(project)))
+    except Exception:
+        return  # AC100 meets it again, and its crash is AC901
+    cache.store(INPUTS_MEMO, [], frame)
 
 
 _LOWER = {Severity.ERROR: Severity.WARNING, Severity.WARNING: Severity.INFO}
@@ -186,17 +240,26 @@ def lint(
     rules: Sequence[type[Rule]] | None = None,
     *,
     pm: pluggy.PluginManager | None = None,
+    cache: bool = False,
+    cache_dir: Path | None = None,
 ) -> LintResult:
     """Run ``rules`` (default: the enabled ones) and apply the configuration.
 
     Findings in files matched by ``per-file-ignores`` or on a line with a suppression naming
     their code are dropped; severities are overridden as configured; suppressions that
-    suppress nothing become AC900.
+    suppress nothing become AC900. With ``cache`` (and ``AGENTCHECK_NO_CACHE`` unset), rule
+    results are kept in ``cache_dir`` (default ``.agentcheck_cache`` at the root) and
+    replayed while what they read is unchanged (:mod:`agentcheck.lint.cache`).
     """
     if rules is None:
         rules = enabled_rules(project, pm)
     enabled = {r.code for r in rules}
-    raw = run_rules(project, rules)
+    store = None
+    if cache and not cache_disabled():
+        store = open_cache(project, all_rules(pm), cache_dir)
+    raw = run_rules(project, rules, store)
+    if store is not None:
+        store.save()
     config = project.config
     pfi = [
         (pathspec.GitIgnoreSpec.from_lines([glob]), codes)
@@ -241,7 +304,8 @@ def lint(
             kept.append(finding.with_severity(override) if override else finding)
 
     if UnusedSuppression.code in enabled:
-        for path in list(project.texts_read):
+        replayed = store.texts if store is not None else {}
+        for path in list(dict.fromkeys([*project.texts_read, *replayed])):
             suppressions_for(path)
         for sups in suppressions.values():
             for s in sups:
@@ -286,7 +350,7 @@ def _annotation_ignores(project: Project, finding: Finding) -> bool:
     ``agentcheck.io/ignore`` annotation naming the finding's code or rule name."""
     if not finding.path.endswith((".yaml", ".yml")):
         return False
-    docs = [doc for rel, doc in project.k8s_objects if rel == finding.path]
+    docs = [doc for _, doc in project.k8s_objects_in(finding.path)]
     holder = None
     for doc in docs:
         if doc.start_line <= finding.line and (

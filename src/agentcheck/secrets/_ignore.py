@@ -18,6 +18,7 @@ developer's global excludes or ``.git/info/exclude`` is still committed by the n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -59,13 +60,17 @@ def ignore_spec(lines: list[str], *, git: bool = True) -> pathspec.PathSpec[Any]
 class GitIgnores:
     """The ``.gitignore`` files of a work tree rooted at ``root``, read lazily and cached."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, on_read: Callable[[str], None] | None = None) -> None:
         self.root = root
         self._specs: dict[str, pathspec.PathSpec[Any] | None] = {}
+        #: Called with each ``.gitignore`` path (relative to ``root``) an answer depends on.
+        self._on_read = on_read
 
     def _spec(self, rel_dir: str) -> pathspec.PathSpec[Any] | None:
+        rel = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
+        if self._on_read is not None:
+            self._on_read(rel)
         if rel_dir not in self._specs:
-            rel = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
             spec = None
             try:
                 data = read_regular(self.root.resolve(), rel, _MAX_IGNORE_FILE)

@@ -93,10 +93,12 @@ class Comparison:
 
 def baseline(project: Project) -> Baseline | NoBaseline:
     """The release ``project`` is compared with, or why there is none (memoized)."""
-    return project.memo(
-        "agentcheck.versions:baseline",
-        lambda: find_baseline(project.root, project.git_root, project.config),
-    )
+
+    def find() -> Baseline | NoBaseline:
+        project.untracked_read()  # git's history: never cached
+        return find_baseline(project.root, project.git_root, project.config)
+
+    return project.memo("agentcheck.versions:baseline", find)
 
 
 def check_since(project: Project) -> None:

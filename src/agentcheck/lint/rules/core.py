@@ -15,7 +15,7 @@ from agentcheck.lint.rule import Rule
 if TYPE_CHECKING:
     from agentcheck.project import Project
 
-__all__ = ["ParseError", "RuleCrashed", "UnusedSuppression"]
+__all__ = ["INPUTS_MEMO", "ParseError", "RuleCrashed", "UnusedSuppression", "read_inputs"]
 
 
 class ParseError(Rule):
@@ -62,13 +62,17 @@ class ParseError(Rule):
     def check(self, project: Project) -> Iterable[Finding]:
         from agentcheck.lint.rules.config._pythons import note_javascript, settle_syntax
 
-        _read_inputs(project)
+        project.memo(INPUTS_MEMO, lambda: read_inputs(project))
         project.memo("core:settled-syntax", lambda: settle_syntax(project))
         project.memo("core:javascript", lambda: note_javascript(project))
         return project.problems
 
 
-def _read_inputs(project: Project) -> None:
+#: The memo entry (and the lint cache's entry) of :func:`read_inputs`.
+INPUTS_MEMO = "AC100:inputs"
+
+
+def read_inputs(project: Project) -> None:
     """Parse the files any run reads (langgraph.json, pyproject.toml, served code, compose
     and Kubernetes YAML, nginx configurations), so that AC100 reports them even when it is the
     only rule selected. Every parse is memoized: with all rules on, this re-reads nothing."""

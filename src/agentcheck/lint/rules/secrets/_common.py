@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from agentcheck.deployment._envfiles import dotenv_kind
@@ -17,6 +17,8 @@ from agentcheck.deployment._k8s_util import ignore_codes as k8s_ignores
 from agentcheck.files import dir_of, locate, name_of
 from agentcheck.lint.rule import Rule
 from agentcheck.secrets import GitIgnores, Hit, PendingScan, start_scan
+from agentcheck.secrets._files import FileScan
+from agentcheck.secrets._hits_cache import HitsCache
 
 if TYPE_CHECKING:
     from agentcheck.project import Project
@@ -43,7 +45,17 @@ def git_ignores(project: Project) -> tuple[GitIgnores, str]:
             prefix = project.root.relative_to(top).as_posix()
         except ValueError:
             top, prefix = project.root, "."
-        return GitIgnores(top), "" if prefix == "." else prefix
+        prefix = "" if prefix == "." else prefix
+
+        def read(rel: str) -> None:  # a .gitignore, relative to the work tree
+            if not prefix:
+                project.track(rel)
+            elif rel.startswith(prefix + "/"):
+                project.track(rel[len(prefix) + 1 :])
+            else:
+                project.track(str(top / rel))  # above the project root
+
+        return GitIgnores(top, on_read=read), prefix
 
     return project.memo("secrets:gitignores", build)
 
@@ -54,12 +66,13 @@ def git_rel(project: Project, rel: str) -> str:
     return f"{prefix}/{rel}" if prefix else rel
 
 
-def _in_virtualenv(root: Path, rel: str, cache: dict[str, bool]) -> bool:
+def _in_virtualenv(project: Project, rel: str, cache: dict[str, bool]) -> bool:
     parts = rel.split("/")[:-1]
     for depth in range(1, len(parts) + 1):
         d = "/".join(parts[:depth])
         if d not in cache:
-            cache[d] = locate(root, f"{d}/pyvenv.cfg").is_file
+            project.track(f"{d}/pyvenv.cfg")
+            cache[d] = locate(project.root, f"{d}/pyvenv.cfg").is_file
         if cache[d]:
             return True
     return False
@@ -88,7 +101,7 @@ def scanned_paths(project: Project) -> list[str]:
             rel for rel in project.files if rel in tracked or dotenv_kind(name_of(rel)) != "env"
         ]
         cache: dict[str, bool] = {}
-        return [rel for rel in paths if not _in_virtualenv(project.root, rel, cache)]
+        return [rel for rel in paths if not _in_virtualenv(project, rel, cache)]
 
     return project.memo("secrets:paths", build)
 
@@ -99,9 +112,14 @@ def start_scanning(project: Project) -> PendingScan:
     runs, and abandons it if no rule asked for its result)."""
 
     def build() -> PendingScan:
+        paths = scanned_paths(project)
+        for rel in paths:
+            project.track(rel)  # read below, on worker processes
+        cache = project.hits_cache
+        known = cache.lookup(paths) if cache is not None else {}
         pending = start_scan(
             project.root,
-            scanned_paths(project),
+            [rel for rel in paths if rel not in known] if known else paths,
             max_size=project.config.max_file_size,
             beside=True,
         )
@@ -126,6 +144,9 @@ def scanned_hits(project: Project) -> dict[str, list[Hit]]:
 
     def build() -> dict[str, list[Hit]]:
         scan = start_scanning(project).result()
+        cache = project.hits_cache
+        if cache is not None:
+            return _with_cached(project, cache, scan)
         for rel, _size in scan.too_large:
             if PurePosixPath(rel).suffix.lower() not in _DATA_SUFFIXES:
                 project.text(rel)  # records the one "skipped: over max-file-size" finding
@@ -134,6 +155,28 @@ def scanned_hits(project: Project) -> dict[str, list[Hit]]:
         return scan.hits
 
     return project.memo("secrets:hits", build)
+
+
+def _with_cached(project: Project, cache: HitsCache, scan: FileScan) -> dict[str, list[Hit]]:
+    """:func:`scanned_hits` with the per-file cache: the files scanned now are kept in it,
+    and the hits of the files it knew are added (in the order of :func:`scanned_paths`)."""
+    skipped = {rel for rel, _ in scan.too_large} | {rel for rel, _ in scan.unreadable}
+    hits = {}
+    for rel in scanned_paths(project):
+        if rel in cache.known:
+            found = cache.known[rel][1]
+        else:
+            found = scan.hits.get(rel, [])
+            if rel not in skipped:
+                cache.store(rel, found)
+        if found:
+            hits[rel] = found
+    for rel, _size in scan.too_large:
+        if PurePosixPath(rel).suffix.lower() not in _DATA_SUFFIXES:
+            project.text(rel)
+    for rel, reason in scan.unreadable:
+        project.problem(rel, f"cannot be read: {reason}")
+    return hits
 
 
 def dotenv_files(project: Project) -> list[str]:
@@ -145,6 +188,7 @@ def dotenv_files(project: Project) -> list[str]:
         found = []
         for d in sorted(dirs):
             base = project.root / d if d else project.root
+            project.track_dir(d)
             try:
                 entries = list(os.scandir(base))
             except OSError:

@@ -17,7 +17,7 @@ A value counts when:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from agentcheck.deployment import EnvSetting, deployment
 from agentcheck.secrets import (
@@ -131,5 +131,17 @@ def manifest_secrets(project: Project) -> list[ManifestSecret]:
 
 
 def manifest_secret_places(project: Project) -> frozenset[tuple[str, int]]:
-    """``(path, line)`` of every AC205 finding: AC201 reports nothing there."""
-    return frozenset((m.entry.where.path, m.entry.where.line) for m in manifest_secrets(project))
+    """``(path, line)`` of every AC205 finding: AC201 reports nothing there. Kept in the lint
+    cache: AC201 re-runs whenever any file changes, the deployment model behind this does not."""
+
+    def build() -> frozenset[tuple[str, int]]:
+        found = manifest_secrets(project)
+        return frozenset((m.entry.where.path, m.entry.where.line) for m in found)
+
+    def decode(raw: Any) -> frozenset[tuple[str, int]]:
+        out = frozenset((path, line) for path, line in raw)
+        if not all(isinstance(p, str) and type(n) is int for p, n in out):
+            raise TypeError("not a list of places")
+        return out
+
+    return project.kept_memo("secrets:manifest-places", build, sorted, decode)

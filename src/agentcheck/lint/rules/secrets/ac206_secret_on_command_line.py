@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from agentcheck.deployment import deployment
 from agentcheck.deployment._scripts import build_dockerfile
@@ -151,11 +151,23 @@ class SecretOnCommandLine(ScanningRule):
 
     def check(self, project: Project) -> Iterator[Finding]:
         hits = scanned_hits(project)
+        # Kept in the lint cache: this rule re-runs whenever any file changes (the scan reads
+        # every file), the deployment model behind the candidates does not.
+        candidates = project.kept_memo(
+            "secrets:command-line", lambda: self._candidates(project), list, _decode
+        )
+        for rel, line, message in candidates:
+            if line in {h.line for h in hits.get(rel, [])}:
+                continue  # a literal credential: AC201 reports it
+            yield self.finding(rel, line, message=message)
+
+    def _candidates(self, project: Project) -> list[tuple[str, int, str]]:
+        """``(path, line, message)`` of each secret a script passes on the command line."""
+        out = []
         dep = deployment(project)
         files = frozenset(project.files)
         for command in dep.script_commands:
             rel = command.where.path
-            hit_lines = {h.line for h in hits.get(rel, [])}
             for arg in _args(command, files):
                 value = arg.value
                 if value is not None and (
@@ -172,9 +184,8 @@ class SecretOnCommandLine(ScanningRule):
                 if secret_word(arg.name) is None and not (baked == "env" and _is_db_url(arg)):
                     continue
                 line = command.line_of(arg.name)
-                if line in hit_lines:
-                    continue  # a literal credential: AC201 reports it
-                yield self.finding(rel, line, message=self._message(arg, baked))
+                out.append((rel, line, self._message(arg, baked)))
+        return out
 
     @staticmethod
     def _message(arg: _Arg, baked: str | bool | None) -> str:
@@ -193,6 +204,13 @@ class SecretOnCommandLine(ScanningRule):
             f"`{arg.option} {arg.name}=...` puts the secret on the command line "
             "(ps, shell history, CI logs)."
         )
+
+
+def _decode(raw: Any) -> list[tuple[str, int, str]]:
+    out = [(rel, line, message) for rel, line, message in raw]
+    if not all(isinstance(r, str) and type(n) is int and isinstance(m, str) for r, n, m in out):
+        raise TypeError("not a list of candidates")
+    return out
 
 
 def _is_db_url(arg: _Arg) -> bool:
