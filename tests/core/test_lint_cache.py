@@ -200,6 +200,16 @@ def test_a_new_version_or_source_of_agentcheck_invalidates_everything(
     assert valid_entries(root, cdir)
 
 
+def forge(root: Path, cdir: Path, pattern: str, content: str) -> None:
+    """Lint a project with a secret into ``cdir``, then replace the cache file ``pattern``
+    names with ``content`` (``KEY`` in it becomes the file's real key)."""
+    write(root, project_files(**{"keys.py": KEY}))
+    cached(root, cdir)
+    (cache_file,) = cdir.glob(pattern)
+    key = json.loads(cache_file.read_text(encoding="utf-8"))["key"]
+    cache_file.write_text(content.replace("KEY", key), encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     "content",
     [
@@ -221,11 +231,7 @@ def test_a_new_version_or_source_of_agentcheck_invalidates_everything(
 )
 def test_a_corrupt_or_hostile_cache_is_a_miss(tmp_path: Path, content: str) -> None:
     root, cdir = tmp_path / "p", tmp_path / "c"
-    write(root, project_files(**{"keys.py": KEY}))
-    cached(root, cdir)
-    (cache_file,) = cdir.glob("lint-*.json")
-    key = json.loads(cache_file.read_text(encoding="utf-8"))["key"]
-    cache_file.write_text(content.replace("KEY", key), encoding="utf-8")
+    forge(root, cdir, "lint-*.json", content)
     assert valid_entries(root, cdir) == set()
     assert ("AC201", "keys.py") in codes(cached(root, cdir))
 
@@ -310,10 +316,6 @@ def test_the_secrets_scan_reads_only_changed_files(tmp_path: Path) -> None:
 @pytest.mark.parametrize("content", ["{", '{"format": 1, "key": "KEY", "files": {"keys.py": 3}}'])
 def test_a_corrupt_secrets_cache_is_a_miss(tmp_path: Path, content: str) -> None:
     root, cdir = tmp_path / "p", tmp_path / "c"
-    write(root, project_files(**{"keys.py": KEY}))
-    cached(root, cdir)
-    (hits_file,) = cdir.glob("secrets-*.json")
-    key = json.loads(hits_file.read_text(encoding="utf-8"))["key"]
-    hits_file.write_text(content.replace("KEY", key), encoding="utf-8")
+    forge(root, cdir, "secrets-*.json", content)
     write(root, {"notes.md": "# notes\n"}, age=50)
     assert ("AC201", "keys.py") in codes(cached(root, cdir))

@@ -16,6 +16,17 @@ before the run starts is never trusted (an edit in the same tick of the clock wo
 signature). An edit that keeps a file's size and restores its modification time is not seen:
 the same limit as ruff's and mypy's caches.
 
+Reads that do not go through the project are recorded by their callers: compose's ``.env``
+lookup (:mod:`agentcheck.deployment._compose`), the walk for ignored ``.env`` files (each
+directory's listing), ``pyvenv.cfg`` tests and the ``.gitignore`` files the secrets rules read
+(:mod:`agentcheck.lint.rules.secrets._common`), and every file the secrets scan reads on its
+workers. The file listing (git's or the walk's) is part of the global key. The AC6xx rules'
+git history is not covered by any signature: they always run.
+
+The secrets scan keeps its hits per file (:mod:`agentcheck.secrets._hits_cache`), and AC201
+and AC206 keep the small results they take from the deployment model as JSON memo entries
+(:meth:`~agentcheck.project.Project.kept_memo`): they re-run on any edit, the model need not.
+
 The cache is JSON only: loading it never executes anything. Any file that does not have the
 expected shape is a miss, a cache directory that git tracks is never read, and a cache that
 cannot be written is no cache (never an error, never a finding).
