@@ -72,7 +72,14 @@ def _in_virtualenv(project: Project, rel: str, cache: dict[str, bool]) -> bool:
         d = "/".join(parts[:depth])
         if d not in cache:
             project.track(f"{d}/pyvenv.cfg")
-            cache[d] = locate(project.root, f"{d}/pyvenv.cfg").is_file
+            # One stat first: where the system finds nothing (nearly every directory), the
+            # resolution component by component (twice, for a missing file) finds nothing too.
+            try:
+                os.stat(os.path.join(project.root, d, "pyvenv.cfg"))
+            except (OSError, ValueError):
+                cache[d] = False
+            else:
+                cache[d] = locate(project.root, f"{d}/pyvenv.cfg").is_file
         if cache[d]:
             return True
     return False
