@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "agentcheck._workers",
         "agentcheck._astwalk",
         "agentcheck._reads",
+        "agentcheck._deferred",
     ),
     (
         "agentcheck.parsing",

@@ -174,6 +174,29 @@ def test_detect_secrets_plugins_find_well_known_formats() -> None:
     ]
 
 
+def test_detect_secrets_plugins_load_without_importing_requests() -> None:
+    """detect-secrets imports requests only to verify secrets over the network, which the
+    scan never does: its plugins load without it, and find keys as before."""
+    code = (
+        "import sys\n"
+        "from agentcheck.secrets import scan_text\n"
+        "from agentcheck.secrets._plugins import PLUGINS, _plugin\n"
+        "for spec in PLUGINS:\n"
+        "    _plugin(spec.module, spec.cls)\n"
+        f"hits = scan_text('TOKEN = \"{_jwt()}\"\\n', 'app.py')\n"
+        "print([h.kind for h in hits], 'requests' in sys.modules, 'urllib3' in sys.modules)\n"
+        "base = sys.modules['detect_secrets.plugins.base']\n"
+        "print(base.requests.exceptions.RequestException.__name__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.splitlines() == [
+        "['JSON Web Token'] False False",
+        "RequestException",
+    ]
+
+
 def test_detect_secrets_global_settings_are_never_touched() -> None:
     from detect_secrets.settings import get_settings
 

@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from agentcheck import pyindex
+from agentcheck._deferred import deferred
 from agentcheck.files import dir_of, name_of
 from agentcheck.langgraph_config import served_closure
 
@@ -30,13 +31,6 @@ __all__ = [
 PACKAGE_MANIFESTS = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
-class _Deferred(types.ModuleType):
-    """Stands in for a module until an attribute is used, then imports the real one."""
-
-    def __getattr__(self, attr: str) -> object:
-        return getattr(importlib.import_module(self.__name__), attr)
-
-
 #: Modules ``langgraph_cli.config`` imports that lint needs only on rare paths.
 _DEFERRED_IMPORTS = ("httpx", "click")
 
@@ -54,14 +48,8 @@ def langgraph_cli_config() -> types.ModuleType:
     name = "langgraph_cli.config"
     if name in sys.modules:
         return importlib.import_module(name)
-    stand_ins = {m: _Deferred(m) for m in _DEFERRED_IMPORTS if m not in sys.modules}
-    sys.modules.update(stand_ins)
-    try:
+    with deferred(*_DEFERRED_IMPORTS):
         return importlib.import_module(name)
-    finally:
-        for module, stand_in in stand_ins.items():
-            if sys.modules.get(module) is stand_in:
-                del sys.modules[module]
 
 
 def served_imports(
