@@ -90,15 +90,25 @@ def test_the_redactor_knows_named_formats(assignment: str, secret: str) -> None:
         # A measurement under a threshold named like a secret stays readable (AC831's verdict).
         ("p95-first-token: 6.30 s measured, at most 4.5 s allowed", "6.30"),
         ('"max-token": "3.14"', "3.14"),
+        # A literal is a setting, not a credential (AC510's message and fix).
+        ("allow_origins=['*'] and allow_credentials=True: any website", "credentials=True: any"),
+        ("or `allow_credentials=False`.", "allow_credentials=False`."),
+        ("password: null", "null"),
     ],
 )
-def test_a_decimal_measurement_under_a_secret_name_is_shown(text: str, shown: str) -> None:
+def test_a_measurement_or_a_literal_under_a_secret_name_is_shown(text: str, shown: str) -> None:
     assert shown in mask_text(text)
 
 
 @pytest.mark.parametrize(
     ("text", "secret"),
-    [("token: 6.30abc", "6.30abc"), ("PASSWORD=1.2.3.4", "1.2.3.4"), ("api_key: 123456", "123456")],
+    [
+        ("token: 6.30abc", "6.30abc"),
+        ("PASSWORD=1.2.3.4", "1.2.3.4"),
+        ("api_key: 123456", "123456"),
+        ("PASSWORD=Trueblue-Secret", "Trueblue-Secret"),
+        ("token: null-route-9f8e7d", "null-route-9f8e7d"),
+    ],
 )
 def test_a_value_that_is_more_than_a_decimal_is_still_masked(text: str, secret: str) -> None:
     assert secret not in mask_text(text)

@@ -29,10 +29,12 @@ _FALLBACK = (
     # scheme://user:password@host
     re.compile(r"(?P<keep>[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s]*:)(?P<secret>[^@/?#\s]+)(?=@)"),
     # PASSWORD=..., "api_key": "...", token: ..., --password=... (never a decimal fraction
-    # alone: "p95-first-token: 6.30 s" is a measurement, and no credential looks like one)
+    # alone: "p95-first-token: 6.30 s" is a measurement, and no credential looks like one;
+    # never a literal: "allow_credentials=True" is a setting)
     re.compile(
         rf"(?P<keep>(?i:{_SECRET_NAME})[\"']?\s*[:=]\s*[\"']?)"
-        r"(?P<secret>(?![$\{<])(?!\d+\.\d+(?:[\s\"',;}\]]|$))[^\s\"',;}\]]{4,})"
+        r"(?P<secret>(?![$\{<])(?!\d+\.\d+(?:[\s\"',;}\]]|$))"
+        r"(?!(?:True|False|None|true|false|null)(?:[^\w.-]|$))[^\s\"',;}\]]{4,})"
     ),
     # Well-known token shapes: keep the public prefix, mask the rest.
     re.compile(
