@@ -21,6 +21,7 @@ directory, never in the linted tree.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import sys
@@ -85,18 +86,31 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _victims(root: Path) -> tuple[Path | None, Path | None]:
-    """A documentation file and a served Python module of ``root``."""
-    from agentcheck.langgraph_config import served_closure
+def _victims(root: Path, cache_dir: Path) -> dict[str, Path]:
+    """What to change between runs: a documentation file no rule but the secrets scan reads
+    (not a README: the deployment model reads those for what a file is for), the root README,
+    and the Python module that the most cached rules read (from the filled cache)."""
     from agentcheck.project import Project
 
-    project = Project(root)
-    docs = [rel for rel in project.files if rel.endswith(".md")]
-    served = sorted(served_closure(project))
-    return (
-        root / docs[0] if docs else None,
-        root / served[0] if served else None,
-    )
+    files = Project(root).files
+    out = {}
+    docs = [rel for rel in files if rel.endswith(".md") and "readme" not in rel.lower()]
+    if docs:
+        out["a documentation file"] = root / docs[0]
+    if "README.md" in files:
+        out["the README"] = root / "README.md"
+    readers: dict[str, int] = {}
+    for cache_file in cache_dir.glob("lint-*.json"):
+        data = json.loads(cache_file.read_text(encoding="utf-8"))
+        paths = [p for p, _ in data["paths"]]
+        for entry in data["entries"].values():
+            for i in entry["paths"]:
+                if paths[i].endswith(".py"):
+                    readers[paths[i]] = readers.get(paths[i], 0) + 1
+    if readers:
+        module = max(sorted(readers), key=lambda rel: readers[rel])
+        out["the Python module most rules read"] = root / module
+    return out
 
 
 def _set_mtime(path: Path) -> None:
@@ -106,44 +120,49 @@ def _set_mtime(path: Path) -> None:
 
 
 def cache_rows(target: str, root: Path, runs: int) -> None:
-    doc, module = _victims(root)
     env = env_for(SRC, "this")
     env.pop("AGENTCHECK_NO_CACHE", None)
-    original = module.read_bytes() if module is not None else b""
-    stat = module.stat() if module is not None else None
     with tempfile.TemporaryDirectory(prefix="agentcheck-speed-cache-") as tmp:
         base = [sys.executable, "-m", "agentcheck", "lint", str(root), "--format", "json"]
-        cached = [*base, "--cache-dir", tmp]
+        cached = [*base, "--cache-dir", f"{tmp}/cache"]
+        run_once([*base, "--no-cache"], env)  # the bytecode and page caches
+        run_once(cached, env)  # fills the lint cache
+        victims = _victims(root, Path(tmp) / "cache")
         rows: dict[str, list[tuple[float, float]]] = {
             "cold (--no-cache)": [],
             "cold, writing an empty cache": [],
             "warm, nothing changed": [],
         }
-        if doc is not None:
-            rows[f"warm, {doc.relative_to(root)} touched"] = []
+        for what, path in victims.items():
+            rows[f"warm, {what} ({path.relative_to(root)}) touched"] = []
+        module = victims.get("the Python module most rules read")
         if module is not None:
-            rows[f"warm, served module {module.relative_to(root)} edited"] = []
+            rows[f"warm, {module.relative_to(root)} edited (a comment appended)"] = []
+        original = module.read_bytes() if module is not None else b""
+        stats = {path: path.stat() for path in victims.values()}
         try:
-            run_once([*base, "--no-cache"], env)  # the bytecode and page caches
-            run_once(cached, env)  # fills the lint cache
             for i in range(runs):
                 rows["cold (--no-cache)"].append(run_once([*base, "--no-cache"], env))
                 empty = [*base, "--cache-dir", f"{tmp}/empty{i}"]
                 rows["cold, writing an empty cache"].append(run_once(empty, env))
                 rows["warm, nothing changed"].append(run_once(cached, env))
-                if doc is not None:
-                    _set_mtime(doc)
-                    rows[f"warm, {doc.relative_to(root)} touched"].append(run_once(cached, env))
+                for what, path in victims.items():
+                    _set_mtime(path)
+                    key = f"warm, {what} ({path.relative_to(root)}) touched"
+                    rows[key].append(run_once(cached, env))
                 if module is not None:
                     module.write_bytes(original + f"\n# speed.py edit {i}\n".encode())
                     _set_mtime(module)
-                    key = f"warm, served module {module.relative_to(root)} edited"
+                    key = f"warm, {module.relative_to(root)} edited (a comment appended)"
                     rows[key].append(run_once(cached, env))
-                    run_once(cached, env)  # warm again for the next round
+                    module.write_bytes(original)
+                    _set_mtime(module)
+                run_once(cached, env)  # warm again for the next round
         finally:
-            if module is not None and stat is not None:
+            if module is not None:
                 module.write_bytes(original)
-                os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+            for path, st in stats.items():
+                os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     print(f"\n{target} (lint cache, this checkout)")
     for name, measured in rows.items():
         print(f"  {name}: {summary(measured)}")

@@ -198,6 +198,8 @@ class LintCache:
         self.texts: dict[str, None] = {}
         #: Texts that hold a suppression comment's marker (the only ones AC900 must re-read).
         self.marked: set[str] = set()
+        #: Whether every entry of the file was valid (then a run that adds none writes nothing).
+        self.whole = False
         self._load()
 
     # ------------------------------------------------------------------ reading
@@ -224,9 +226,11 @@ class LintCache:
         changed_dirs = {i for i, (d, sig) in enumerate(dirs) if self.reads.dir_sig(_str(d)) != sig}
         self.marked = {paths[i] for i in _ints(data["marked"])}
         out = {}
+        self.whole = True
         for code, entry in raw.items():
             path_ids, dir_ids = _ints(entry["paths"]), _ints(entry["dirs"])
             if changed.intersection(path_ids) or changed_dirs.intersection(dir_ids):
+                self.whole = False
                 continue
             out[_str(code)] = Entry(
                 [_finding(f) for f in _list(entry["findings"])],
@@ -294,6 +298,8 @@ class LintCache:
 
     def save(self) -> None:
         """Write the entries (atomically); any failure leaves no cache, silently."""
+        if self.whole and not self.fresh and not self.dropped and not self.hits.changed:
+            return  # the file holds exactly this
         entries = {
             code: e for code, e in self.valid.items() if code not in self.dropped
         } | self.fresh
@@ -327,7 +333,7 @@ class LintCache:
         }
         with contextlib.suppress(OSError, ValueError):
             self._write(self.file, json.dumps(data, separators=(",", ":")))
-            if self.hits.known:
+            if self.hits.changed:
                 self._write(self.hits.file, self.hits.data(lambda sig: _trusted(sig, limit)))
 
     def _write(self, file: Path, text: str) -> None:

@@ -51,6 +51,8 @@ class HitsCache:
         self._old: dict[str, tuple[list[Any], list[Hit]]] = {}
         #: What this run knows: path -> (signature, hits).
         self.known: dict[str, tuple[list[Any], list[Hit]]] = {}
+        #: Whether this run scanned a file (then the cache is written again).
+        self.changed = False
         try:
             with open(file, "rb") as f:
                 data = json.loads(f.read())
@@ -78,6 +80,7 @@ class HitsCache:
     def store(self, rel: str, hits: list[Hit]) -> None:
         """Keep a freshly scanned file's hits (its signature was taken before the scan)."""
         self.known[rel] = (self._sig(rel), hits)
+        self.changed = True
 
     def data(self, trusted: Callable[[list[Any]], list[Any]]) -> str:
         """The cache as JSON (``trusted`` replaces signatures too recent to trust)."""
