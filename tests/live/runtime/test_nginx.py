@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -267,6 +268,11 @@ def test_real_nginx_runs_the_rewritten_config(snippet: Path, tmp_path: Path, bac
         pids = [p.pid for p in nginx.server.members()]
         answer = httpx.get(nginx.url() + "/threads", trust_env=False, timeout=10)
         assert answer.text == f"hello from {backend} /threads"
+        # nginx writes the access log line after it has sent the response: the client can
+        # read the answer first (seen under load), so wait for the line, with a deadline.
+        deadline = time.monotonic() + 10
+        while "GET /threads" not in nginx.log() and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert "GET /threads" in nginx.log()
     finally:
         nginx.stop()
