@@ -324,3 +324,21 @@ def test_a_corrupt_secrets_cache_is_a_miss(tmp_path: Path, content: str) -> None
     forge(root, cdir, "secrets-*.json", content)
     write(root, {"notes.md": "# notes\n"}, age=50)
     assert ("AC201", "keys.py") in codes(cached(root, cdir))
+
+
+def test_an_ignored_env_file_found_by_listing_its_directory(tmp_path: Path) -> None:
+    """AC204 looks for ``.env`` files on disk, ignored ones included (not in the file
+    listing): its cached result depends on the directory's listing."""
+    root, cdir = tmp_path / "p", tmp_path / "c"
+    files = project_files(**{".gitignore": ".env\n"})
+    files["Dockerfile"] = "FROM python:3.11-slim\nCOPY . /app\nCMD python -m app\n"
+    write(root, files)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    then = time.time() - 60
+    os.utime(root, (then, then))
+    assert not any(f.code == "AC204" for f in cached(root, cdir))
+    assert "AC204" in valid_entries(root, cdir)
+    write(root, {".env": "OPENAI_API_KEY=sk-local\n"}, age=50)  # ignored: listing unchanged
+    assert "AC204" not in valid_entries(root, cdir)
+    assert any(f.code == "AC204" for f in cached(root, cdir))
