@@ -342,3 +342,20 @@ def test_an_ignored_env_file_found_by_listing_its_directory(tmp_path: Path) -> N
     write(root, {".env": "OPENAI_API_KEY=sk-local\n"}, age=50)  # ignored: listing unchanged
     assert "AC204" not in valid_entries(root, cdir)
     assert any(f.code == "AC204" for f in cached(root, cdir))
+
+
+def test_a_gitignore_edit_that_keeps_the_listing(tmp_path: Path) -> None:
+    """AC203 reads the .gitignore files itself: an edit that git's listing does not show (the
+    .env was already excluded by .git/info/exclude) still re-runs it."""
+    root, cdir = tmp_path / "p", tmp_path / "c"
+    write(root, project_files(**{".gitignore": "__pycache__/\n"}))
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    (root / ".git" / "info").mkdir(parents=True, exist_ok=True)
+    (root / ".git" / "info" / "exclude").write_text(".env\n", encoding="utf-8")
+    write(root, {".env": "OPENAI_API_KEY=sk-local\n"}, age=80)
+    then = time.time() - 60
+    os.utime(root, (then, then))
+    assert ("AC203", ".env") in codes(cached(root, cdir))
+    write(root, {".gitignore": "__pycache__/\n.env\n"}, age=50)
+    assert ("AC203", ".env") not in codes(cached(root, cdir))
