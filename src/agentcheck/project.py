@@ -140,7 +140,8 @@ class Project(KnownFiles, PythonSources):
             if exclude is not None and exclude.match_file(rel):
                 continue
             try:
-                st = os.lstat(self.root / rel)
+                # The same path as self.root / rel without building a Path (2,900 files).
+                st = os.lstat(os.path.join(self.root, rel))
             except (OSError, ValueError):
                 continue
             mode = st.st_mode

@@ -169,7 +169,9 @@ def start_scan(
         if not can_hold_secrets(rel):
             continue
         try:
-            st = os.stat(root / rel)
+            # The same path as root / rel without building a Path: this runs before the
+            # scan starts, on every file.
+            st = os.stat(os.path.join(root, rel))
         except OSError as exc:
             found.unreadable.append((rel, exc.strerror or type(exc).__name__))
             continue
