@@ -20,7 +20,7 @@ import stat
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-__all__ = ["Frame", "MemoStore", "Reads", "Sig", "signature"]
+__all__ = ["VIRTUAL", "Frame", "MemoStore", "Reads", "Sig", "signature"]
 
 T = TypeVar("T")
 
@@ -28,6 +28,11 @@ T = TypeVar("T")
 #: ``["other", mode]``, ``["link", target, *signature of what it points to]``, or for a
 #: directory listing ``["list", mtime_ns]``.
 Sig = list[Any]
+
+#: What a computation may depend on that is not a file, by key (a key starts with NUL, which
+#: no path holds): each function computes the thing's signature now from the project (the
+#: release AC601-AC603 compare with: see :func:`agentcheck.versions.baseline`).
+VIRTUAL: dict[str, Callable[[Any], Sig]] = {}
 
 
 def _kind(st: os.stat_result) -> Sig:
@@ -104,8 +109,14 @@ class MemoStore(Protocol):
 class Reads:
     """The tracking stack of one project (see the module's documentation)."""
 
-    def __init__(self, root: str, known: Callable[[str], Sig | None] | None = None) -> None:
+    def __init__(
+        self,
+        root: str,
+        known: Callable[[str], Sig | None] | None = None,
+        virtual: Callable[[str], Sig] | None = None,
+    ) -> None:
         self.root = root
+        self._virtual = virtual
         self.stack: list[Frame] = []
         #: Each memo entry's record, by memo key.
         self.records: dict[str, Frame] = {}
@@ -120,7 +131,10 @@ class Reads:
     def sig(self, key: str) -> Sig:
         found = self.sigs.get(key)
         if found is None:
-            found = (self._known(key) if self._known else None) or signature(self.root, key)
+            if key.startswith("\0"):
+                found = self._virtual(key) if self._virtual is not None else ["absent"]
+            else:
+                found = (self._known(key) if self._known else None) or signature(self.root, key)
             self.sigs[key] = found
         return found
 
@@ -136,6 +150,13 @@ class Reads:
             self.stack[-1].paths.add(key)
             if key not in self.sigs:
                 self.sig(key)
+
+    def touch_virtual(self, key: str, sig: Sig) -> None:
+        """Record a dependency on ``key`` of :data:`VIRTUAL`, whose signature is ``sig`` now
+        (unless one was taken earlier in the run: the older one is the safe one to keep)."""
+        if self.stack:
+            self.stack[-1].paths.add(key)
+            self.sigs.setdefault(key, sig)
 
     def touch_text(self, key: str) -> None:
         if self.stack:

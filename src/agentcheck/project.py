@@ -25,7 +25,7 @@ from agentcheck._filelist import SKIP_DIRS
 from agentcheck._findings import Finding, Severity
 from agentcheck._known_files import CONFIG_NAMES, KnownFiles, LanggraphConfig
 from agentcheck._pysources import PythonSources
-from agentcheck._reads import Reads, Sig
+from agentcheck._reads import VIRTUAL, Reads, Sig
 from agentcheck.config import Config, load_config
 from agentcheck.files import Entry, locate, read_located, read_regular
 from agentcheck.parsing import Located, ParseError, has_template_braces, parse_json, parse_yaml
@@ -67,8 +67,18 @@ class Project(KnownFiles, PythonSources):
     def track_reads(self) -> Reads:
         """Record from now on what each computation reads (see :mod:`agentcheck._reads`)."""
         if self.reads is None:
-            self.reads = Reads(str(self.root), self._listed.get)
+            self.reads = Reads(str(self.root), self._listed.get, self._virtual_sig)
         return self.reads
+
+    def _virtual_sig(self, key: str) -> Sig:
+        compute = VIRTUAL.get(key)
+        return compute(self) if compute is not None else ["absent"]
+
+    def track_virtual(self, key: str, sig: Sig) -> None:
+        """Record that the running computation depends on ``key`` of
+        :data:`agentcheck._reads.VIRTUAL`, whose signature is ``sig`` now."""
+        if self.reads is not None:
+            self.reads.touch_virtual(key, sig)
 
     def track(self, rel: str) -> None:
         """Record that the running computation depends on path ``rel`` (relative to the
@@ -80,12 +90,6 @@ class Project(KnownFiles, PythonSources):
         """Record that the running computation listed directory ``rel`` itself."""
         if self.reads is not None:
             self.reads.touch_dir(rel)
-
-    def untracked_read(self) -> None:
-        """The running computation read something no signature covers (a subprocess): its
-        result is never cached."""
-        if self.reads is not None:
-            self.reads.uncacheable()
 
     def on_close(self, closer: Callable[[], None]) -> None:
         """Have :meth:`close` call ``closer`` (which stops background work it started)."""

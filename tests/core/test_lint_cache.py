@@ -359,3 +359,40 @@ def test_a_gitignore_edit_that_keeps_the_listing(tmp_path: Path) -> None:
     assert ("AC203", ".env") in codes(cached(root, cdir))
     write(root, {".gitignore": "__pycache__/\n.env\n"}, age=50)
     assert ("AC203", ".env") not in codes(cached(root, cdir))
+
+
+STATE = """\
+from typing import TypedDict
+
+from langgraph.graph import END, START, StateGraph
+
+
+class State(TypedDict):
+    question: {kind}
+
+builder = StateGraph(State)
+builder.add_node("answer", lambda state: state)
+builder.add_edge(START, "answer")
+builder.add_edge("answer", END)
+graph = builder.compile()
+"""
+
+
+def test_the_release_compared_with_is_asked_of_git_each_run(tmp_path: Path) -> None:
+    """AC601-AC603 compare with the newest release tag: a tag moved to another commit (no
+    file changed) re-runs them."""
+    root, cdir = tmp_path / "p", tmp_path / "c"
+    write(root, project_files(**{"agent.py": STATE.format(kind="str")}))
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "release")
+    git(root, "tag", "v1.0.0")
+    write(root, {"agent.py": STATE.format(kind="int")}, age=50)  # a field's type changed
+    git(root, "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qam", "next")
+    then = time.time() - 60
+    os.utime(root, (then, then))
+    assert any(f.code == "AC601" for f in cached(root, cdir))
+    assert "AC601" in valid_entries(root, cdir)
+    git(root, "tag", "-f", "v1.0.0", "HEAD")  # the release is now what the tree holds
+    assert "AC601" not in valid_entries(root, cdir)
+    assert not any(f.code == "AC601" for f in cached(root, cdir))

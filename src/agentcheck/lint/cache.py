@@ -10,18 +10,18 @@ that runs it, the project root, the resolved configuration, the rules installed,
 listing (any file added, removed, ignored or tracked invalidates every entry).
 
 What is never cached: AC100 itself (settled each run from the problems the rules recorded,
-replayed or not), AC900 and AC901, third-party rules, and a rule that read something no
-signature covers (git's history for the AC6xx rules). A file modified less than two seconds
-before the run starts is never trusted (an edit in the same tick of the clock would keep its
-signature). An edit that keeps a file's size and restores its modification time is not seen:
-the same limit as ruff's and mypy's caches.
+replayed or not), AC900 and AC901, and third-party rules. The AC6xx rules depend on the
+release they compare with: git is asked again each run which commit that is (a virtual
+dependency, :data:`agentcheck._reads.VIRTUAL`); the release's files are then fixed by it.
+A file modified less than two seconds before the run starts is never trusted (an edit in the
+same tick of the clock would keep its signature). An edit that keeps a file's size and
+restores its modification time is not seen: the same limit as ruff's and mypy's caches.
 
 Reads that do not go through the project are recorded by their callers: compose's ``.env``
 lookup (:mod:`agentcheck.deployment._compose`), the walk for ignored ``.env`` files (each
 directory's listing), ``pyvenv.cfg`` tests and the ``.gitignore`` files the secrets rules read
 (:mod:`agentcheck.lint.rules.secrets._common`), and every file the secrets scan reads on its
-workers. The file listing (git's or the walk's) is part of the global key. The AC6xx rules'
-git history is not covered by any signature: they always run.
+workers. The file listing (git's or the walk's) is part of the global key.
 
 The secrets scan keeps its hits per file (:mod:`agentcheck.secrets._hits_cache`), and AC201
 and AC206 keep the small results they take from the deployment model as JSON memo entries
@@ -111,13 +111,11 @@ def _global_key(project: Project, installed: Sequence[type[Rule]]) -> str:
 
 
 def cacheable(rule: type[Rule]) -> bool:
-    """Built-in rules, except the runner's own (AC100, AC900, AC901) and the AC6xx rules,
-    which read git's history."""
-    module = rule.__module__
-    return (
-        module.startswith("agentcheck.lint.rules.")
-        and not module.startswith("agentcheck.lint.rules.versions")
-        and rule.code not in ("AC100", "AC900", "AC901")
+    """Built-in rules, except the runner's own (AC100, AC900, AC901)."""
+    return rule.__module__.startswith("agentcheck.lint.rules.") and rule.code not in (
+        "AC100",
+        "AC900",
+        "AC901",
     )
 
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from agentcheck._reads import VIRTUAL
 from agentcheck.deployment import Deployment, deployment
 from agentcheck.deployment._served import read_graphs
 from agentcheck.errors import UsageError
@@ -95,10 +96,28 @@ def baseline(project: Project) -> Baseline | NoBaseline:
     """The release ``project`` is compared with, or why there is none (memoized)."""
 
     def find() -> Baseline | NoBaseline:
-        project.untracked_read()  # git's history: never cached
-        return find_baseline(project.root, project.git_root, project.config)
+        found = find_baseline(project.root, project.git_root, project.config)
+        # The lint cache re-reads git's answer each run: the release's files are then fixed
+        # by its commit (read from git's objects, never from the working tree).
+        project.track_virtual(BASELINE_KEY, _baseline_sig(found))
+        return found
 
     return project.memo("agentcheck.versions:baseline", find)
+
+
+#: The release a lint compares with, as a dependency of the lint cache.
+BASELINE_KEY = "\0agentcheck.versions:baseline"
+
+
+def _baseline_sig(found: Baseline | NoBaseline) -> list[Any]:
+    if isinstance(found, Baseline):
+        return ["release", found.label, found.commit, found.chosen_by]
+    return ["none", found.reason, found.tell]
+
+
+VIRTUAL[BASELINE_KEY] = lambda project: _baseline_sig(
+    find_baseline(project.root, project.git_root, project.config)
+)
 
 
 def check_since(project: Project) -> None:
