@@ -24,7 +24,18 @@ def _tree(tmp_path: Path) -> tuple[Path, list[str]]:
     os.symlink("loop2", root / "a" / "loop1")
     os.symlink("loop1", root / "a" / "loop2")
     os.mkfifo(root / "a" / "fifo")
+    (root / "top.txt").write_text("t\n")
+    os.symlink("a", root / "a-link")  # a top-level directory link that stays inside
+    os.symlink(outside, root / "out-top")
     rels = [
+        "top.txt",
+        "a-link/g.txt",
+        "a-link/b/f.py",
+        "out-top/secret.txt",
+        "a/b/.",
+        "a/b/f.py/.",
+        "a/inside-dir/..",
+        "a/fifo/x",
         "a/b/f.py",
         "a/g.txt",
         "a/inside-dir/f.py",
