@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from agentcheck import pyindex
 from agentcheck._astwalk import child_nodes
 from agentcheck.deployment import deployment
-from agentcheck.deployment._pynames import call_name, qualified_name, walk_function
+from agentcheck.deployment._pynames import call_name, qualified_name
 from agentcheck.deployment._pyscan import keyword_lines, walk_lines
 from agentcheck.lint.finding import Finding, Severity
 from agentcheck.lint.rule import Rule
@@ -24,6 +24,33 @@ _HTTP_VERBS = {"get", "post", "put", "patch", "delete", "head", "options", "requ
 _PATH_IO = {"read_text", "write_text", "read_bytes", "write_bytes"}
 _SUBPROCESS = {"run", "call", "check_call", "check_output"}
 _NODE_DECORATORS = {"task", "entrypoint"}
+
+
+_NOT_ENTERED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _calls_and_locals(
+    fn: ast.AST, local: set[str]
+) -> tuple[list[ast.Call], dict[ast.Call, ast.AST]]:
+    """The calls of ``fn``'s body in :func:`walk_function`'s order, each with the node holding
+    it (none for the function's own direct children, as a map of every node would have it),
+    adding the names the body assigns to ``local``: one walk where a map of every node's
+    parent and a second walk were built."""
+    calls: list[ast.Call] = []
+    parents: dict[ast.Call, ast.AST] = {}
+    stack: list[tuple[ast.AST, ast.AST | None]] = [(c, None) for c in child_nodes(fn)]
+    while stack:
+        node, parent = stack.pop()
+        if isinstance(node, ast.Call):
+            calls.append(node)
+            if parent is not None:
+                parents[node] = parent
+        elif isinstance(node, ast.Assign):
+            local.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        if isinstance(node, _NOT_ENTERED):
+            continue
+        stack.extend((child, node) for child in child_nodes(node))
+    return calls, parents
 
 
 def _blocking(project: Project, rel: str, call: ast.Call, local: set[str]) -> tuple[str, str]:
@@ -248,15 +275,8 @@ class BlockingCallInAsyncNode(Rule):
         self, project: Project, rel: str, fn: AsyncDef, label: str, role: str
     ) -> Iterator[Finding]:
         local = {a.arg for a in fn.args.args + fn.args.kwonlyargs + fn.args.posonlyargs}
-        parents: dict[ast.AST, ast.AST] = {}
-        for node in walk_function(fn):
-            for child in child_nodes(node):
-                parents[child] = node
-            if isinstance(node, ast.Assign):
-                local.update(t.id for t in node.targets if isinstance(t, ast.Name))
-        for node in walk_function(fn):
-            if not isinstance(node, ast.Call):
-                continue
+        calls, parents = _calls_and_locals(fn, local)
+        for node in calls:
             what, instead = _blocking(project, rel, node, local)
             stream = _blocking_stream(node, parents.get(node)) if not what else ""
             if stream:
