@@ -48,6 +48,8 @@ class Project(KnownFiles, PythonSources):
         self.root = Path(root).resolve()
         self.config = config if config is not None else load_config(self.root)
         self._texts: dict[str, str | None] = {}
+        #: Why a file could not be read (an AC100 finding for each read that reports).
+        self._unread: dict[str, tuple[str, Severity]] = {}
         self._memo: dict[str, Any] = {}
         #: Directories resolved so far, for :func:`agentcheck.files.locate`.
         self._real_dirs: dict[str, str] = {}
@@ -266,9 +268,14 @@ class Project(KnownFiles, PythonSources):
         if self.reads is not None:
             self.reads.touch_text(rel)
         if rel in self._texts:
-            return self._texts[rel]
-        text = self._read(rel, report)
-        self._texts[rel] = text
+            text = self._texts[rel]
+        else:
+            text = self._texts[rel] = self._read(rel)
+        if report and rel in self._unread:
+            # Every reporting read records why the file was not read, whichever read came
+            # first (and so does each rule's own record, for the lint cache).
+            message, severity = self._unread[rel]
+            self.problem(rel, message, severity=severity)
         return text
 
     @property
@@ -309,38 +316,36 @@ class Project(KnownFiles, PythonSources):
         """Whether ``rel`` is a directory inside the root (links followed only inside)."""
         return self.locate(rel).is_dir
 
-    def _read(self, rel: str, report: bool) -> str | None:
+    def _read(self, rel: str) -> str | None:
+        """The file's text; when it cannot be read, why (in :attr:`_unread`) and None."""
         entry = self.locate(rel)
         if entry.kind in ("missing", "outside"):
             return None
         if entry.kind != "file" or entry.full is None:
-            if report:
-                what = {
-                    "directory": "is a directory, not a file",
-                    "special": "is not a regular file (a FIFO, device or socket): not read",
-                    "loop": "is a symbolic link loop",
-                }.get(entry.kind, f"cannot be read: {entry.reason}")
-                self.problem(rel, what, severity=Severity.WARNING)
+            what = {
+                "directory": "is a directory, not a file",
+                "special": "is not a regular file (a FIFO, device or socket): not read",
+                "loop": "is a symbolic link loop",
+            }.get(entry.kind, f"cannot be read: {entry.reason}")
+            self._unread[rel] = (what, Severity.WARNING)
             return None
         limit = self.config.max_file_size
         try:
             data = read_located(entry, limit)
         except OSError as exc:
-            if report:
-                self.problem(rel, f"cannot be read: {exc.strerror or type(exc).__name__}")
+            why = f"cannot be read: {exc.strerror or type(exc).__name__}"
+            self._unread[rel] = (why, Severity.ERROR)
             return None
         if len(data) > limit:
-            if report:
-                try:
-                    size = os.stat(entry.full).st_size
-                except OSError:
-                    size = len(data)
-                self.problem(
-                    rel,
-                    f"skipped: {max(size, len(data)) / 1_048_576:.1f} MiB is over max-file-size "
-                    f"({limit / 1_048_576:.1f} MiB)",
-                    severity=Severity.INFO,
-                )
+            try:
+                size = os.stat(entry.full).st_size
+            except OSError:
+                size = len(data)
+            self._unread[rel] = (
+                f"skipped: {max(size, len(data)) / 1_048_576:.1f} MiB is over max-file-size "
+                f"({limit / 1_048_576:.1f} MiB)",
+                Severity.INFO,
+            )
             return None
         return self._decode(rel, data)
 

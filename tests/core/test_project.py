@@ -97,6 +97,24 @@ def test_large_binary_and_undecodable_files(tmp_path: Path) -> None:
     ]
 
 
+def test_a_file_first_read_quietly_is_still_reported_by_a_later_read(tmp_path: Path) -> None:
+    """Whichever reader comes first (a quiet one such as the template test, or the secrets
+    rules' scan), a reader that reports records why the file was not read."""
+    write(tmp_path, "big.yaml", b"a: 1\n" * 10)
+    write(tmp_path, "sub/deploy.yaml", b"b: 2\n")
+    project = Project(tmp_path, Config(max_file_size=32))
+    assert project.text("big.yaml", report=False) is None
+    assert project.text("sub", report=False) is None
+    assert project.problems == []
+    assert project.yaml("big.yaml") == []
+    assert project.text("sub") is None
+    messages = sorted((f.path, f.severity.value, f.message) for f in project.problems)
+    assert messages == [
+        ("big.yaml", "info", "big.yaml skipped: 0.0 MiB is over max-file-size (0.0 MiB)"),
+        ("sub", "warning", "sub is a directory, not a file"),
+    ]
+
+
 def test_utf16_with_bom_is_read_as_pip_reads_it(tmp_path: Path) -> None:
     write(tmp_path, "requirements.txt", "langgraph==1.0\n".encode("utf-16"))
     assert Project(tmp_path).text("requirements.txt") == "langgraph==1.0\n"

@@ -253,7 +253,7 @@ class RevisionProject(Project):
     def _bytes(self, rel: str) -> bytes | None:
         return self._blobs.read(f"{self.commit}:{self._prefix}{rel}")
 
-    def _read(self, rel: str, report: bool) -> str | None:
+    def _read(self, rel: str) -> str | None:
         data = self._bytes(rel)
         if data is None or len(data) > self.config.max_file_size:
             return None
