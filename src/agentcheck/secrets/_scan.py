@@ -2,8 +2,8 @@
 
 The scan is anchored: cheap substring searches (``str.find`` runs at memory speed) find where a
 credential could be, and regular expressions run only on a bounded window of the line around
-each anchor. A file with no anchor costs about thirty searches (anchors that share a first
-character are looked for together, see :func:`_index`); a one-megabyte
+each anchor. A file costs seventeen searches for all of its anchors (one per first letter, see
+:mod:`agentcheck.secrets._anchors`); a one-megabyte
 minified line costs no more than its anchors. Raw values stay inside this module: a
 :class:`Hit` carries the redacted form and a fingerprint, never the value.
 """
@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from agentcheck.secrets._anchors import NAME_ANCHORS, AnchorIndex, occurrences
 from agentcheck.secrets._detectors import (
     ASSIGNMENT_TAIL,
     BEARER,
@@ -44,19 +45,6 @@ __all__ = [
     "url_passwords",
 ]
 
-#: Words whose presence (lower-cased) makes a line worth the named-assignment pattern.
-_NAME_ANCHORS = (
-    "key",
-    "token",
-    "secret",
-    "passw",
-    "pwd",
-    "_pass",
-    "pass_",
-    "passphrase",
-    "credential",
-    "creds",
-)
 #: Schemes whose URL password is a database's (named in the message).
 DATABASE_SCHEMES = {
     "postgres": "PostgreSQL",
@@ -88,7 +76,7 @@ _TEST_FILE = re.compile(
 )
 _BEFORE, _AFTER = 400, 800
 _MAX_NAME = 100
-_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 _LINE_CAP = 2048
 #: The base64 body of a PEM block (possibly after a literal ``\n``), which a real key has.
 _KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{40,}")
@@ -148,13 +136,6 @@ def is_test_path(path: str) -> bool:
     return any(p.lower() in _TEST_DIRS for p in parts[:-1]) or bool(_TEST_FILE.match(parts[-1]))
 
 
-def _occurrences(text: str, needle: str) -> Iterator[int]:
-    i = text.find(needle)
-    while i >= 0:
-        yield i
-        i = text.find(needle, i + 1)
-
-
 def _windows(text: str, positions: Iterable[int]) -> Iterator[tuple[int, int]]:
     """Bounded windows of the line around each position, skipping positions already covered."""
     covered = -1
@@ -173,56 +154,33 @@ def _windows(text: str, positions: Iterable[int]) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
-def _index(anchors: Iterable[str]) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
-    """Anchors grouped by their first character, each group behind one search for any of its
-    members: a pattern of literals with a common first character runs as fast as one
-    substring search (the ``re`` engine skips to that character), so a file holding none of
-    the nine ``sk-...``/``sk_live_`` anchors costs one search, not nine. Only a group that
-    matches is searched member by member (a few files of a large tree)."""
-    groups: dict[str, list[str]] = {}
-    for anchor in sorted(set(anchors)):
-        groups.setdefault(anchor[:1], []).append(anchor)
-    return tuple(
-        (re.compile("|".join(re.escape(m) for m in members)), tuple(members))
-        for members in groups.values()
-    )
-
-
-_CASE_ANCHORS = _index(
-    [a for d in DETECTORS if not d.lower for a in d.anchors]
-    + [a for s in PLUGINS for a in s.anchors]
-)
-_LOWER_ANCHORS = _index(
+#: The lower-case words the format detectors and plugins look for.
+_FORMAT_WORDS = frozenset(
     [a for d in DETECTORS if d.lower for a in d.anchors] + [w for s in PLUGINS for w in s.context]
 )
+_ANCHORS = AnchorIndex(
+    [a for d in DETECTORS if not d.lower for a in d.anchors]
+    + [a for s in PLUGINS for a in s.anchors],
+    [*_FORMAT_WORDS, *NAME_ANCHORS, "bearer"],
+)
 
 
-def _present(haystack: str, index: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]) -> set[str]:
-    """The anchors of ``index`` that occur in ``haystack``."""
-    found: set[str] = set()
-    for group, members in index:
-        match = group.search(haystack)
-        if match is not None:  # no member occurs before the first match
-            start = match.start()
-            found.update(m for m in members if haystack.find(m, start) >= 0)
-    return found
-
-
-def _format_hits(text: str, lower: str, in_test: bool) -> Iterator[_Raw]:
-    case, low = _present(text, _CASE_ANCHORS), _present(lower, _LOWER_ANCHORS)
-    if not case and not low:
+def _format_hits(
+    case: dict[str, list[int]], low: dict[str, list[int]], text: str, in_test: bool
+) -> Iterator[_Raw]:
+    if not case and low.keys().isdisjoint(_FORMAT_WORDS):
         return
     for priority, det in enumerate(DETECTORS):
-        haystack, present = (lower, low) if det.lower else (text, case)
-        positions = [p for a in det.anchors if a in present for p in _occurrences(haystack, a)]
+        found = low if det.lower else case
+        positions = [p for a in det.anchors for p in found.get(a, ())]
         if positions:
             yield from _detector_hits(text, det, positions, priority)
     base = len(DETECTORS)
     for index, spec in enumerate(PLUGINS):
         if in_test and not spec.in_tests:
             continue
-        positions = [p for a in spec.anchors if a in case for p in _occurrences(text, a)]
-        positions += [p for w in spec.context if w in low for p in _occurrences(lower, w)]
+        positions = [p for a in spec.anchors for p in case.get(a, ())]
+        positions += [p for w in spec.context for p in low.get(w, ())]
         if positions:
             yield from _spec_hits(text, spec, positions, base + index)
 
@@ -302,7 +260,7 @@ def url_passwords(text: str) -> list[UrlPassword]:
 
 
 def _url_hits(text: str, priority: int) -> Iterator[_Raw]:
-    positions = list(_occurrences(text, "://"))
+    positions = list(occurrences(text, "://"))
     if not positions or "@" not in text:
         return
     for start, end in _windows(text, positions):
@@ -316,23 +274,23 @@ def _url_hits(text: str, priority: int) -> Iterator[_Raw]:
             yield _Raw(start + found.start, start + found.end, priority, found.kind, value, False)
 
 
-def _named_hits(text: str, lower: str, code: bool, priority: int) -> Iterator[_Raw]:
+def _named_hits(text: str, low: dict[str, list[int]], code: bool, priority: int) -> Iterator[_Raw]:
     """Values assigned to a secret's name. The name around each anchor word is read first
     (``cache_key``, ``max_tokens`` and ``.keys()`` stop there); only a secret's name gets the
     assignment pattern, matched right after it."""
     n = len(text)
     seen: set[int] = set()
-    for anchor in _NAME_ANCHORS:
-        for pos in _occurrences(lower, anchor):
-            start = pos
-            while start > 0 and pos - start < _MAX_NAME and text[start - 1] in _NAME_CHARS:
-                start -= 1
-            end = pos + len(anchor)
-            while end < n and end - pos < _MAX_NAME and text[end] in _NAME_CHARS:
-                end += 1
+    for anchor in NAME_ANCHORS:
+        for pos in low.get(anchor, ()):
+            # The name runs at most _MAX_NAME characters either way of the anchor.
+            before = text[max(0, pos - _MAX_NAME) : pos]
+            start = pos - len(before) + len(before.rstrip(_NAME_CHARS))
             if start in seen:
                 continue
             seen.add(start)
+            end = pos + len(anchor)
+            after = text[end : pos + _MAX_NAME]
+            end += len(after) - len(after.lstrip(_NAME_CHARS))
             name = text[start:end].lstrip("-.")
             word = secret_word(name) if name else None
             if word is None:
@@ -387,9 +345,8 @@ def _named(name: str, word: str, value: str, start: int, priority: int) -> Itera
     )
 
 
-def _bearer_hits(text: str, lower: str, priority: int) -> Iterator[_Raw]:
-    positions = list(_occurrences(lower, "bearer"))
-    for start, end in _windows(text, positions):
+def _bearer_hits(text: str, low: dict[str, list[int]], priority: int) -> Iterator[_Raw]:
+    for start, end in _windows(text, low.get("bearer", ())):
         for match in BEARER.finditer(text[start:end]):
             value = match["secret"]
             if not plausible_named_secret("token", value):
@@ -422,15 +379,15 @@ def secret_spans(text: str, path: str = "") -> list[tuple[int, int]]:
 
 
 def _candidates(text: str, path: str) -> list[_Raw]:
-    lower = _ascii_lower(text)
+    case, low = _ANCHORS.positions(text, _ascii_lower(text))
     code = is_code_file(path)
     in_test = is_test_path(path)
-    raws: list[_Raw] = list(_format_hits(text, lower, in_test))
+    raws: list[_Raw] = list(_format_hits(case, low, text, in_test))
     if not in_test:
         base = len(DETECTORS) + len(PLUGINS)
         raws.extend(_url_hits(text, base))
-        raws.extend(_named_hits(text, lower, code, base + 1))
-        raws.extend(_bearer_hits(text, lower, base + 2))
+        raws.extend(_named_hits(text, low, code, base + 1))
+        raws.extend(_bearer_hits(text, low, base + 2))
     return raws
 
 
