@@ -32,6 +32,7 @@ __all__ = [
     "name_of",
     "read_located",
     "read_named",
+    "read_own",
     "read_regular",
     "suffix_of",
 ]
@@ -213,6 +214,17 @@ def read_named(path: Path, limit: int) -> bytes:
     :raises OSError: when it cannot be read.
     """
     return _read_fd(path, limit, follow=True)
+
+
+def read_own(path: Path, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of a file agentcheck wrote itself (its lint cache), which a
+    repository could have replaced: never read through a link, only a regular file, and a FIFO
+    never blocks.
+
+    :raises NotReadable: when it is not a regular file.
+    :raises OSError: when it cannot be read.
+    """
+    return _read_fd(path, limit, follow=False)
 
 
 def read_regular(root: Path, rel: str, limit: int, dirs: dict[str, str] | None = None) -> bytes:

@@ -247,6 +247,36 @@ def test_a_cache_directory_git_tracks_is_never_read(tmp_path: Path) -> None:
     assert ("AC201", "keys.py") in codes(run(root, root / CACHE_DIR))
 
 
+def test_a_cache_directory_that_is_a_link_is_never_used(tmp_path: Path) -> None:
+    """A repository (an unpacked archive) holding ``.agentcheck_cache`` as a link: the lint
+    writes nothing where it points."""
+    root, elsewhere = tmp_path / "p", tmp_path / "elsewhere"
+    write(root, project_files(**{"keys.py": KEY}))
+    elsewhere.mkdir()
+    (root / CACHE_DIR).symlink_to(elsewhere, target_is_directory=True)
+    assert open_cache(Project(root), all_rules(), None) is None
+    assert ("AC201", "keys.py") in codes(run(root, root / CACHE_DIR))
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_planted_files_in_the_cache_directory_are_never_followed(tmp_path: Path) -> None:
+    """A FIFO where the cache file goes is a miss (the lint does not block on it); a dangling
+    link where the cache's .gitignore goes is left alone (nothing is created where it
+    points)."""
+    root, cdir = tmp_path / "p", tmp_path / "c"
+    forge(root, cdir, "lint-*.json", "{}")
+    (cache_file,) = cdir.glob("lint-*.json")
+    cache_file.unlink()
+    os.mkfifo(cache_file)
+    (cdir / ".gitignore").unlink()
+    target = tmp_path / "planted" / "target"
+    target.parent.mkdir()
+    (cdir / ".gitignore").symlink_to(target)
+    assert ("AC201", "keys.py") in codes(cached(root, cdir))
+    assert not target.exists()
+    assert (cdir / ".gitignore").is_symlink()
+
+
 def cli(root: Path, *flags: str) -> str:
     from contextlib import redirect_stdout
     from io import StringIO

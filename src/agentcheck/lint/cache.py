@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 import agentcheck
 from agentcheck._findings import Finding, Severity
 from agentcheck._reads import Frame, Reads, Sig
+from agentcheck.files import read_own
 from agentcheck.lint.suppressions import MARKER
 from agentcheck.pysyntax import SyntaxNote
 from agentcheck.secrets._hits_cache import HitsCache
@@ -61,6 +62,8 @@ __all__ = ["CACHE_DIR", "LintCache", "cache_disabled", "open_cache"]
 
 CACHE_DIR = ".agentcheck_cache"
 _FORMAT = 1
+#: The largest cache file read (the 2,924-file repository's is 0.8 MB): a larger one is a miss.
+MAX_CACHE_FILE = 64 * 1_048_576
 #: Files modified this close to the start of a run are not trusted (a later edit in the same
 #: tick of the file system's clock would keep their signature).
 _RACY_NS = 2_000_000_000
@@ -134,8 +137,21 @@ def open_cache(
         rel == inside or rel.startswith(inside + "/") for rel in project.tracked
     ):
         return None
+    if inside is not None and _through_link(project.root, inside):
+        return None  # a link the repository holds would have the cache written elsewhere
     _ = project.files  # the listing, and its own AC100 findings, before any tracking
     return LintCache(project, where, _global_key(project, installed))
+
+
+def _through_link(root: Path, inside: str) -> bool:
+    """Whether the cache directory ``inside`` the root, or a directory on the way to it, is a
+    symbolic link."""
+    path = root
+    for part in inside.split("/"):
+        path = path / part
+        if path.is_symlink():
+            return True
+    return False
 
 
 class Entry:
@@ -204,8 +220,10 @@ class LintCache:
 
     def _load(self) -> None:
         try:
-            with open(self.file, "rb") as f:
-                data = json.loads(f.read())
+            raw = read_own(self.file, MAX_CACHE_FILE)
+            if len(raw) > MAX_CACHE_FILE:
+                raise ValueError("too large")
+            data = json.loads(raw)
             self.valid = self._entries(data)
         except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError):
             self.valid, self.marked = {}, set()
@@ -336,11 +354,9 @@ class LintCache:
 
     def _write(self, file: Path, text: str) -> None:
         directory = self.directory
-        fresh = not directory.is_dir()
         directory.mkdir(parents=True, exist_ok=True)
-        if fresh or not (directory / ".gitignore").exists():
-            (directory / ".gitignore").write_text("*\n", encoding="utf-8")
-            (directory / "CACHEDIR.TAG").write_text(_TAG, encoding="utf-8")
+        _create(directory / ".gitignore", "*\n")
+        _create(directory / "CACHEDIR.TAG", _TAG)
         fd, tmp = tempfile.mkstemp(prefix=".lint-", suffix=".tmp", dir=directory)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -350,6 +366,17 @@ class LintCache:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
+
+
+def _create(path: Path, text: str) -> None:
+    """Write ``path`` unless something (a file, a link, even a dangling one) is there."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
 
 
 def _trusted(sig: Sig, limit: int) -> Sig:

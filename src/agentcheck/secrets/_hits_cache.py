@@ -13,11 +13,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from agentcheck.files import read_own
 from agentcheck.secrets._scan import Hit
 
 __all__ = ["HitsCache"]
 
 _FORMAT = 1
+#: The largest file read (a larger one is a miss, as any file of another shape).
+MAX_FILE = 64 * 1_048_576
 
 
 def _hit_json(hit: Hit) -> list[Any]:
@@ -54,8 +57,10 @@ class HitsCache:
         #: Whether this run scanned a file (then the cache is written again).
         self.changed = False
         try:
-            with open(file, "rb") as f:
-                data = json.loads(f.read())
+            raw = read_own(file, MAX_FILE)
+            if len(raw) > MAX_FILE:
+                raise ValueError("too large")
+            data = json.loads(raw)
             ok = isinstance(data, dict) and data.get("format") == _FORMAT
             if ok and data.get("key") == key:
                 files = data["files"]
