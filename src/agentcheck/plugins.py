@@ -16,17 +16,47 @@ __all__ = ["all_rules", "by_code", "get_plugin_manager", "unique_by"]
 ENTRY_POINT_GROUP = "agentcheck"
 
 
-def get_plugin_manager() -> pluggy.PluginManager:
+#: agentcheck's own entry points that add no lint rule (the live checks, the load checks, the
+#: runtimes): a lint does not import them (40 modules, 25 ms of a lint's start).
+_NOT_RULES = frozenset(
+    {"agentcheck.live.checks", "agentcheck.load.checks", "agentcheck.live.backends"}
+)
+
+
+def get_plugin_manager(*, lint: bool = False) -> pluggy.PluginManager:
     """A plugin manager with the hook specs added and every ``agentcheck`` entry point loaded.
 
     The built-in rule families are entry points of agentcheck's own distribution, so they load
-    on the same path as a third party's plugins.
+    on the same path as a third party's plugins. With ``lint``, agentcheck's own entry points
+    that add no rule are left out (a third party's are all loaded).
     """
     pm = pluggy.PluginManager("agentcheck")
     pm.add_hookspecs(hookspecs)
-    pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    if lint:
+        _load_entry_points(pm, skip=_NOT_RULES)
+    else:
+        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     pm.check_pending()
     return pm
+
+
+def _load_entry_points(pm: pluggy.PluginManager, skip: frozenset[str]) -> None:
+    """``pm.load_setuptools_entrypoints``, in the same order and with the same rule for names
+    met twice (the first wins), except that the entry points naming a module of ``skip`` are
+    not loaded (their names still count as taken)."""
+    import importlib.metadata
+
+    taken: set[str] = set()
+    for dist in list(importlib.metadata.distributions()):
+        for ep in dist.entry_points:
+            if ep.group != ENTRY_POINT_GROUP or ep.name in taken or pm.has_plugin(ep.name):
+                continue
+            if pm.is_blocked(ep.name):
+                continue
+            if ep.value in skip:
+                taken.add(ep.name)
+                continue
+            pm.register(ep.load(), name=ep.name)
 
 
 class _Coded(Protocol):

@@ -132,8 +132,9 @@ class RulesPlugin:
 PLUGIN = RulesPlugin()
 
 
-def plugin_manager_with_test_rules() -> pluggy.PluginManager:
-    """agentcheck's core rules plus the test rules, loaded through pluggy."""
+def plugin_manager_with_test_rules(*, lint: bool = False) -> pluggy.PluginManager:
+    """agentcheck's core rules plus the test rules, loaded through pluggy (for a lint or
+    not: no live checks either way)."""
     pm = pluggy.PluginManager("agentcheck")
     pm.add_hookspecs(hookspecs)
     pm.register(core)

@@ -70,7 +70,7 @@ def _lint(args: argparse.Namespace) -> int:
         from agentcheck.versions import check_since
 
         check_since(project)
-    pm = _plugin_manager()
+    pm = _plugin_manager(lint=True)
     known = all_rules(pm)
     select = check_selectors(split_codes(args.select), known, "--select")
     ignore = check_selectors(split_codes(args.ignore), known, "--ignore")

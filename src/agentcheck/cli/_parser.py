@@ -163,10 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
 # ---------------------------------------------------------------------------- helpers
 
 
-def _plugin_manager() -> pluggy.PluginManager:
+def _plugin_manager(*, lint: bool = False) -> pluggy.PluginManager:
     from agentcheck import plugins
 
-    return plugins.get_plugin_manager()
+    return plugins.get_plugin_manager(lint=lint)
 
 
 def _root(path: str) -> Path:
