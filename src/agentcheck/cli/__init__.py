@@ -25,7 +25,7 @@ from agentcheck.errors import AgentcheckError
 __all__ = ["error_message", "main"]
 
 
-def _run(argv: list[str]) -> int:
+def _run(argv: list[str], program: bool = False) -> int:
     extra: list[str] = []
     if argv[:1] == ["check"] and "--" in argv:
         cut = argv.index("--")
@@ -36,7 +36,10 @@ def _run(argv: list[str]) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
     if args.command == "lint":
-        return cmd_lint(args)
+        code = cmd_lint(args)
+        if program:
+            _exit_now(code)
+        return code
     if args.command == "check":
         return cmd_check(args, extra)
     if args.command == "rules":
@@ -46,6 +49,19 @@ def _run(argv: list[str]) -> int:
 
         return cmd_load(args)
     return cmd_explain(args)
+
+
+def _exit_now(code: int) -> None:
+    """End ``agentcheck lint``, run as a program, without the interpreter's teardown: freeing
+    a large lint's heap object by object and a last collection took 0.2 s after the report of
+    a 2,924-file repository was out (1.6 s in all). What it printed is flushed first (a reader
+    that went away raises BrokenPipeError here, handled as before); nothing of a lint waits for
+    the interpreter's exit (its workers are reaped, its files written and closed). Not under a
+    profiler or tracer, which report at exit."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if sys.getprofile() is None and sys.gettrace() is None:
+        os._exit(code)
 
 
 def _masked(text: str) -> str:
@@ -68,7 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
     try:
-        return _run(args)
+        # Run as a program (the command line from sys.argv), a lint may end the process.
+        return _run(args, program=True) if argv is None else _run(args)
     except KeyboardInterrupt:
         print("agentcheck: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
